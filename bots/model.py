@@ -1,0 +1,198 @@
+"""The nouns of the hub, shared by every step of the pipeline.
+
+They are plain frozen dataclasses so that parsing, validation, rendering and
+policy stay pure functions that can be tested with tables of cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+#: Record as read from a partner source: a flat mapping column -> text value.
+Record = Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong that a partner or volunteer can act on.
+
+    ``where`` names the request parameter (``license``), the record
+    (``record 1234``) or the page the problem concerns; ``message`` is one
+    plain sentence.
+    """
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Request:
+    """A parsed ``{{Partnership request}}`` (SPEC section 3)."""
+
+    name: str  # the page name below R/Requests/
+    partner: str
+    source: str
+    format: str | None  # csv, tsv, json, iiif, oai-pmh, or None (detect)
+    id_column: str
+    file_column: str
+    license: str | None
+    license_column: str | None
+    template: str  # Information, Artwork or Photograph
+    title: str  # the file title pattern, without extension
+    #: template field name (as the file page template spells it) -> pattern
+    fields: Mapping[str, str] = field(default_factory=dict)
+    categories: tuple[str, ...] = ()
+    mapped: tuple[str, ...] = ()
+    split: str = ";"
+    limit: int | None = None
+    pause: bool = False
+    sync: bool = False
+    approve: str | None = None
+    #: source-specific options, e.g. ``set`` and ``from`` for OAI-PMH
+    options: Mapping[str, str] = field(default_factory=dict)
+    #: every parameter as written (stripped), for the preview id
+    raw: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MappingRow:
+    value: str
+    count: int = 0
+    categories: str = ""  # ";"-separated, without "Category:", or "-"
+    wikidata: str = ""  # a Q-id, or "-"
+    text: str = ""  # wikitext to print instead of the value, or "-"
+
+    @property
+    def filled(self) -> bool:
+        return bool(self.categories or self.wikidata or self.text)
+
+    def category_list(self) -> list[str]:
+        if self.categories.strip() in ("", "-"):
+            return []
+        return [c.strip() for c in self.categories.split(";") if c.strip()]
+
+
+@dataclass(frozen=True)
+class MappingTable:
+    request: str
+    column: str
+    rows: tuple[MappingRow, ...] = ()
+
+    def lookup(self) -> dict[str, MappingRow]:
+        return {row.value: row for row in self.rows}
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    """One file as it will be uploaded: the result of rendering one record."""
+
+    record_id: str
+    title: str  # without the "File:" prefix, without extension
+    extension: str | None  # from the media URL when it names one; sniffed at upload
+    media_url: str
+    page_text: str
+    categories: tuple[str, ...] = ()
+
+    def full_title(self, extension: str | None = None) -> str:
+        ext = extension or self.extension
+        return f"{self.title}.{ext}" if ext else self.title
+
+
+#: The fields of each file page template a request may fill with a pattern,
+#: spelled as Commons spells them. In a request, ``_`` may stand for a space
+#: (``credit_line`` = ``credit line``) and ``source_url`` fills ``source``
+#: (the request's own ``source`` parameter names the partner's data).
+TEMPLATE_FIELDS: dict[str, tuple[str, ...]] = {
+    "Information": (
+        "description",
+        "date",
+        "source",
+        "author",
+        "permission",
+        "other versions",
+        "other fields",
+    ),
+    "Artwork": (
+        "artist",
+        "author",
+        "title",
+        "object type",
+        "description",
+        "depicted people",
+        "depicted place",
+        "date",
+        "medium",
+        "dimensions",
+        "institution",
+        "department",
+        "place of creation",
+        "place of discovery",
+        "object history",
+        "exhibition history",
+        "credit line",
+        "inscriptions",
+        "notes",
+        "accession number",
+        "references",
+        "source",
+        "permission",
+        "other versions",
+        "wikidata",
+    ),
+    "Photograph": (
+        "photographer",
+        "title",
+        "description",
+        "depicted people",
+        "depicted place",
+        "date",
+        "medium",
+        "dimensions",
+        "institution",
+        "department",
+        "references",
+        "object history",
+        "exhibition history",
+        "credit line",
+        "inscriptions",
+        "notes",
+        "accession number",
+        "source",
+        "permission",
+        "other versions",
+        "wikidata",
+    ),
+}
+
+#: The parameters of ``{{Partnership request}}`` that are not template fields.
+REQUEST_PARAMS: tuple[str, ...] = (
+    "partner",
+    "source",
+    "format",
+    "id",
+    "file",
+    "license",
+    "license_column",
+    "template",
+    "title",
+    "source_url",
+    "categories",
+    "mapped",
+    "split",
+    "limit",
+    "pause",
+    "sync",
+    "approve",
+)
+
+#: Source-specific parameters, by format.
+SOURCE_OPTIONS: dict[str, tuple[str, ...]] = {
+    "oai-pmh": ("set", "from", "until", "metadata_prefix"),
+    "iiif": ("records",),  # "canvas" (default) or "manifest"
+}
+
+FORMATS: tuple[str, ...] = ("csv", "tsv", "json", "iiif", "oai-pmh")
