@@ -1,0 +1,694 @@
+"""The one door through which the bot reads anything a partner points it at.
+
+A request page lets anyone name a URL, and the bot runs inside a cloud
+network, so a careless fetch could read internal services (server-side
+request forgery), fill the disk, or hang a scheduled run. Every partner URL
+therefore goes through :class:`Fetcher`, which:
+
+- accepts only ``http`` and ``https``, and only hosts in ``allow_hosts`` when
+  that list is not empty (a listed host also admits its subdomains);
+- resolves the host name itself, refuses the fetch when *any* address is
+  loopback, private, link-local, multicast, reserved, unspecified or otherwise
+  not public (IPv4-mapped, 6to4 and NAT64 IPv6 addresses are judged by the
+  IPv4 address inside), unless ``allow_private_addresses`` is set;
+- connects to the address it checked (never resolving again, so DNS rebinding
+  cannot swap it), while sending the real host name in the ``Host`` header
+  and in TLS SNI and verifying the certificate against that name;
+- follows at most 5 redirects itself, checking every hop the same way;
+- enforces the size limit while streaming (``Content-Length`` first when the
+  body is not compressed) and one overall time limit per fetch, with a
+  watchdog that closes the socket when the time is up even if the server
+  trickles bytes.
+
+Plain urllib3 connection pools do the HTTP work: they let us pin the address
+per connection without patching requests' adapters, and they ignore proxy
+environment variables, which would otherwise bypass the address checks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import urllib3
+from requests.utils import requote_uri
+from urllib3.connection import HTTPConnection, HTTPSConnection
+
+try:  # requests depends on certifi; fall back to the system store without it
+    import certifi
+
+    _DEFAULT_CA_CERTS: str | None = certifi.where()
+except ImportError:  # pragma: no cover
+    _DEFAULT_CA_CERTS = None
+
+MAX_REDIRECTS = 5
+CHUNK_SIZE = 64 * 1024
+_REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+#: host, port -> the addresses the name resolves to (IP address strings)
+Resolver = Callable[[str, int], list[str]]
+
+
+class FetchError(Exception):
+    """A fetch that cannot be done, in words a partner or operator can act on."""
+
+    def __init__(self, message: str, *, url: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.url = url
+        #: the HTTP status when the server answered with an error
+        self.status = status
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True, kw_only=True)
+class FetchPolicy:
+    """What the bot may fetch (the ``sources`` configuration keys)."""
+
+    allow_hosts: tuple[str, ...] = ()
+    allow_private_addresses: bool = False
+    max_metadata_bytes: int = 52428800
+    max_file_bytes: int = 5368709120
+    timeout: float = 30.0
+    user_agent: str = "hubbot/0.1 (Content Partnerships Hub bots)"
+
+    @classmethod
+    def from_config(cls, sources: Any, *, user_agent: str, timeout: float = 30.0) -> FetchPolicy:
+        """Build from an object with the ``sources`` keys as attributes."""
+        return cls(
+            allow_hosts=tuple(sources.allow_hosts),
+            allow_private_addresses=bool(sources.allow_private_addresses),
+            max_metadata_bytes=int(sources.max_metadata_bytes),
+            max_file_bytes=int(sources.max_file_bytes),
+            timeout=timeout,
+            user_agent=user_agent,
+        )
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """A body saved to disk, with the hashes the uploader and preview need."""
+
+    path: Path
+    size: int
+    sha1: str
+    sha256: str
+    content_type: str | None  # the media type only, lower case, no parameters
+    final_url: str  # after redirects
+
+
+def human_size(size: int) -> str:
+    """``52428800`` -> ``50 MB`` (binary units, as operators configure them)."""
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if value < 1024 or unit == "TB":
+            if unit == "bytes":
+                return f"{int(value)} bytes"
+            text = f"{value:.1f}".rstrip("0").rstrip(".")
+            return f"{text} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _format_seconds(seconds: float) -> str:
+    return f"{seconds:g} s"
+
+
+# --- addresses -------------------------------------------------------------
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def classify_address(address: str) -> str | None:
+    """Why an address is not a public internet address, or None if it is.
+
+    Returns one of ``unspecified``, ``loopback``, ``link-local``,
+    ``multicast``, ``private``, ``reserved`` or ``not public`` (shared
+    carrier-grade NAT space, documentation ranges and the like). IPv6
+    addresses that embed an IPv4 address are judged by that address.
+    """
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return "not an IP address"
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            return classify_address(str(embedded))
+    if ip.is_unspecified:
+        return "unspecified"
+    if ip.is_loopback:
+        return "loopback"
+    if ip.is_link_local:
+        return "link-local"
+    if ip.is_multicast:
+        return "multicast"
+    if ip.is_private:
+        return "private"
+    if ip.is_reserved:
+        return "reserved"
+    if not ip.is_global:
+        return "not public"
+    return None
+
+
+def host_allowed(host: str, allow_hosts: tuple[str, ...]) -> bool:
+    """Whether ``host`` is a listed host or a subdomain of one (empty list: all)."""
+    if not allow_hosts:
+        return True
+    host = host.lower().rstrip(".")
+    for allowed in allow_hosts:
+        allowed = allowed.strip().lower().rstrip(".")
+        if allowed and (host == allowed or host.endswith("." + allowed)):
+            return True
+    return False
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """Every address the system resolver gives for ``host``, in its order."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    seen: list[str] = []
+    for _family, _type, _proto, _canon, sockaddr in infos:
+        address = str(sockaddr[0])
+        if address not in seen:
+            seen.append(address)
+    return seen
+
+
+@dataclass(frozen=True)
+class _Target:
+    url: str
+    scheme: str
+    host: str  # IDNA (ASCII) form, lower case, brackets removed for IPv6
+    port: int
+    path: str  # path and query, as sent
+
+    @property
+    def host_header(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        default = 443 if self.scheme == "https" else 80
+        return host if self.port == default else f"{host}:{self.port}"
+
+
+def _parse_target(url: str) -> _Target:
+    """Split and check a URL's form; no network access."""
+    if not isinstance(url, str) or not url.strip():
+        raise FetchError("the address is empty", url=url)
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise FetchError(f"the address {url} is not a valid URL ({error})", url=url) from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        shown = scheme or "no scheme"
+        raise FetchError(
+            f"the address {url} uses {shown}; only http and https addresses can be fetched",
+            url=url,
+        )
+    if not parts.hostname:
+        raise FetchError(f"the address {url} has no host name", url=url)
+    if parts.username is not None or parts.password is not None:
+        raise FetchError(f"the address {url} contains a user name or password", url=url)
+    try:
+        host = parts.hostname.encode("idna").decode("ascii").lower().rstrip(".")
+    except UnicodeError:
+        if ":" in parts.hostname:  # an IPv6 literal
+            host = parts.hostname.lower()
+        else:
+            raise FetchError(f"the address {url} has an invalid host name", url=url) from None
+    quoted = requote_uri(url.split("#", 1)[0])
+    quoted_parts = urlsplit(quoted)
+    path = quoted_parts.path or "/"
+    if quoted_parts.query:
+        path = f"{path}?{quoted_parts.query}"
+    return _Target(
+        url=quoted,
+        scheme=scheme,
+        host=host,
+        port=port or (443 if scheme == "https" else 80),
+        path=path,
+    )
+
+
+# --- the time limit ----------------------------------------------------------
+
+
+class _Watchdog:
+    """Closes the sockets of a fetch when its overall time is up.
+
+    Socket timeouts only bound each single read; a server sending one byte
+    per second would never trip them. Shutting the socket down from a timer
+    makes the blocked read return at once.
+    """
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+        self.fired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def check(self, url: str) -> None:
+        if self.fired or self.remaining() <= 0:
+            self.fired = True
+            raise self.error(url)
+
+    def error(self, url: str) -> FetchError:
+        return FetchError(
+            f"timed out after {_format_seconds(self.seconds)} fetching {url}", url=url
+        )
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            fired = self.fired
+        if fired:
+            _shutdown(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.fired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shutdown(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _shutdown(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+class _WatchedHTTPConnection(HTTPConnection):
+    watchdog: _Watchdog | None = None
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        if self.watchdog is not None:
+            self.watchdog.watch(sock)
+        return sock
+
+
+class _WatchedHTTPSConnection(HTTPSConnection):
+    watchdog: _Watchdog | None = None
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        if self.watchdog is not None:
+            self.watchdog.watch(sock)
+        return sock
+
+
+# --- the stream --------------------------------------------------------------
+
+
+@dataclass
+class FetchStream:
+    """An open response body, read in chunks within the size and time limits."""
+
+    url: str  # the final URL, after redirects
+    content_type: str | None
+    content_length: int | None
+    limit: int
+    _response: Any = field(repr=False)
+    _watchdog: _Watchdog = field(repr=False)
+    bytes_read: int = 0
+
+    def chunks(self, size: int = CHUNK_SIZE) -> Iterator[bytes]:
+        """The body in chunks; raises :class:`FetchError` past a limit."""
+        try:
+            while True:
+                self._watchdog.check(self.url)
+                chunk = self._response.read(size)
+                if not chunk:
+                    break
+                self.bytes_read += len(chunk)
+                if self.bytes_read > self.limit:
+                    raise _too_large(self.url, self.limit)
+                yield chunk
+        except FetchError:
+            raise
+        except (urllib3.exceptions.HTTPError, OSError) as error:
+            if self._watchdog.fired or self._watchdog.remaining() <= 0:
+                raise self._watchdog.error(self.url) from None
+            raise FetchError(
+                f"the connection broke while reading {self.url} ({_reason(error)})", url=self.url
+            ) from None
+        # A socket shut down by the watchdog can look like a normal end.
+        if self._watchdog.fired:
+            raise self._watchdog.error(self.url)
+        if self.content_length is not None and self.bytes_read < self.content_length:
+            raise FetchError(
+                f"the server sent only {self.bytes_read} of {self.content_length} bytes "
+                f"for {self.url}",
+                url=self.url,
+            )
+
+    def read_all(self) -> bytes:
+        return b"".join(self.chunks())
+
+
+def _too_large(url: str, limit: int) -> FetchError:
+    return FetchError(f"the file at {url} is larger than the limit of {human_size(limit)}", url=url)
+
+
+def _reason(error: BaseException) -> str:
+    while isinstance(error, urllib3.exceptions.HTTPError) and error.__context__ is not None:
+        if isinstance(error, urllib3.exceptions.NewConnectionError):
+            break
+        error = error.__context__
+    text = str(error) or type(error).__name__
+    return text.split(": ", 1)[-1] if text.startswith("<") else text
+
+
+# --- the fetcher -------------------------------------------------------------
+
+
+class Fetcher:
+    """Fetches partner URLs under a :class:`FetchPolicy`.
+
+    ``resolve`` replaces the system resolver (tests use it to point a made-up
+    host name at a loopback server); ``ca_certs`` replaces the certificate
+    bundle (tests use a throwaway certificate authority).
+    """
+
+    def __init__(
+        self,
+        policy: FetchPolicy,
+        *,
+        resolve: Resolver | None = None,
+        ca_certs: str | None = None,
+    ):
+        self.policy = policy
+        self._resolve = resolve or system_resolver
+        self._ca_certs = ca_certs or _DEFAULT_CA_CERTS
+
+    # public API
+
+    @contextmanager
+    def open(
+        self,
+        url: str,
+        *,
+        limit: int | None = None,
+        accept: str | None = None,
+        timeout: float | None = None,
+    ) -> Iterator[FetchStream]:
+        """Open ``url`` for streaming; the body is read with ``stream.chunks()``.
+
+        ``limit`` defaults to ``max_file_bytes``; ``timeout`` (the whole
+        fetch, connection to last byte) to the policy's.
+        """
+        limit = self.policy.max_file_bytes if limit is None else limit
+        watchdog = _Watchdog(self.policy.timeout if timeout is None else timeout)
+        response = pool = None
+        try:
+            response, pool, final_url = self._get(url, accept=accept, watchdog=watchdog)
+            length = _content_length(response)
+            encoded = response.headers.get("Content-Encoding", "identity").lower()
+            if length is not None and length > limit and encoded in ("", "identity"):
+                raise _too_large(final_url, limit)
+            yield FetchStream(
+                url=final_url,
+                content_type=_media_type(response.headers.get("Content-Type")),
+                content_length=length if encoded in ("", "identity") else None,
+                limit=limit,
+                _response=response,
+                _watchdog=watchdog,
+            )
+        finally:
+            watchdog.cancel()
+            _close(response, pool)
+
+    def fetch_bytes(
+        self,
+        url: str,
+        *,
+        limit: int | None = None,
+        accept: str | None = None,
+        timeout: float | None = None,
+    ) -> bytes:
+        """A small document in memory; ``limit`` defaults to ``max_metadata_bytes``."""
+        limit = self.policy.max_metadata_bytes if limit is None else limit
+        with self.open(url, limit=limit, accept=accept, timeout=timeout) as stream:
+            return stream.read_all()
+
+    def fetch_to_file(
+        self,
+        url: str,
+        dest: Path,
+        *,
+        limit: int | None = None,
+        accept: str | None = None,
+        timeout: float | None = None,
+    ) -> FetchResult:
+        """Stream ``url`` into ``dest`` (never whole in memory), with its hashes.
+
+        The body goes to a temporary file beside ``dest`` and is renamed only
+        when complete, so a failed fetch never leaves a partial file behind.
+        """
+        dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        partial = dest.with_name(f".{dest.name}.{os.getpid()}.{threading.get_ident()}.part")
+        sha1 = hashlib.sha1()
+        sha256 = hashlib.sha256()
+        size = 0
+        try:
+            with self.open(url, limit=limit, accept=accept, timeout=timeout) as stream:
+                with partial.open("wb") as out:
+                    for chunk in stream.chunks():
+                        out.write(chunk)
+                        sha1.update(chunk)
+                        sha256.update(chunk)
+                        size += len(chunk)
+                final_url, content_type = stream.url, stream.content_type
+            partial.replace(dest)
+        finally:
+            partial.unlink(missing_ok=True)
+        return FetchResult(
+            path=dest,
+            size=size,
+            sha1=sha1.hexdigest(),
+            sha256=sha256.hexdigest(),
+            content_type=content_type,
+            final_url=final_url,
+        )
+
+    def check_url(self, url: str) -> list[str]:
+        """Apply every rule to ``url`` without fetching; return the checked addresses."""
+        target = self._check_target(url)
+        watchdog = _Watchdog(self.policy.timeout)
+        try:
+            return self._checked_addresses(target, watchdog)
+        finally:
+            watchdog.cancel()
+
+    # the steps
+
+    def _check_target(self, url: str) -> _Target:
+        target = _parse_target(url)
+        if not host_allowed(target.host, self.policy.allow_hosts):
+            listed = ", ".join(self.policy.allow_hosts)
+            raise FetchError(
+                f"the host {target.host} is not one the bot may fetch from "
+                f"(sources.allow_hosts lists: {listed})",
+                url=url,
+            )
+        return target
+
+    def _checked_addresses(self, target: _Target, watchdog: _Watchdog) -> list[str]:
+        addresses = self._resolve_in_time(target, watchdog)
+        if not addresses:
+            raise FetchError(f"the host name {target.host} does not resolve", url=target.url)
+        if not self.policy.allow_private_addresses:
+            for address in addresses:
+                kind = classify_address(address)
+                if kind is not None:
+                    of = "" if address == target.host else f" (of {target.host})"
+                    raise FetchError(
+                        f"the address {address}{of} is {kind}; the bot only "
+                        "fetches from public internet addresses unless the operator sets "
+                        "sources.allow_private_addresses",
+                        url=target.url,
+                    )
+        return addresses
+
+    def _resolve_in_time(self, target: _Target, watchdog: _Watchdog) -> list[str]:
+        """Resolve in a helper thread, because getaddrinfo has no timeout."""
+        result: list[list[str]] = []
+        failure: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                result.append(self._resolve(target.host, target.port))
+            except BaseException as error:  # handed to the caller below
+                failure.append(error)
+
+        worker = threading.Thread(target=work, daemon=True, name="hubbot-resolve")
+        worker.start()
+        worker.join(max(0.0, watchdog.remaining()))
+        if worker.is_alive():
+            watchdog.fired = True
+            raise watchdog.error(target.url)
+        if failure:
+            error = failure[0]
+            if isinstance(error, FetchError):
+                raise error
+            raise FetchError(
+                f"the host name {target.host} could not be resolved ({_reason(error)})",
+                url=target.url,
+            )
+        return result[0]
+
+    def _get(self, url: str, *, accept: str | None, watchdog: _Watchdog) -> tuple[Any, Any, str]:
+        """GET with redirects followed by hand; returns a 2xx response, unread."""
+        current = url
+        for _hop in range(MAX_REDIRECTS + 1):
+            target = self._check_target(current)
+            addresses = self._checked_addresses(target, watchdog)
+            response, pool = self._request(target, addresses, accept=accept, watchdog=watchdog)
+            status = response.status
+            if status in _REDIRECT_STATUSES:
+                location = response.headers.get("Location")
+                _close(response, pool)
+                if not location:
+                    raise FetchError(
+                        f"the server redirected {target.url} without saying where to",
+                        url=target.url,
+                        status=status,
+                    )
+                current = urljoin(target.url, location.strip())
+                continue
+            if status >= 400 or status < 200:
+                _close(response, pool)
+                raise FetchError(
+                    f"the server answered {status} {_status_phrase(status, response)} "
+                    f"for {target.url}",
+                    url=target.url,
+                    status=status,
+                )
+            return response, pool, target.url
+        raise FetchError(f"the address {url} redirected more than {MAX_REDIRECTS} times", url=url)
+
+    def _request(
+        self, target: _Target, addresses: list[str], *, accept: str | None, watchdog: _Watchdog
+    ) -> tuple[Any, Any]:
+        headers = {
+            "Host": target.host_header,
+            "User-Agent": self.policy.user_agent,
+            "Accept": accept or "*/*",
+            "Accept-Encoding": "gzip, deflate",
+        }
+        last_error: BaseException | None = None
+        for address in addresses:
+            watchdog.check(target.url)
+            per_read = max(0.001, min(self.policy.timeout, watchdog.remaining()))
+            pool = self._pool(target, address, urllib3.Timeout(connect=per_read, read=per_read))
+            conn_cls = pool.ConnectionCls
+            pool.ConnectionCls = type(conn_cls.__name__, (conn_cls,), {"watchdog": watchdog})
+            try:
+                response = pool.urlopen(
+                    "GET",
+                    target.path,
+                    headers=headers,
+                    redirect=False,
+                    retries=False,
+                    preload_content=False,
+                    decode_content=True,
+                    assert_same_host=False,
+                    release_conn=False,
+                )
+                return response, pool
+            except urllib3.exceptions.HTTPError as error:
+                pool.close()
+                if watchdog.fired or watchdog.remaining() <= 0:
+                    raise watchdog.error(target.url) from None
+                if isinstance(error, urllib3.exceptions.SSLError):
+                    raise FetchError(
+                        f"the secure connection to {target.host} failed ({_reason(error)})",
+                        url=target.url,
+                    ) from None
+                last_error = error
+        raise FetchError(
+            f"could not connect to {target.host} ({_reason(last_error or OSError('no address'))})",
+            url=target.url,
+        )
+
+    def _pool(self, target: _Target, address: str, timeout: urllib3.Timeout) -> Any:
+        if target.scheme == "https":
+            pool: Any = urllib3.HTTPSConnectionPool(
+                host=address,
+                port=target.port,
+                timeout=timeout,
+                maxsize=1,
+                retries=False,
+                cert_reqs="CERT_REQUIRED",
+                ca_certs=self._ca_certs,
+                assert_hostname=target.host,
+                server_hostname=target.host,
+            )
+            pool.ConnectionCls = _WatchedHTTPSConnection
+            return pool
+        pool = urllib3.HTTPConnectionPool(
+            host=address, port=target.port, timeout=timeout, maxsize=1, retries=False
+        )
+        pool.ConnectionCls = _WatchedHTTPConnection
+        return pool
+
+
+def _close(response: Any, pool: Any) -> None:
+    if response is not None:
+        response.close()
+    if pool is not None:
+        pool.close()
+
+
+def _content_length(response: Any) -> int | None:
+    value = response.headers.get("Content-Length")
+    if value is None:
+        return None
+    try:
+        length = int(value.split(",")[0].strip())
+    except ValueError:
+        return None
+    return length if length >= 0 else None
+
+
+def _media_type(header: str | None) -> str | None:
+    if not header:
+        return None
+    return header.split(";", 1)[0].strip().lower() or None
+
+
+def _status_phrase(status: int, response: Any) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return str(getattr(response, "reason", "") or "error")

@@ -1,0 +1,1 @@
+"""Helpers shared by the test tiers: loopback servers and throwaway services."""
