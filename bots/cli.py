@@ -1,0 +1,159 @@
+"""The ``hubbot`` command line (SPEC section 9).
+
+Exit status: 0 success, 2 bad usage or configuration, 3 stopped by the stop
+page, 1 any other failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from bots import __version__
+from bots.config import Config, ConfigError, load_config
+
+log = logging.getLogger("hubbot")
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_STOPPED = 3
+
+
+class Stopped(Exception):
+    """The stop page says the bot must not work."""
+
+
+class CommandError(Exception):
+    """A failure the operator can act on; printed as one message, exit status 1."""
+
+
+def setup_logging(verbose: bool) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logging.getLogger("urllib3").setLevel(logging.WARNING)
+    if not verbose:
+        logging.getLogger("bots.wiki").setLevel(logging.INFO)
+
+
+def connect(config: Config):  # -> Wiki
+    from bots.wiki import Wiki
+
+    return Wiki.connect(
+        config.wiki.api,
+        config.wiki.username,
+        config.wiki.password,
+        contact=config.wiki.contact,
+        maxlag=config.wiki.maxlag,
+        timeout=config.wiki.timeout,
+    )
+
+
+def devwiki_for(config: Config):  # -> DevWiki
+    from bots.devwiki import DevWiki
+
+    return DevWiki.from_api_url(config.wiki.api, config.devwiki.dir)
+
+
+# --- commands -----------------------------------------------------------------
+
+
+def cmd_devwiki(config: Config, args: argparse.Namespace) -> int:
+    wiki = devwiki_for(config)
+    if args.action == "start":
+        wiki.start(log.info)
+        print(f"The dev wiki is running at {wiki.url}")
+        print(f"  API: {wiki.api_url}  (accounts: Admin, HubBot, Partner, Volunteer, Reviewer)")
+    elif args.action == "stop":
+        print("stopped" if wiki.stop() else "the dev wiki was not running")
+    elif args.action == "status":
+        print(wiki.status())
+    elif args.action == "reset":
+        wiki.reset(log.info)
+        print(f"A clean dev wiki is running at {wiki.url}")
+    return EXIT_OK
+
+
+def cmd_install(config: Config, args: argparse.Namespace) -> int:
+    from bots.install import install
+
+    wiki = connect(config)
+    results = install(
+        wiki,
+        config.hub.root,
+        standins=config.hub.install_standins,
+        force=args.force,
+        progress=log.info,
+    )
+    counts: dict[str, int] = {}
+    for r in results:
+        counts[r.action] = counts.get(r.action, 0) + 1
+    print(", ".join(f"{n} {a}" for a, n in sorted(counts.items())))
+    print(f"Hub: {wiki.page_url(config.hub.root)}")
+    return EXIT_FAILURE if counts.get("failed") else EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[Config, argparse.Namespace], int]] = {
+    "devwiki": cmd_devwiki,
+    "install": cmd_install,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="hubbot",
+        description="Content Partnerships Hub bots: partner collections to Wikimedia Commons.",
+    )
+    parser.add_argument(
+        "--config",
+        help="YAML configuration file (default: $HUBBOT_CONFIG, then config/devwiki.yaml)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log every step")
+    parser.add_argument("--version", action="version", version=f"hubbot {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("devwiki", help="a real local MediaWiki for development and demos")
+    p.add_argument("action", choices=["start", "stop", "status", "reset"])
+
+    p = sub.add_parser("install", help="install templates, hub pages and help pages")
+    p.add_argument(
+        "--force", action="store_true", help="overwrite pages humans changed since the last install"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    setup_logging(args.verbose)
+    from bots.devwiki import DevWikiError
+    from bots.wiki import LoginError, WikiError
+
+    try:
+        config = load_config(args.config)
+    except ConfigError as e:
+        print(f"hubbot: configuration error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command](config, args)
+    except Stopped as e:
+        print(f"hubbot: stopped: {e}", file=sys.stderr)
+        return EXIT_STOPPED
+    except LoginError as e:
+        print(f"hubbot: {e.info}", file=sys.stderr)
+        return EXIT_FAILURE
+    except (WikiError, DevWikiError, CommandError) as e:
+        print(f"hubbot: {getattr(e, 'info', None) or e}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("hubbot: interrupted", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,344 @@
+"""Configuration: a YAML file, every key overridable by ``HUBBOT_*`` variables.
+
+The schema is the dataclasses below. Loading walks them, so an unknown key, a
+value of the wrong type or a missing required key is reported as one plain
+sentence naming the key (the CLI turns :class:`ConfigError` into exit status 2).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import os
+import stat
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+ENV_PREFIX = "HUBBOT_"
+DEFAULT_CONFIG = "config/devwiki.yaml"
+
+
+class ConfigError(Exception):
+    """A configuration problem, in one sentence naming the key."""
+
+
+@dataclass(frozen=True)
+class WikiConfig:
+    api: str
+    username: str
+    #: dev only; in production from HUBBOT_WIKI_PASSWORD or password_file
+    password: str = field(default="", repr=False)
+    #: a file holding only the password; must not be readable by others
+    password_file: str = ""
+    #: who to contact about the bot, sent in the User-Agent
+    contact: str = ""
+    maxlag: int = 5
+    #: seconds to wait for one API request
+    timeout: int = 120
+
+
+@dataclass(frozen=True)
+class HubConfig:
+    root: str = "Project:Content Partnerships Hub"
+    #: how many file pages the preview renders in full
+    preview_files: int = 20
+    #: write simple stand-ins for Commons templates (Information, licences...)
+    install_standins: bool = False
+    #: the bot saves a status page at most this often while uploading
+    status_interval: int = 60
+
+
+@dataclass(frozen=True)
+class ApproversConfig:
+    groups: tuple[str, ...] = ("sysop",)
+    users: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourcesConfig:
+    allow_hosts: tuple[str, ...] = ()
+    allow_private_addresses: bool = False
+    max_metadata_bytes: int = 52428800
+    max_file_bytes: int = 5368709120
+    #: seconds for one download of metadata or media
+    timeout: int = 300
+
+
+@dataclass(frozen=True)
+class StateConfig:
+    url: str = "sqlite:///var/hubbot.sqlite3"
+
+
+@dataclass(frozen=True)
+class UploadConfig:
+    #: files above this size are sent in chunks (bytes)
+    chunk_threshold: int = 50 * 1024 * 1024
+    chunk_size: int = 10 * 1024 * 1024
+    #: uploads per minute for accounts without the bot flag (0 = no limit)
+    max_per_minute: float = 0
+    #: where media are downloaded before upload
+    work_dir: str = "var/work"
+
+
+@dataclass(frozen=True)
+class DevwikiConfig:
+    #: where `hubbot devwiki` keeps the local wiki (database, uploads, logs)
+    dir: str = "var/devwiki"
+
+
+@dataclass(frozen=True)
+class Config:
+    wiki: WikiConfig
+    hub: HubConfig = HubConfig()
+    approvers: ApproversConfig = ApproversConfig()
+    licenses: dict[str, str] = field(
+        default_factory=lambda: {
+            "CC0": "cc-zero",
+            "CC BY 4.0": "cc-by-4.0",
+            "CC BY-SA 4.0": "cc-by-sa-4.0",
+        }
+    )
+    sources: SourcesConfig = SourcesConfig()
+    state: StateConfig = StateConfig()
+    upload: UploadConfig = UploadConfig()
+    devwiki: DevwikiConfig = DevwikiConfig()
+    #: the file this was read from (not a key)
+    path: str = field(default="", compare=False)
+
+    @property
+    def wiki_is_local(self) -> bool:
+        return is_loopback_url(self.wiki.api)
+
+
+def is_loopback_url(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _type_name(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if tp is bool:
+        return "yes/no (true or false)"
+    if tp is int:
+        return "a whole number"
+    if tp is float:
+        return "a number"
+    if tp is str:
+        return "text"
+    if origin is tuple:
+        return "a list of text"
+    if origin is dict:
+        return "a mapping of names to text"
+    return str(tp)
+
+
+def _coerce(key: str, tp: Any, value: Any) -> Any:
+    """Check ``value`` against ``tp``; returns it converted (lists to tuples)."""
+    origin = typing.get_origin(tp)
+    wrong = ConfigError(f"The configuration key {key} must be {_type_name(tp)}, not {value!r}.")
+    if tp is bool:
+        if isinstance(value, bool):
+            return value
+        raise wrong
+    if tp is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise wrong
+    if tp is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        raise wrong
+    if tp is str:
+        if isinstance(value, str):
+            return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        raise wrong
+    if origin is tuple:
+        if value is None:
+            return ()
+        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            return tuple(value)
+        raise wrong
+    if origin is dict:
+        if value is None:
+            return {}
+        if isinstance(value, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            return dict(value)
+        raise wrong
+    raise TypeError(tp)  # pragma: no cover - schema error
+
+
+def _build(cls: type, data: Any, prefix: str) -> Any:
+    where = prefix.rstrip(".") or "the top level"
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"The configuration key {where} must be a mapping of keys to values.")
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls) if f.name != "path"}
+    for key in data:
+        if key not in names:
+            raise ConfigError(
+                f"The configuration key {prefix}{key} is not known "
+                f"(known keys here: {', '.join(sorted(names))})."
+            )
+    kwargs: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.name == "path":
+            continue
+        key = f"{prefix}{f.name}"
+        tp = hints[f.name]
+        if f.name not in data:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                if dataclasses.is_dataclass(tp):
+                    kwargs[f.name] = _build(tp, {}, key + ".")
+                    continue
+                raise ConfigError(f"The configuration key {key} is required but missing.")
+            continue
+        if dataclasses.is_dataclass(tp):
+            kwargs[f.name] = _build(tp, data[f.name], key + ".")
+        else:
+            kwargs[f.name] = _coerce(key, tp, data[f.name])
+    return cls(**kwargs)
+
+
+def _leaf_paths(cls: type, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], Any]]:
+    hints = typing.get_type_hints(cls)
+    out: list[tuple[tuple[str, ...], Any]] = []
+    for f in dataclasses.fields(cls):
+        if f.name == "path":
+            continue
+        tp = hints[f.name]
+        if dataclasses.is_dataclass(tp):
+            out.extend(_leaf_paths(tp, prefix + (f.name,)))
+        else:
+            out.append((prefix + (f.name,), tp))
+    return out
+
+
+def env_name(path: tuple[str, ...]) -> str:
+    return ENV_PREFIX + "_".join(path).upper()
+
+
+def _apply_env(data: dict[str, Any], environ: typing.Mapping[str, str]) -> None:
+    """Overlay ``HUBBOT_SECTION_KEY`` variables; lists and mappings are YAML."""
+    for path, tp in _leaf_paths(Config):
+        name = env_name(path)
+        if name not in environ:
+            continue
+        raw = environ[name]
+        if tp is str:
+            value: Any = raw
+        else:
+            try:
+                value = yaml.safe_load(raw)
+            except yaml.YAMLError as e:
+                raise ConfigError(
+                    f"The environment variable {name} (configuration key "
+                    f"{'.'.join(path)}) is not valid YAML: {e.__class__.__name__}."
+                ) from None
+        node = data
+        for part in path[:-1]:
+            child = node.get(part)
+            if not isinstance(child, dict):
+                child = {}
+                node[part] = child
+            node = child
+        node[path[-1]] = value
+
+
+def _read_private(path: Path, what: str) -> str:
+    try:
+        mode = path.stat().st_mode
+    except OSError as e:
+        raise ConfigError(f"The {what} {path} cannot be read: {e.strerror}.") from None
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigError(
+            f"The {what} {path} can be read by other users; make it private with: chmod 600 {path}"
+        )
+    return path.read_text(encoding="utf-8").strip()
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None,
+    environ: typing.Mapping[str, str] | None = None,
+) -> Config:
+    """Read, overlay environment variables, validate.
+
+    ``path`` defaults to ``$HUBBOT_CONFIG``, then :data:`DEFAULT_CONFIG`.
+    """
+    environ = os.environ if environ is None else environ
+    chosen = Path(path or environ.get("HUBBOT_CONFIG") or DEFAULT_CONFIG)
+    try:
+        text = chosen.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"The configuration file {chosen} does not exist.") from None
+    except OSError as e:
+        raise ConfigError(
+            f"The configuration file {chosen} cannot be read: {e.strerror}."
+        ) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"The configuration file {chosen} is not valid YAML{where}.") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"The configuration file {chosen} must hold a mapping of keys.")
+    wiki_section = data.get("wiki")
+    file_has_password = isinstance(wiki_section, dict) and bool(wiki_section.get("password"))
+    _apply_env(data, environ)
+    config: Config = _build(Config, data, "")
+    config = dataclasses.replace(config, path=str(chosen))
+
+    password = config.wiki.password
+    if file_has_password and environ.get(env_name(("wiki", "password"))) is None:
+        # A password written in the file is for a local development wiki only.
+        if not config.wiki_is_local:
+            _read_private(chosen, "configuration file holding wiki.password")
+    if config.wiki.password_file:
+        password = _read_private(Path(config.wiki.password_file), "password file")
+    if not password:
+        raise ConfigError(
+            "The configuration key wiki.password is not set: set the environment variable "
+            "HUBBOT_WIKI_PASSWORD or wiki.password_file."
+        )
+    if urlsplit(config.wiki.api).scheme not in ("http", "https"):
+        raise ConfigError(
+            f"The configuration key wiki.api must be the http(s) URL of api.php, "
+            f"not {config.wiki.api!r}."
+        )
+    if not config.licenses:
+        raise ConfigError("The configuration key licenses must name at least one licence.")
+    new_wiki = dataclasses.replace(config.wiki, password=password)
+    return dataclasses.replace(config, wiki=new_wiki)
+
+
+def known_keys() -> list[str]:
+    """Every configuration key with its environment variable, for the docs."""
+    return [f"{'.'.join(p)} ({env_name(p)})" for p, _ in _leaf_paths(Config)]
+
+
+__all__ = [
+    "Config",
+    "ConfigError",
+    "load_config",
+    "known_keys",
+    "env_name",
+    "is_loopback_url",
+]

@@ -1,0 +1,114 @@
+"""``hubbot install``: the hub's templates, pages and help on a wiki.
+
+The pages come from ``wiki_templates/pages.yaml``. Installing is idempotent and
+careful with human work: a page whose latest revision was made by someone other
+than the bot is left alone (and reported) unless ``force`` is given. The stop
+page is only ever created, never overwritten: whoever stopped the bot decides.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from bots import __version__
+from bots.wiki import NoChange, PageInfo, Saved, Wiki
+
+log = logging.getLogger(__name__)
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "wiki_templates"
+SUMMARY = f"hubbot install: Content Partnerships Hub pages (version {__version__})"
+
+
+@dataclass(frozen=True)
+class HubPage:
+    title: str
+    text: str
+    dev_only: bool = False
+    create_only: bool = False
+
+
+@dataclass(frozen=True)
+class InstallResult:
+    title: str
+    action: str  # created, updated, unchanged, kept (human edit), failed
+    detail: str = ""
+
+
+def stop_page(root: str) -> str:
+    return f"{root}/Stop"
+
+
+def load_pages(root: str, *, standins: bool, templates_dir: Path = TEMPLATES_DIR) -> list[HubPage]:
+    """The pages to install, with ``{root}`` filled in."""
+    manifest = yaml.safe_load((templates_dir / "pages.yaml").read_text(encoding="utf-8"))
+    pages: list[HubPage] = []
+    for entry in manifest:
+        if entry.get("dev_only") and not standins:
+            continue
+        title = entry["title"].replace("{root}", root)
+        text = (templates_dir / "pages" / entry["file"]).read_text(encoding="utf-8")
+        text = text.replace("{root}", root)
+        pages.append(
+            HubPage(
+                title=title,
+                text=text,
+                dev_only=bool(entry.get("dev_only")),
+                create_only=title == stop_page(root) or bool(entry.get("create_only")),
+            )
+        )
+    return pages
+
+
+def decide(page: HubPage, current: PageInfo, bot_user: str, force: bool) -> str:
+    """What to do with one page (pure): create, update, unchanged or keep."""
+    if not current.exists:
+        return "create"
+    if current.text.rstrip() == page.text.rstrip():
+        return "unchanged"
+    if page.create_only:
+        return "keep"
+    if current.user != bot_user and not force:
+        return "keep"
+    return "update"
+
+
+def install(
+    wiki: Wiki,
+    root: str,
+    *,
+    standins: bool,
+    force: bool = False,
+    progress: Callable[[str], None] = log.info,
+) -> list[InstallResult]:
+    pages = load_pages(root, standins=standins)
+    current = wiki.read_pages(p.title for p in pages)
+    results: list[InstallResult] = []
+    for page in pages:
+        info = current[page.title]
+        action = decide(page, info, wiki.username, force)
+        if action == "unchanged":
+            results.append(InstallResult(page.title, "unchanged"))
+            continue
+        if action == "keep":
+            why = (
+                "the stop page is never overwritten"
+                if page.create_only
+                else f"changed by {info.user} since the last install; use --force to overwrite"
+            )
+            progress(f"kept {page.title}: {why}")
+            results.append(InstallResult(page.title, "kept", why))
+            continue
+        outcome = wiki.save(page.title, page.text, SUMMARY, base=info)
+        if isinstance(outcome, Saved | NoChange):
+            verb = "created" if action == "create" else "updated"
+            progress(f"{verb} {page.title}")
+            results.append(InstallResult(page.title, verb))
+        else:
+            progress(f"could not save {page.title}: {outcome}")
+            results.append(InstallResult(page.title, "failed", str(outcome)))
+    return results

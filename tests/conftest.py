@@ -1,0 +1,104 @@
+"""Fixtures shared by every tier.
+
+The wiki tier gets one throwaway MediaWiki per test session (Debian's package,
+SQLite, PHP's built-in server on a free loopback port). Tests keep out of each
+other's way by using their own hub root (``hub_root``) rather than resetting it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+_counter = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"the sample data folder {SHARED_DATA} is missing (../shared/data)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def devwiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    from bots.devwiki import DevWiki, free_port
+
+    wiki = DevWiki(dir=tmp_path_factory.mktemp("devwiki"), port=free_port())
+    wiki.start(lambda message: None)
+    try:
+        yield wiki
+    finally:
+        wiki.stop()
+
+
+@pytest.fixture(scope="session")
+def pywikibot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("pywikibot")
+    os.environ["PYWIKIBOT_DIR"] = str(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def login(devwiki, pywikibot_dir) -> Callable:
+    """``login("Reviewer")``: a logged-in :class:`bots.wiki.Wiki` as that dev account."""
+    from bots.devwiki import account_password
+    from bots.wiki import Wiki
+
+    cache: dict[str, object] = {}
+
+    def _login(name: str):
+        if name not in cache:
+            cache[name] = Wiki.connect(devwiki.api_url, name, account_password(name))
+        return cache[name]
+
+    return _login
+
+
+@pytest.fixture
+def bot(login):
+    return login("HubBot")
+
+
+@pytest.fixture
+def hub_root(request: pytest.FixtureRequest) -> str:
+    """A hub root of this test's own, so tests share one wiki without colliding."""
+    slug = re.sub(r"[^A-Za-z0-9]+", " ", request.node.name).strip()[:60]
+    return f"Project:Hub test {next(_counter)} {slug}"
+
+
+@pytest.fixture
+def config_file(devwiki, hub_root: str, tmp_path: Path) -> Callable[..., Path]:
+    """Write a configuration for the test wiki; keyword arguments override sections."""
+    import yaml
+
+    def _write(**sections: dict) -> Path:
+        data: dict = {
+            "wiki": {
+                "api": devwiki.api_url,
+                "username": "HubBot",
+                "password": "hubbot-dev-password-1",
+                "contact": "hubbot test suite",
+            },
+            "hub": {"root": hub_root, "install_standins": True},
+            "approvers": {"groups": ["sysop"], "users": []},
+            "sources": {"allow_private_addresses": True},
+            "state": {"url": f"sqlite:///{tmp_path / 'state.sqlite3'}"},
+            "upload": {"work_dir": str(tmp_path / "work")},
+            "devwiki": {"dir": str(devwiki.dir)},
+        }
+        for key, value in sections.items():
+            data.setdefault(key, {}).update(value)
+        path = tmp_path / "config.yaml"
+        path.write_text(yaml.safe_dump(data), encoding="utf-8")
+        return path
+
+    return _write
