@@ -600,7 +600,7 @@ def _check_fields(
             problems.append(
                 Problem(
                     param,
-                    f"{param} is a field of {' and '.join(owners)}, not of {template}; "
+                    f"This is a field of {' and '.join(owners)}, not of {template}; "
                     f"set template = {owners[0]} or remove {param}.",
                 )
             )
@@ -704,7 +704,7 @@ def _check_options(options: dict[str, str], fmt: str | None) -> list[Problem]:
             problems.append(
                 Problem(
                     option,
-                    f"{option} only applies to the {owner} format; "
+                    f"This option only applies to the {owner} format; "
                     f"set format = {owner} or remove {option}.",
                 )
             )
