@@ -98,9 +98,39 @@ def cmd_install(config: Config, args: argparse.Namespace) -> int:
     return EXIT_FAILURE if counts.get("failed") else EXIT_OK
 
 
+def open_store(config: Config):  # -> StateStore
+    from bots.state import StateStore
+
+    return StateStore.from_url(config.state.url)
+
+
+def cmd_run(config: Config, args: argparse.Namespace) -> int:
+    from bots.runner import Runner, RunOptions
+
+    wiki = connect(config)
+    store = open_store(config)
+    try:
+        runner = Runner(config, wiki, store, progress=log.info)
+        summary = runner.run(
+            RunOptions(
+                request=args.request, max_seconds=args.max_seconds, max_files=args.max_files
+            )
+        )
+    finally:
+        store.close()
+    if summary.stopped:
+        raise Stopped(summary.stopped)
+    for name, state in summary.requests.items():
+        print(f"{name}: {state}")
+    if not summary.requests:
+        print(f"No requests under {runner.hub.requests_prefix}.")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[Config, argparse.Namespace], int]] = {
     "devwiki": cmd_devwiki,
     "install": cmd_install,
+    "run": cmd_run,
 }
 
 
@@ -124,6 +154,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--force", action="store_true", help="overwrite pages humans changed since the last install"
     )
+    p = sub.add_parser(
+        "run", help="one pass over requests: validate, map, preview, upload what is approved"
+    )
+    p.add_argument("--request", metavar="NAME", help="only this request")
+    p.add_argument(
+        "--max-seconds", type=float, metavar="S", help="stop between files after S seconds"
+    )
+    p.add_argument("--max-files", type=int, metavar="N", help="upload at most N files in this run")
     return parser
 
 
@@ -132,6 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging(args.verbose)
     from bots.devwiki import DevWikiError
+    from bots.state import StateStoreError
     from bots.wiki import LoginError, WikiError
 
     try:
@@ -147,7 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LoginError as e:
         print(f"hubbot: {e.info}", file=sys.stderr)
         return EXIT_FAILURE
-    except (WikiError, DevWikiError, CommandError) as e:
+    except (WikiError, DevWikiError, CommandError, StateStoreError) as e:
         print(f"hubbot: {getattr(e, 'info', None) or e}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:

@@ -1,0 +1,27 @@
+# The project's own entry points. `make demo` and `make check` work on a fresh
+# Debian machine: they install what they need first (as root).
+PYTHON ?= python3
+DEBIAN_PACKAGES = mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl \
+                  imagemagick mariadb-server
+
+.PHONY: setup demo check lint test bench
+
+setup:
+	@if [ "$$(id -u)" = 0 ] && ! dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1; then \
+	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+	    --no-install-recommends $(DEBIAN_PACKAGES); \
+	fi
+	@$(PYTHON) -c "import bots, pytest, hypothesis, ruff" 2>/dev/null && hubbot --version >/dev/null 2>&1 \
+	  || $(PYTHON) -m pip install -q -e '.[test]'
+
+demo: setup
+	hubbot demo
+
+lint: setup
+	$(PYTHON) -m ruff check bots tests bench
+	$(PYTHON) -m ruff format --check bots tests bench
+
+test: setup
+	$(PYTHON) -m pytest -q
+
+check: lint test

@@ -1,0 +1,102 @@
+"""From records to planned files: rendering every record and checking the batch.
+
+Pure and streaming: records come in one at a time and planned files go out one
+at a time, so a 100,000-record batch is never held in memory. The only state
+kept across records is what batch-wide checks need (ids and titles seen).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from bots.model import MappingTable, PlannedFile, Problem, Record, Request
+from bots.render import render_file
+from bots.titles import TitleError, legal_title
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A record that will not be uploaded, and why."""
+
+    record_id: str
+    problems: tuple[Problem, ...]
+
+
+@dataclass
+class BatchChecks:
+    """What the planner remembers across records."""
+
+    ids: set[str] = field(default_factory=set)
+    titles: dict[str, str] = field(default_factory=dict)  # casefolded title -> record id
+    notes: list[Problem] = field(default_factory=list)
+
+
+def plan(
+    request: Request,
+    records: Iterable[Record],
+    mappings: Mapping[str, MappingTable],
+    licenses: Mapping[str, str],
+    checks: BatchChecks | None = None,
+) -> Iterator[PlannedFile | Skipped]:
+    """Render each record; records that cannot be uploaded come out as ``Skipped``.
+
+    A record id seen before is skipped (the first one wins). A title seen before
+    gets the record id appended, as it would at upload when the title is taken,
+    so that the preview shows the real title.
+    """
+    checks = checks if checks is not None else BatchChecks()
+    for number, record in enumerate(records, start=1):
+        record_id = (record.get(request.id_column) or "").strip()
+        label = f"record {record_id}" if record_id else f"row {number}"
+        if record_id and record_id in checks.ids:
+            yield Skipped(
+                record_id,
+                (
+                    Problem(
+                        label,
+                        f"the id {record_id} appears more than once in column "
+                        f"{request.id_column}; only the first record with it is uploaded.",
+                    ),
+                ),
+            )
+            continue
+        result = render_file(request, record, mappings, licenses)
+        if not isinstance(result, PlannedFile):
+            yield Skipped(record_id or f"row {number}", tuple(result))
+            if record_id:
+                checks.ids.add(record_id)
+            continue
+        checks.ids.add(record_id)
+        key = result.full_title().casefold()
+        if key in checks.titles:
+            first = checks.titles[key]
+            try:
+                base = legal_title(result.title, result.extension, record_id)
+            except TitleError as e:
+                yield Skipped(record_id, (Problem(label, str(e)),))
+                continue
+            new_title = _without_extension(base, result.extension)
+            checks.notes.append(
+                Problem(
+                    label,
+                    f"has the same title as record {first}; its id is added: {base}",
+                )
+            )
+            result = PlannedFile(
+                record_id=result.record_id,
+                title=new_title,
+                extension=result.extension,
+                media_url=result.media_url,
+                page_text=result.page_text,
+                categories=result.categories,
+            )
+            key = result.full_title().casefold()
+        checks.titles[key] = record_id
+        yield result
+
+
+def _without_extension(title: str, extension: str | None) -> str:
+    if extension and title.lower().endswith("." + extension.lower()):
+        return title[: -len(extension) - 1]
+    return title

@@ -1,0 +1,273 @@
+"""The bot's own pages: Preview, Status and the Dashboard (SPEC 2, 5, 7).
+
+Pure functions from facts to wikitext, through the Jinja2 templates in
+``wiki_templates/reports``. Anything that came from a partner, a request page
+or the wiki (messages quoting values, titles, reasons) is escaped here, so a
+report can never be turned into markup by the data it reports on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from bots.escape import escape_value
+from bots.model import PlannedFile, Problem
+
+REPORTS_DIR = Path(__file__).resolve().parent.parent / "wiki_templates" / "reports"
+
+STATES = ("invalid", "awaiting-approval", "uploading", "paused", "stopped", "done")
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(REPORTS_DIR),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+    autoescape=False,
+)
+
+
+def _render(name: str, **context: object) -> str:
+    text = _env.get_template(name).render(**context)
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _escaped(problems: Iterable[Problem]) -> list[Problem]:
+    return [Problem(escape_value(p.where), escape_value(p.message)) for p in problems]
+
+
+# --- preview ---------------------------------------------------------------
+
+
+def preview_id(
+    raw_params: Mapping[str, str],
+    mapping_pages: Mapping[str, str],
+    source_digest: str,
+    templates_digest: str,
+    licenses: Mapping[str, str],
+) -> str:
+    """A short hash over everything that decides the upload (SPEC 5).
+
+    ``approve``, ``pause``, ``limit`` and ``sync`` steer the run but do not
+    change what a file looks like, so they are left out.
+    """
+    decisive = {k: v for k, v in raw_params.items() if k not in ("approve", "pause", "limit", "sync")}
+    payload = json.dumps(
+        {
+            "request": sorted(decisive.items()),
+            "mappings": sorted(mapping_pages.items()),
+            "source": source_digest,
+            "templates": templates_digest,
+            "licenses": sorted(licenses.items()),
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:10]
+
+
+@dataclass(frozen=True)
+class TableSummary:
+    column: str
+    page: str
+    values: int
+    unmapped: int
+
+
+def _source_block(text: str) -> str:
+    """Wikitext shown verbatim inside <pre>: only & and < need escaping there."""
+    return text.replace("&", "&amp;").replace("<", "&lt;")
+
+
+def _inline_copy(planned: PlannedFile) -> str:
+    """The file page as it will look, without categorising the preview page."""
+    text = re.sub(r"\[\[\s*[Cc]ategory\s*:", "[[:Category:", planned.page_text)
+    return text.replace("=={{int:filedesc}}==", "").replace("=={{int:license-header}}==", "")
+
+
+def render_preview(
+    *,
+    id: str,
+    request: str,
+    records: int,
+    files: int,
+    license: str,
+    template: str,
+    tables: Sequence[TableSummary],
+    problems: Sequence[Problem],
+    shown: Sequence[PlannedFile],
+    problem_limit: int = 200,
+) -> str:
+    return _render(
+        "preview.wikitext.j2",
+        id=id,
+        request=escape_value(request),
+        records=records,
+        files=files,
+        license=escape_value(license),
+        template=template,
+        tables=tables,
+        problems=_escaped(problems),
+        problem_limit=problem_limit,
+        shown=[
+            {
+                "title": f"[[:File:{f.full_title()}]]",
+                "rendered": _inline_copy(f),
+                "source": _source_block(f.page_text),
+            }
+            for f in shown
+        ],
+    )
+
+
+def preview_id_on_page(text: str) -> str | None:
+    match = re.search(r"\{\{\s*Batch preview\s*\|\s*id\s*=\s*([0-9a-f]+)", text)
+    return match.group(1) if match else None
+
+
+# --- status ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordLine:
+    record_id: str
+    title: str = ""
+    reason: str = ""
+    existing_file: str = ""
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    state: str
+    total: int = 0
+    uploaded: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    pending: int = 0
+    preview: str = ""
+    updated: str = ""
+    message: str = ""
+    problems: Sequence[Problem] = ()
+    notes: Sequence[str] = ()
+    failed_records: Sequence[RecordLine] = ()
+    duplicate_records: Sequence[RecordLine] = ()
+    recent: Sequence[RecordLine] = ()
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+def render_status(report: StatusReport, request_page: str) -> str:
+    assert report.state in STATES, report.state
+    return _render(
+        "status.wikitext.j2",
+        state=report.state,
+        total=report.total,
+        uploaded=report.uploaded,
+        duplicates=report.duplicates,
+        failed=report.failed,
+        pending=report.pending,
+        preview=report.preview,
+        updated=report.updated,
+        message=escape_value(report.message),
+        problems=_escaped(report.problems),
+        notes=[escape_value(n) for n in report.notes],
+        request_page=request_page,
+        failed_records=[
+            RecordLine(escape_value(r.record_id), _file_link(r.title), escape_value(r.reason))
+            for r in report.failed_records
+        ],
+        duplicate_records=[
+            RecordLine(escape_value(r.record_id), existing_file=r.existing_file)
+            for r in report.duplicate_records
+        ],
+        recent=[RecordLine(escape_value(r.record_id), r.title) for r in report.recent],
+    )
+
+
+def _file_link(title: str) -> str:
+    return f"[[:{title}]]" if title else ""
+
+
+_STATUS_LINE = re.compile(r"\{\{\s*Batch status\s*\|([^}]*)\}\}")
+
+
+def parse_status_line(text: str) -> dict[str, str]:
+    """The machine-readable first line of a status page, as a dict."""
+    match = _STATUS_LINE.search(text.split("\n", 1)[0])
+    if not match:
+        return {}
+    out: dict[str, str] = {}
+    for part in match.group(1).split("|"):
+        key, _, value = part.partition("=")
+        out[key.strip()] = value.strip()
+    return out
+
+
+# --- dashboard ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DashboardRow:
+    name: str
+    page: str
+    partner: str
+    state: str
+    done: int
+    total: int
+    updated: str
+
+
+def render_dashboard(rows: Sequence[DashboardRow], *, stopped: str = "", updated: str = "") -> str:
+    return _render(
+        "dashboard.wikitext.j2",
+        rows=[
+            DashboardRow(
+                escape_value(r.name),
+                r.page,
+                escape_value(r.partner),
+                r.state,
+                r.done,
+                r.total,
+                r.updated,
+            )
+            for r in sorted(rows, key=lambda r: r.name.casefold())
+        ],
+        stopped=escape_value(stopped),
+        updated=updated,
+    )
+
+
+def dashboard_rows(text: str) -> list[DashboardRow]:
+    """Read back the rows of a dashboard (used when one request is refreshed)."""
+    rows = []
+    for line in text.splitlines():
+        m = re.match(
+            r"\|\s*\[\[(?P<page>[^|\]]+)\|(?P<name>[^\]]*)\]\]\s*\|\|(?P<partner>.*?)\|\|"
+            r"(?P<state>.*?)\|\|\s*(?P<done>\d+)\s*/\s*(?P<total>\d+)\s*\|\|(?P<updated>.*)$",
+            line,
+        )
+        if m:
+            rows.append(
+                DashboardRow(
+                    name=_unescape(m["name"].strip()),
+                    page=m["page"].strip(),
+                    partner=_unescape(m["partner"].strip()),
+                    state=m["state"].strip(),
+                    done=int(m["done"]),
+                    total=int(m["total"]),
+                    updated=m["updated"].strip(),
+                )
+            )
+    return rows
+
+
+def _unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)

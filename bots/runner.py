@@ -1,0 +1,595 @@
+"""``hubbot run``: one pass over the requests (SPEC 3 to 8).
+
+For each request: read and validate it, read its source, merge the mapping
+tables, plan every file, publish the preview, check the approval, upload what
+is approved, and write the status page; then the dashboard. A problem with one
+request becomes a message on its status page and the others carry on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import socket
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bots import mapping as mappings_mod
+from bots.approval import Approvers, check_approval, check_stop_page
+from bots.config import Config
+from bots.fetch import FetchError, Fetcher, FetchPolicy
+from bots.model import MappingTable, PlannedFile, Problem, Request
+from bots.planning import BatchChecks, Skipped, plan
+from bots.render import placeholders, templates_digest
+from bots.reports import (
+    DashboardRow,
+    RecordLine,
+    StatusReport,
+    TableSummary,
+    preview_id,
+    render_dashboard,
+    render_preview,
+    render_status,
+)
+from bots.request import check_columns, find_request_template, parse_request
+from bots.sources import SourceData, SourceError, open_source
+from bots.state import Outcome, StateStore
+from bots.upload import MustStop, settle_in_flight, upload_planned
+from bots.wiki import EditConflict, NoChange, PageInfo, Saved, Wiki, WikiError, user_agent
+
+log = logging.getLogger(__name__)
+
+SUMMARY_PREFIX = "Content Partnerships Hub bot"
+LEASE_SECONDS = 600
+STOP_CHECK_SECONDS = 60
+
+
+class StoppedByStopPage(Exception):
+    pass
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Hub:
+    """The page titles of one hub (SPEC 2)."""
+
+    root: str
+
+    @property
+    def requests_prefix(self) -> str:
+        return f"{self.root}/Requests"
+
+    @property
+    def dashboard(self) -> str:
+        return f"{self.root}/Dashboard"
+
+    @property
+    def stop(self) -> str:
+        return f"{self.root}/Stop"
+
+    def request(self, name: str) -> str:
+        return f"{self.requests_prefix}/{name}"
+
+    def status(self, name: str) -> str:
+        return f"{self.request(name)}/Status"
+
+    def preview(self, name: str) -> str:
+        return f"{self.request(name)}/Preview"
+
+    def mapping(self, name: str, column: str) -> str:
+        return f"{self.request(name)}/Mappings/{column}"
+
+    def impact(self, name: str) -> str:
+        return f"{self.request(name)}/Impact"
+
+
+@dataclass
+class RunOptions:
+    request: str | None = None
+    max_seconds: float | None = None
+    max_files: int | None = None
+
+
+@dataclass
+class RunSummary:
+    requests: dict[str, str] = field(default_factory=dict)  # name -> state
+    uploaded: int = 0
+    stopped: str = ""
+
+
+class Runner:
+    def __init__(
+        self,
+        config: Config,
+        wiki: Wiki,
+        store: StateStore,
+        *,
+        fetcher: Fetcher | None = None,
+        progress: Callable[[str], None] = log.info,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.config = config
+        self.wiki = wiki
+        self.store = store
+        self.hub = Hub(wiki.normalize(config.hub.root))
+        self.fetcher = fetcher or Fetcher(
+            FetchPolicy.from_config(
+                config.sources,
+                user_agent=user_agent(config.wiki.contact),
+                timeout=float(config.sources.timeout),
+            )
+        )
+        self.approvers = Approvers(config.approvers.groups, config.approvers.users)
+        self.progress = progress
+        self.clock = clock
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.work_root = Path(config.upload.work_dir)
+        self.started = clock()
+        self.options = RunOptions()
+        self.files_this_run = 0
+        self.last_stop_check = 0.0
+        self.terminate = False
+
+    # -- budget and stop ------------------------------------------------------
+    def out_of_budget(self) -> str:
+        if self.terminate:
+            return "the run was asked to stop (SIGTERM)"
+        if self.options.max_seconds is not None:
+            if self.clock() - self.started >= self.options.max_seconds:
+                return f"the time budget of {self.options.max_seconds:g} s is used up"
+        if self.options.max_files is not None and self.files_this_run >= self.options.max_files:
+            return f"the budget of {self.options.max_files} files for this run is used up"
+        return ""
+
+    def check_stop(self) -> None:
+        history = self.wiki.history(self.hub.stop)
+        setters = {rev.user for rev in history[-20:]}
+        users = self.wiki.users(setters)
+        decision = check_stop_page(history, users, self.approvers, self.wiki.username)
+        self.last_stop_check = self.clock()
+        if not decision.ok:
+            raise StoppedByStopPage(decision.reason)
+
+    def maybe_check_stop(self) -> None:
+        if self.clock() - self.last_stop_check >= STOP_CHECK_SECONDS:
+            self.check_stop()
+
+    # -- the pass -------------------------------------------------------------
+    def run(self, options: RunOptions) -> RunSummary:
+        self.options = options
+        self.started = self.clock()
+        summary = RunSummary()
+        previous = signal.getsignal(signal.SIGTERM)
+
+        def on_term(signum, frame):  # noqa: ARG001
+            self.terminate = True
+
+        try:
+            signal.signal(signal.SIGTERM, on_term)
+        except ValueError:  # not the main thread
+            previous = None
+        try:
+            try:
+                self.check_stop()
+            except StoppedByStopPage as e:
+                summary.stopped = str(e)
+                self.write_dashboard(stopped=str(e))
+                return summary
+            names = self.request_names()
+            if options.request is not None:
+                wanted = options.request.replace("_", " ")
+                if wanted not in names:
+                    raise WikiError(
+                        "norequest",
+                        f"There is no request {options.request} under {self.hub.requests_prefix}.",
+                    )
+                names = [wanted]
+            for name in names:
+                if self.out_of_budget():
+                    break
+                try:
+                    summary.requests[name] = self.process(name)
+                except StoppedByStopPage as e:
+                    summary.stopped = str(e)
+                    self.write_dashboard(stopped=str(e))
+                    return summary
+            self.write_dashboard()
+            return summary
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+    def request_names(self) -> list[str]:
+        prefix = self.hub.requests_prefix + "/"
+        names = []
+        for title in self.wiki.subpages(self.hub.requests_prefix):
+            rest = title[len(prefix) :] if title.startswith(prefix) else ""
+            if rest and "/" not in rest:
+                names.append(rest)
+        return sorted(names)
+
+    # -- one request ----------------------------------------------------------
+    def process(self, name: str) -> str:
+        if not self.store.acquire_lease(name, self.holder, LEASE_SECONDS):
+            self.progress(f"{name}: another run is working on it; skipped")
+            facts = self.store.get_request(name) or {}
+            return str(facts.get("state", "uploading"))
+        try:
+            return self._process(name)
+        finally:
+            self.store.release_lease(name, self.holder)
+
+    def _process(self, name: str) -> str:
+        page = self.wiki.read_page(self.hub.request(name))
+        if not page.exists or find_request_template(page.text) is None:
+            self.progress(f"{name}: no {{{{Partnership request}}}} on the page; ignored")
+            return "ignored"
+        request, problems = parse_request(name, page.text, licenses=self.config.licenses)
+        partner = _partner_of(page.text)
+        if request is None:
+            return self.invalid(name, partner, problems)
+        source_dir = self.work_root / "sources"
+        source_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            source = open_source(
+                request.source,
+                request.format,
+                request.options,
+                fetcher=self.fetcher,
+                read_wiki_page=self._read_wiki_text,
+                workdir=source_dir,
+                split=request.split,
+            )
+        except (SourceError, FetchError) as e:
+            return self.invalid(name, partner, [Problem("source", str(e))])
+        with source:
+            problems = check_columns(request, source.columns, placeholders)
+            if problems:
+                return self.invalid(name, partner, problems)
+            return self._with_source(name, page, request, source)
+
+    def _read_wiki_text(self, title: str) -> str | None:
+        info = self.wiki.read_page(title)
+        return info.text if info.exists else None
+
+    def _with_source(self, name: str, page: PageInfo, request: Request, source: SourceData) -> str:
+        tables, mapping_texts, mapping_notes = self.update_mappings(name, request, source)
+        checks = BatchChecks()
+        records = 0
+        files = 0
+        problems: list[Problem] = [Problem("source", p) for p in getattr(source, "problems", [])]
+        shown: list[PlannedFile] = []
+        limit = self.config.hub.preview_files
+        for item in plan(request, source.records(), tables, self.config.licenses, checks):
+            records += 1
+            if isinstance(item, Skipped):
+                problems.extend(item.problems)
+                continue
+            files += 1
+            if len(shown) < limit:
+                shown.append(item)
+        pid = preview_id(
+            request.raw, mapping_texts, source.digest, templates_digest(), self.config.licenses
+        )
+        summaries = [
+            TableSummary(
+                column=c,
+                page=self.hub.mapping(name, c),
+                values=len(t.rows),
+                unmapped=sum(1 for r in t.rows if r.count > 0 and not r.filled),
+            )
+            for c, t in tables.items()
+        ]
+        license_text = request.license or f"per record, from column {request.license_column}"
+        preview_text = render_preview(
+            id=pid,
+            request=name,
+            records=records,
+            files=files,
+            license=license_text,
+            template=request.template,
+            tables=summaries,
+            problems=problems,
+            shown=shown,
+        )
+        self.save_if_changed(self.hub.preview(name), preview_text, f"preview {pid}")
+
+        history = self.wiki.history(self.hub.request(name))
+        setter_names = {rev.user for rev in history}
+        users = self.wiki.users(setter_names)
+        decision = check_approval(
+            history, lambda text: _param(text, "approve"), pid, users, self.approvers
+        )
+        facts = self.store.get_request(name) or {}
+        notes = [f"{p.where}: {p.message}" for p in checks.notes + mapping_notes]
+        base = {
+            "partner": request.partner,
+            "total": files,
+            "preview": pid,
+        }
+        if not decision.ok:
+            self.store.set_request(name, state="awaiting-approval", **base)
+            return self.write_status(name, "awaiting-approval", pid, files, decision.reason, notes)
+
+        if facts.get("approved") != pid:
+            # A new approval: records that failed before get another chance.
+            self.store.set_request(name, approved=pid, approved_by=decision.user)
+            self._retry_failed(name)
+        if request.pause:
+            self.store.set_request(name, state="paused", **base)
+            return self.write_status(
+                name, "paused", pid, files, "Uploading is paused (|pause=yes).", notes
+            )
+        self.store.set_request(name, state="uploading", **base)
+        return self.upload_all(name, request, source, tables, pid, files, notes)
+
+    def _retry_failed(self, name: str) -> None:
+        for state in list(self.store.all(name)):
+            if state.outcome == Outcome.FAILED:
+                self.store.finish(name, state.record_id, Outcome.PENDING)
+
+    # -- mappings -------------------------------------------------------------
+    def update_mappings(
+        self, name: str, request: Request, source: SourceData
+    ) -> tuple[dict[str, MappingTable], dict[str, str], list[Problem]]:
+        if not request.mapped:
+            return {}, {}, []
+        counts = mappings_mod.count_values(source.records(), request.mapped, request.split)
+        titles = {c: self.hub.mapping(name, c) for c in request.mapped}
+        tables: dict[str, MappingTable] = {}
+        texts: dict[str, str] = {}
+        notes: list[Problem] = []
+        current = self.wiki.read_pages(titles.values())
+        for column, title in titles.items():
+            info = current[title]
+            text = self._merge_and_save(name, column, title, info, counts.get(column, Counter()))
+            texts[column] = text
+            tables[column] = mappings_mod.mapping_from_text(name, column, text)
+            notes.extend(mappings_mod.check_mapping_page(name, column, text))
+        return tables, texts, notes
+
+    def _merge_and_save(
+        self, name: str, column: str, title: str, info: PageInfo, counts: Counter[str]
+    ) -> str:
+        for _attempt in range(5):
+            existing = mappings_mod.parse_mapping_page(info.text) if info.exists else None
+            text = mappings_mod.merge_mapping(existing, name, column, counts)
+            if info.exists and text == info.text:
+                return text
+            outcome = self.wiki.save(
+                title,
+                text,
+                f"{SUMMARY_PREFIX}: mapping table for column {column} "
+                f"of [[{self.hub.request(name)}|{name}]]",
+                base=info,
+            )
+            if isinstance(outcome, Saved | NoChange):
+                return text
+            if isinstance(outcome, EditConflict) or outcome.__class__.__name__ == "PageExists":
+                # Somebody edited meanwhile: read their version and merge again.
+                info = self.wiki.read_page(title)
+                continue
+            raise WikiError("mapping", f"Could not save {title}: {outcome}")
+        raise WikiError("mapping", f"{title} kept changing while the bot merged it; try again.")
+
+    # -- uploads --------------------------------------------------------------
+    def upload_all(
+        self,
+        name: str,
+        request: Request,
+        source: SourceData,
+        tables: dict[str, MappingTable],
+        pid: str,
+        files: int,
+        notes: list[str],
+    ) -> str:
+        work = self.work_root / "media"
+        message = ""
+        last_status = self.clock()
+        self.check_stop()
+        for state in self.store.in_flight(name):
+            settle_in_flight(self.wiki, self.store, name, state)
+        limit_hit = False
+        try:
+            for planned in self._pending(name, request, source, tables):
+                stop_reason = self.out_of_budget()
+                if stop_reason:
+                    message = f"This run ended because {stop_reason}; the next run carries on."
+                    break
+                if request.limit is not None:
+                    if self.store.counts(name).get(Outcome.UPLOADED, 0) >= request.limit:
+                        limit_hit = True
+                        break
+                self.maybe_check_stop()
+                self.store.renew_lease(name, self.holder, LEASE_SECONDS)
+                result = upload_planned(
+                    wiki=self.wiki,
+                    store=self.store,
+                    fetcher=self.fetcher,
+                    request=name,
+                    request_page=self.hub.request(name),
+                    planned=planned,
+                    work_dir=work,
+                )
+                self.files_this_run += 1
+                self.progress(
+                    f"{name}: record {planned.record_id}: {result.outcome.value}"
+                    + (f" {result.title}" if result.title else "")
+                    + (f" ({result.reason})" if result.reason else "")
+                )
+                if self.clock() - last_status >= self.config.hub.status_interval:
+                    self.write_status(name, "uploading", pid, files, "Uploading.", notes)
+                    last_status = self.clock()
+        except MustStop as e:
+            message = f"Uploading stopped: {e.reason}. The next run carries on."
+        counts = self.store.counts(name)
+        settled = sum(counts.get(o, 0) for o in (Outcome.UPLOADED, Outcome.DUPLICATE, Outcome.FAILED))
+        if limit_hit:
+            state = "paused"
+            message = (
+                f"The trial limit of {request.limit} uploaded files is reached. "
+                "Check the files, then raise or remove |limit= to go on."
+            )
+        elif settled >= files and not message:
+            state = "done"
+            message = "All files are settled: uploaded, already on the wiki, or failed (see below)."
+        else:
+            state = "uploading"
+            message = message or "Uploading."
+        self.store.set_request(name, state=state)
+        shutil.rmtree(work, ignore_errors=True)
+        return self.write_status(name, state, pid, files, message, notes)
+
+    def _pending(
+        self,
+        name: str,
+        request: Request,
+        source: SourceData,
+        tables: dict[str, MappingTable],
+    ) -> Iterator[PlannedFile]:
+        done = {Outcome.UPLOADED, Outcome.DUPLICATE, Outcome.FAILED}
+        for item in plan(request, source.records(), tables, self.config.licenses):
+            if isinstance(item, Skipped):
+                continue
+            state = self.store.get(name, item.record_id)
+            if state is not None and state.outcome in done:
+                continue
+            yield item
+
+    # -- pages ----------------------------------------------------------------
+    def save_if_changed(self, title: str, text: str, what: str) -> None:
+        for _attempt in range(3):
+            info = self.wiki.read_page(title)
+            if info.exists and info.text.rstrip() == text.rstrip():
+                return
+            outcome = self.wiki.save(title, text, f"{SUMMARY_PREFIX}: {what}", base=info)
+            if isinstance(outcome, Saved | NoChange):
+                return
+            if isinstance(outcome, EditConflict) or outcome.__class__.__name__ == "PageExists":
+                continue  # a bot page: ours wins, but only over what we have read
+            raise WikiError("save", f"Could not save {title}: {outcome}")
+
+    def invalid(self, name: str, partner: str, problems: list[Problem]) -> str:
+        self.store.set_request(name, state="invalid", partner=partner, total=0, preview="")
+        report = StatusReport(
+            state="invalid",
+            updated=now_iso(),
+            message=(
+                "The request cannot go ahead yet. Fix the problems below on the request page; "
+                "the bot looks again at its next run."
+            ),
+            problems=problems,
+        )
+        self.save_if_changed(
+            self.hub.status(name),
+            render_status(report, self.hub.request(name)),
+            f"status: invalid ({len(problems)} problems)",
+        )
+        self.progress(f"{name}: invalid: " + "; ".join(str(p) for p in problems))
+        return "invalid"
+
+    def write_status(
+        self, name: str, state: str, pid: str, files: int, message: str, notes: list[str]
+    ) -> str:
+        counts = self.store.counts(name)
+        uploaded = counts.get(Outcome.UPLOADED, 0)
+        duplicates = counts.get(Outcome.DUPLICATE, 0)
+        failed = counts.get(Outcome.FAILED, 0)
+        pending = max(files - uploaded - duplicates - failed, 0)
+        report = StatusReport(
+            state=state,
+            total=files,
+            uploaded=uploaded,
+            duplicates=duplicates,
+            failed=failed,
+            pending=pending,
+            preview=pid,
+            updated=now_iso(),
+            message=message,
+            notes=notes,
+            failed_records=[
+                RecordLine(s.record_id, f"File:{s.title}" if s.title else "", s.reason)
+                for s in self.store.recent(name, Outcome.FAILED, 100)
+            ],
+            duplicate_records=[
+                RecordLine(s.record_id, existing_file=s.existing_file)
+                for s in self.store.recent(name, Outcome.DUPLICATE, 100)
+            ],
+            recent=[
+                RecordLine(s.record_id, f"File:{s.title}")
+                for s in self.store.recent(name, Outcome.UPLOADED, 24)
+            ],
+        )
+        self.save_if_changed(
+            self.hub.status(name),
+            render_status(report, self.hub.request(name)),
+            f"status: {state}, {uploaded} of {files} uploaded",
+        )
+        self.store.set_request(name, state=state, updated=report.updated)
+        self.progress(
+            f"{name}: {state}: {uploaded} uploaded, {duplicates} duplicates, "
+            f"{failed} failed, {pending} pending of {files}"
+        )
+        return state
+
+    def write_dashboard(self, stopped: str = "") -> None:
+        rows = []
+        for name in self.request_names():
+            facts = self.store.get_request(name) or {}
+            counts = self.store.counts(name)
+            rows.append(
+                DashboardRow(
+                    name=name,
+                    page=self.hub.request(name),
+                    partner=str(facts.get("partner", "")),
+                    state=str(facts.get("state", "new")),
+                    done=counts.get(Outcome.UPLOADED, 0) + counts.get(Outcome.DUPLICATE, 0),
+                    total=int(facts.get("total", 0) or 0),
+                    updated=str(facts.get("updated", "")),
+                )
+            )
+        if stopped:
+            # SPEC 6: when stopped, the only write is one line on the dashboard.
+            info = self.wiki.read_page(self.hub.dashboard)
+            body = info.text if info.exists else render_dashboard(rows)
+            body = "\n".join(
+                line for line in body.splitlines() if not line.startswith('<div class="hub-stopped"')
+            )
+            from bots.escape import escape_value
+
+            line = (
+                '<div class="hub-stopped" style="border:2px solid #d33;padding:0.5em;">'
+                f"'''The bot is stopped''': {escape_value(stopped)} ({now_iso()})</div>"
+            )
+            text = line + "\n" + body.lstrip("\n")
+            self.wiki.save(self.hub.dashboard, text, f"{SUMMARY_PREFIX}: stopped", base=info)
+            return
+        self.save_if_changed(
+            self.hub.dashboard, render_dashboard(rows, updated=now_iso()), "dashboard"
+        )
+
+
+def _param(text: str, name: str) -> str | None:
+    template = find_request_template(text)
+    if template is None or not template.has(name):
+        return None
+    import mwparserfromhell
+
+    value = template.get(name).value
+    for comment in value.filter_comments():
+        value.remove(comment)
+    return str(mwparserfromhell.parse(value)).strip()
+
+
+def _partner_of(text: str) -> str:
+    return _param(text, "partner") or ""
