@@ -333,6 +333,20 @@ def test_parser_function_results_never_start_with_a_colour(page: Page) -> None:
     assert not re.search(r"[|=]\s*#[0-9a-fA-F]{3,6}\b", page.text)
 
 
+@pytest.mark.parametrize("page", PAGES, ids=page_id)
+def test_parser_function_branches_do_not_rely_on_edge_spaces(page: Page) -> None:
+    """ParserFunctions trims each branch, so a space meant to separate words would vanish."""
+    functions = ("#if", "#ifeq", "#ifexist", "#ifexpr", "#iferror", "#switch")
+    for template in live_code(page.text).filter_templates():
+        if str(template.name).split(":", 1)[0].strip() not in functions:
+            continue
+        for param in template.params:
+            value = str(param.value)
+            assert not re.match(r" +\S", value) and not re.search(r"\S +$", value), (
+                f"{page.title}: branch {value[:60]!r} of {{{{{template.name}...}}}}"
+            )
+
+
 # --- templates ------------------------------------------------------------------
 
 
