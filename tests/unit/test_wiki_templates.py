@@ -23,6 +23,7 @@ from mwparserfromhell.nodes import Comment, Text, Wikilink
 from mwparserfromhell.wikicode import Wikicode
 
 from bots.model import REQUEST_PARAMS, SOURCE_OPTIONS, TEMPLATE_FIELDS
+from bots.request import FIELD_ALIASES
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "wiki_templates"
 MANIFEST = TEMPLATES_DIR / "pages.yaml"
@@ -397,9 +398,11 @@ def test_request_templatedata_lists_every_request_parameter() -> None:
 def test_request_templatedata_lists_every_template_field_with_underscore_alias() -> None:
     data = templatedata(request_template())
     documented = documented_names(data)
+    renamed = {field: alias for alias, field in FIELD_ALIASES.items()}
+    assert set(FIELD_ALIASES) <= documented
     for template, fields in TEMPLATE_FIELDS.items():
         for field in fields:
-            assert field in documented, f"{template} field {field!r} missing"
+            assert renamed.get(field, field) in documented, f"{template} field {field!r} missing"
             if " " in field and field in data["params"]:
                 assert field.replace(" ", "_") in data["params"][field].get("aliases", [])
 
@@ -408,7 +411,7 @@ def test_request_template_shows_every_parameter() -> None:
     used = used_arguments(request_template().text)
     for name in REQUEST_PARAMS:
         assert name in used, name
-    for name in ("credit line", "credit_line", "set", "records"):
+    for name in ("credit line", "credit_line", "set", "records", *FIELD_ALIASES):
         assert name in used, name
 
 
@@ -554,7 +557,7 @@ def test_root_page_transcludes_the_dashboard_only_when_it_exists() -> None:
 def test_help_explains_every_request_parameter() -> None:
     text = BY_TITLE[f"{DEFAULT_ROOT}/Help"].text
     names = set(REQUEST_PARAMS) | {o for opts in SOURCE_OPTIONS.values() for o in opts}
-    names |= {f for fields in TEMPLATE_FIELDS.values() for f in fields if f != "source"}
+    names |= {f for fields in TEMPLATE_FIELDS.values() for f in fields} | set(FIELD_ALIASES)
     missing = sorted(n for n in names if f"<code>{n}</code>" not in text)
     assert not missing, f"Help does not explain: {missing}"
     for state in ("invalid", "awaiting-approval", "uploading", "paused", "stopped", "done"):
