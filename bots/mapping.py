@@ -20,10 +20,11 @@ How the merge keeps human work:
   ``count`` holds text (comments included), or text is written next to it.
   Such a row is never dropped: if its value vanished from the source its count
   becomes 0. A row without human work whose value vanished is dropped.
-- Text between the header and the first row stays at the top, text after the
-  last row stays at the bottom, text between rows travels with the row below
-  it, and text on the same line after a row travels with that row. Text
-  outside the table is kept where it is. So notes survive re-sorting.
+- Lines written above a row travel with that row (also above the first row),
+  text on the same line after a row travels with that row, and text after the
+  last row stays at the bottom. Text outside the table (before the header,
+  after the end marker) stays where it is: that is the place for notes about
+  the whole table. So notes survive re-sorting.
 - Two rows for the same value: rows without human work are dropped when
   another row for the value carries some; rows with human work are all kept
   verbatim, next to each other. For rendering, each cell comes from the first
@@ -191,7 +192,6 @@ class ParsedMappingPage:
     header: str | None = None  # the header template as written
     header_params: Mapping[str, str] = field(default_factory=dict)  # decoded
     header_trailer: str = ""
-    head: str = ""  # lines between the header and the first row
     rows: tuple[ParsedRow, ...] = ()
     tail: str = ""  # lines between the last row and the end marker
     end: str | None = None  # the end marker as written
@@ -269,13 +269,14 @@ def parse_mapping_page(wikitext: str) -> ParsedMappingPage:
         node = nodes[header_at]
         assert isinstance(node, Template)
         header = node
-    header_trailer, head = _split_gap(gaps[0]) if header is not None else ("", "")
+    # gaps[0] runs from the header (if any) to the first row, or to the end marker
+    header_trailer = _split_gap(gaps[0])[0] if header is not None else ""
     rows: list[ParsedRow] = []
     for i, template in enumerate(row_templates):
-        leading = _split_gap(gaps[i])[1] if i > 0 else ""
+        leading = _split_gap(gaps[i])[1] if i > 0 or header is not None else ""
         trailer = _split_gap(gaps[i + 1])[0]
         rows.append(_with_spacing(_parse_row(template), leading, trailer))
-    tail = _split_gap(gaps[-1])[1] if row_templates else ""
+    tail = _split_gap(gaps[-1])[1] if row_templates or header is not None else ""
     return ParsedMappingPage(
         original=wikitext,
         prefix="".join(str(n) for n in nodes[: header_at if header_at is not None else start]),
@@ -284,7 +285,6 @@ def parse_mapping_page(wikitext: str) -> ParsedMappingPage:
             {k: decode_value(v) for k, v in _params(header).items()} if header is not None else {}
         ),
         header_trailer=header_trailer,
-        head=head,
         rows=tuple(rows),
         tail=tail,
         end=str(nodes[end_at]) if end_at is not None else None,
@@ -407,7 +407,7 @@ def merge_mapping(
     prefix = page.prefix
     if page.header is None and prefix and not prefix.endswith("\n"):
         prefix += "\n"
-    parts = [prefix, header, page.header_trailer, "\n", page.head]
+    parts = [prefix, header, page.header_trailer, "\n"]
     for row in kept:
         parts += [row.leading, row.text, row.trailer, "\n"]
     parts += [page.tail, page.end if page.end is not None else END_TEXT]

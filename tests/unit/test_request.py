@@ -875,7 +875,7 @@ def test_set_param_without_a_request_template() -> None:
 
 @given(
     st.text(
-        alphabet=st.characters(blacklist_characters="|{}[]<>=", blacklist_categories=("Cs", "Cc")),
+        alphabet=st.characters(exclude_characters="|{}[]<>=", exclude_categories=("Cs", "Cc")),
         max_size=30,
     )
 )
