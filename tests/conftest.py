@@ -48,24 +48,27 @@ def pywikibot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def login(devwiki, pywikibot_dir) -> Callable:
-    """``login("Reviewer")``: a logged-in :class:`bots.wiki.Wiki` as that dev account."""
+def bot(devwiki, pywikibot_dir):
+    """The bot's own connection (pywikibot keeps one login per process: the bot's)."""
     from bots.devwiki import account_password
     from bots.wiki import Wiki
 
-    cache: dict[str, object] = {}
+    return Wiki.connect(devwiki.api_url, "HubBot", account_password("HubBot"))
 
-    def _login(name: str):
+
+@pytest.fixture(scope="session")
+def person(devwiki) -> Callable:
+    """``person("Reviewer")``: a human account with a session of its own (mwclient)."""
+    from tests.support.people import Person
+
+    cache: dict[str, Person] = {}
+
+    def _person(name: str) -> Person:
         if name not in cache:
-            cache[name] = Wiki.connect(devwiki.api_url, name, account_password(name))
+            cache[name] = Person(devwiki.api_url, name)
         return cache[name]
 
-    return _login
-
-
-@pytest.fixture
-def bot(login):
-    return login("HubBot")
+    return _person
 
 
 @pytest.fixture
