@@ -58,7 +58,11 @@ def preview_id(
     ``approve``, ``pause``, ``limit`` and ``sync`` steer the run but do not
     change what a file looks like, so they are left out.
     """
-    decisive = {k: v for k, v in raw_params.items() if k not in ("approve", "pause", "limit", "sync")}
+    decisive = {
+        k: v
+        for k, v in raw_params.items()
+        if v.strip() and k not in ("approve", "pause", "limit", "sync")
+    }
     payload = json.dumps(
         {
             "request": sorted(decisive.items()),
