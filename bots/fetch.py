@@ -74,6 +74,14 @@ class FetchError(Exception):
         return self.message
 
 
+class FileTooLarge(FetchError):
+    """The body is larger than the limit the caller set."""
+
+    def __init__(self, message: str, *, url: str | None = None, limit: int):
+        super().__init__(message, url=url)
+        self.limit = limit
+
+
 @dataclass(frozen=True, kw_only=True)
 class FetchPolicy:
     """What the bot may fetch (the ``sources`` configuration keys)."""
@@ -375,8 +383,10 @@ class FetchStream:
         return b"".join(self.chunks())
 
 
-def _too_large(url: str, limit: int) -> FetchError:
-    return FetchError(f"the file at {url} is larger than the limit of {human_size(limit)}", url=url)
+def _too_large(url: str, limit: int) -> FileTooLarge:
+    return FileTooLarge(
+        f"the file at {url} is larger than the limit of {human_size(limit)}", url=url, limit=limit
+    )
 
 
 def _reason(error: BaseException) -> str:

@@ -1,0 +1,224 @@
+"""Partner data sources: CSV, TSV, JSON, IIIF and OAI-PMH, from a URL or a wiki page.
+
+:func:`open_source` is the one entry point. It reads the whole source once
+(through the safe fetcher for URLs), detects the format when the request does
+not give one, and returns a :class:`SourceData` whose records can be streamed
+as often as needed. See :mod:`bots.sources.base` for how records and problems
+are kept, and each format's module for its columns.
+
+The digest (``SourceData.digest``, part of the preview id) is the sha256 over
+the source's bytes as read: the downloaded file, the wiki page's data as
+UTF-8, or the IIIF manifest followed by every document fetched for it, in
+order. OAI-PMH is the exception: see :mod:`bots.sources.oai`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from bots.fetch import Fetcher, FetchError, FileTooLarge, human_size
+from bots.model import FORMATS
+from bots.sources.base import RecordStore, SourceData, SourceError, new_workspace, sha256_file
+from bots.sources.delimited import read_delimited
+from bots.sources.detect import detect_format, looks_like_iiif
+from bots.sources.iiif import read_iiif
+from bots.sources.jsonsource import parse_json, read_json_records
+from bots.sources.oai import harvest
+from bots.sources.wikipage import data_from_page
+
+__all__ = ["SourceData", "SourceError", "open_source", "is_url"]
+
+_ACCEPT = {
+    None: "*/*",
+    "csv": "text/csv, text/plain;q=0.5, */*;q=0.1",
+    "tsv": "text/tab-separated-values, text/plain;q=0.5, */*;q=0.1",
+    "json": "application/json, */*;q=0.1",
+    "iiif": "application/ld+json, application/json;q=0.9, */*;q=0.1",
+}
+_ALIASES = {"oai": "oai-pmh", "oaipmh": "oai-pmh", "oai_pmh": "oai-pmh", "text/csv": "csv"}
+
+
+def is_url(location: str) -> bool:
+    """Whether a request's ``source`` is a URL (else it is a wiki page title)."""
+    return location.strip().lower().startswith(("http://", "https://"))
+
+
+def open_source(
+    location: str,
+    format: str | None,  # noqa: A002 (the request parameter's name)
+    options: Mapping[str, str],
+    *,
+    fetcher: Fetcher,
+    read_wiki_page: Callable[[str], str | None],
+    workdir: Path,
+    split: str = ";",
+) -> SourceData:
+    """Read a partner source completely; raise :class:`SourceError` if it cannot be.
+
+    ``location`` is an http(s) URL or a wiki page title; ``read_wiki_page``
+    returns a page's text, or None when the page does not exist. Records are
+    kept under ``workdir`` until ``SourceData.close()``.
+    """
+    wanted = _normalise_format(format)
+    location = location.strip()
+    if not location:
+        raise SourceError("the source is empty: give a URL or a wiki page title")
+    workspace = new_workspace(workdir)
+    store = RecordStore(workspace)
+    try:
+        if is_url(location):
+            data = _open_url(location, wanted, options, fetcher, store, workspace, split)
+        else:
+            data = _open_page(location, wanted, options, fetcher, read_wiki_page, store, split)
+    except BaseException:
+        store.abandon()
+        shutil.rmtree(workspace, ignore_errors=True)
+        raise
+    return data
+
+
+def _normalise_format(format: str | None) -> str | None:  # noqa: A002
+    if format is None or not format.strip():
+        return None
+    name = format.strip().lower()
+    name = _ALIASES.get(name, name)
+    if name not in FORMATS:
+        allowed = ", ".join(FORMATS)
+        raise SourceError(f'the format "{format.strip()}" is not known; use one of: {allowed}')
+    return name
+
+
+def _open_url(
+    url: str,
+    wanted: str | None,
+    options: Mapping[str, str],
+    fetcher: Fetcher,
+    store: RecordStore,
+    workspace: Path,
+    split: str,
+) -> SourceData:
+    if wanted == "oai-pmh":
+        return _harvest(url, options, fetcher, store, split)
+    path = workspace / "download"
+    limit = fetcher.policy.max_metadata_bytes
+    try:
+        fetcher.fetch_to_file(url, path, limit=limit, accept=_ACCEPT.get(wanted, "*/*"))
+    except FileTooLarge:
+        raise SourceError(
+            f"the source at {url} is larger than the limit of {human_size(limit)} "
+            "(sources.max_metadata_bytes)"
+        ) from None
+    except FetchError as error:
+        raise SourceError(f"the source could not be read: {error}") from None
+    if wanted is None and detect_format(_head(path)) == "oai-pmh":
+        return _harvest(url, options, fetcher, store, split)
+    hasher = sha256_file(path)
+    return _read_content(
+        path,
+        wanted,
+        options,
+        fetcher=fetcher,
+        store=store,
+        hasher=hasher,
+        split=split,
+        encoding=None,
+    )
+
+
+def _open_page(
+    title: str,
+    wanted: str | None,
+    options: Mapping[str, str],
+    fetcher: Fetcher,
+    read_wiki_page: Callable[[str], str | None],
+    store: RecordStore,
+    split: str,
+) -> SourceData:
+    if wanted == "oai-pmh":
+        raise SourceError(
+            f"an OAI-PMH source must be the repository's base URL (http or https), not {title}"
+        )
+    text = read_wiki_page(title)
+    if text is None:
+        raise SourceError(f"the page {title} does not exist")
+    data, blocks = data_from_page(text)
+    if not data.strip():
+        raise SourceError(f"the page {title} has no data")
+    if blocks > 1:
+        store.problem(f"page {title}", f"has {blocks} data blocks; only the first was read")
+    encoded = data.encode("utf-8")
+    path = store.workspace / "page"
+    path.write_bytes(encoded)
+    return _read_content(
+        path,
+        wanted,
+        options,
+        fetcher=fetcher,
+        store=store,
+        hasher=hashlib.sha256(encoded),
+        split=split,
+        encoding="utf-8",
+    )
+
+
+def _read_content(
+    path: Path,
+    wanted: str | None,
+    options: Mapping[str, str],
+    *,
+    fetcher: Fetcher,
+    store: RecordStore,
+    hasher: hashlib._Hash,
+    split: str,
+    encoding: str | None,
+) -> SourceData:
+    """Parse a downloaded or pasted source of any format but OAI-PMH."""
+    detected = detect_format(_head(path))
+    if wanted is None:
+        if detected == "html":
+            raise SourceError(
+                "the source is a web page (HTML), not data; give the address of the "
+                "CSV, JSON, IIIF or OAI-PMH data itself"
+            )
+        if detected == "oai-pmh":
+            raise SourceError("OAI-PMH data can only be harvested from the repository's URL")
+        if detected == "xml":
+            raise SourceError(
+                "the source is XML but not an OAI-PMH answer; the bot reads CSV, TSV, "
+                "JSON, IIIF and OAI-PMH"
+            )
+    if wanted in ("json", "iiif") or (wanted is None and detected == "json"):
+        document = parse_json(path.read_bytes())
+        if wanted == "iiif" or (wanted is None and looks_like_iiif(document)):
+            read_iiif(
+                document,
+                options=options,
+                fetcher=fetcher,
+                store=store,
+                hasher=hasher,
+                split=split,
+                bytes_used=path.stat().st_size,
+            )
+            return store.finish(format="iiif", digest=hasher.hexdigest())
+        read_json_records(document, store, split=split)
+        return store.finish(format="json", digest=hasher.hexdigest())
+    kind, used_encoding, delimiter = read_delimited(path, store, format=wanted, encoding=encoding)
+    return store.finish(
+        format=kind, digest=hasher.hexdigest(), encoding=used_encoding, delimiter=delimiter
+    )
+
+
+def _harvest(
+    url: str, options: Mapping[str, str], fetcher: Fetcher, store: RecordStore, split: str
+) -> SourceData:
+    hasher = hashlib.sha256()
+    harvest(url, options, fetcher=fetcher, store=store, hasher=hasher, split=split)
+    return store.finish(format="oai-pmh", digest=hasher.hexdigest())
+
+
+def _head(path: Path, size: int = 64 * 1024) -> bytes:
+    with path.open("rb") as data:
+        return data.read(size)

@@ -1,0 +1,188 @@
+"""What every partner source becomes: a stream of flat text records.
+
+Sources are read once, completely, when they are opened: that is when the
+digest (part of the preview id) is known, when bad rows are found, and when
+the columns are known. The records are then kept on disk, one JSON object
+per line in a private folder under the work directory, so that
+:meth:`SourceData.records` can be iterated as often as the pipeline needs
+(mapping counts, rendering, uploading) without ever holding a 100,000-row
+source in memory.
+
+Problems that concern single records (a CSV row with the wrong number of
+fields, a JSON item that is not an object, a IIIF manifest in a collection
+that cannot be fetched) do not stop the source: the record is left out and a
+:class:`~bots.model.Problem` naming it is added to :attr:`SourceData.problems`.
+Problems that make the whole source unreadable raise :class:`SourceError`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from types import TracebackType
+
+from bots.model import Problem
+
+#: More problems than this are summed up in one line rather than listed.
+MAX_PROBLEMS = 1000
+
+
+class SourceError(Exception):
+    """The source cannot be read at all; the message says why in plain words."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def join_values(values: Iterable[str], split: str) -> str:
+    """Several values of one field, as one cell (the request's ``split``)."""
+    return split.join(values)
+
+
+def new_workspace(workdir: Path) -> Path:
+    """A private folder for one opened source."""
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="source-", dir=workdir))
+
+
+class RecordStore:
+    """Collects records on disk while a source is read, and the columns seen."""
+
+    def __init__(self, workspace: Path):
+        self.workspace = workspace
+        self.path = workspace / "records.jsonl"
+        self._file = self.path.open("w", encoding="utf-8", newline="\n")
+        self._columns: dict[str, None] = {}
+        self.count = 0
+        self.problems: list[Problem] = []
+        self._unlisted_problems = 0
+
+    def add(self, record: Mapping[str, str]) -> None:
+        for column in record:
+            if column not in self._columns:
+                self._columns[column] = None
+        self._file.write(json.dumps(record, ensure_ascii=False))
+        self._file.write("\n")
+        self.count += 1
+
+    def add_column(self, column: str) -> None:
+        """Announce a column before any record has it (a CSV header)."""
+        if column not in self._columns:
+            self._columns[column] = None
+
+    def problem(self, where: str, message: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(where, message))
+        else:
+            self._unlisted_problems += 1
+
+    def finish(
+        self,
+        *,
+        format: str,  # noqa: A002 (the request parameter's name)
+        digest: str,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+    ) -> SourceData:
+        self._file.close()
+        problems = list(self.problems)
+        if self._unlisted_problems:
+            problems.append(
+                Problem("source", f"{self._unlisted_problems} more problems were not listed")
+            )
+        return SourceData(
+            format=format,
+            digest=digest,
+            columns=tuple(self._columns),
+            problems=problems,
+            record_count=self.count,
+            encoding=encoding,
+            delimiter=delimiter,
+            records_path=self.path,
+            workspace=self.workspace,
+        )
+
+    def abandon(self) -> None:
+        self._file.close()
+
+
+class SourceData:
+    """A source that has been read: columns, problems, digest and its records."""
+
+    def __init__(
+        self,
+        *,
+        format: str,  # noqa: A002
+        digest: str,
+        columns: tuple[str, ...],
+        problems: list[Problem],
+        record_count: int,
+        records_path: Path,
+        workspace: Path | None = None,
+        encoding: str | None = None,
+        delimiter: str | None = None,
+    ):
+        #: csv, tsv, json, iiif or oai-pmh: as given, or as detected
+        self.format = format
+        #: sha256 (hex) over the source's content; see ``open_source``
+        self.digest = digest
+        #: column names in the order first seen
+        self.columns = columns
+        #: records left out, with the reason (row, record or manifest named)
+        self.problems = problems
+        self.record_count = record_count
+        #: the text encoding used for CSV/TSV (utf-8, utf-8-sig, utf-16, cp1252...)
+        self.encoding = encoding
+        #: the CSV/TSV field delimiter that was detected or given
+        self.delimiter = delimiter
+        self._records_path = records_path
+        self._workspace = workspace
+
+    def records(self) -> Iterator[dict[str, str]]:
+        """Every record, in source order, with every column (missing ones as "")."""
+        with self._records_path.open(encoding="utf-8", newline="\n") as lines:
+            for line in lines:
+                stored = json.loads(line)
+                record = dict.fromkeys(self.columns, "")
+                record.update(stored)
+                yield record
+
+    def close(self) -> None:
+        """Remove the records kept on disk."""
+        if self._workspace is not None:
+            shutil.rmtree(self._workspace, ignore_errors=True)
+
+    def __enter__(self) -> SourceData:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return (
+            f"SourceData(format={self.format!r}, records={self.record_count}, "
+            f"columns={len(self.columns)}, problems={len(self.problems)})"
+        )
+
+
+def sha256_file(path: Path, hasher: hashlib._Hash | None = None) -> hashlib._Hash:
+    """Feed a file to a sha256 hasher in chunks."""
+    hasher = hasher or hashlib.sha256()
+    with path.open("rb") as data:
+        for chunk in iter(lambda: data.read(1024 * 1024), b""):
+            hasher.update(chunk)
+    return hasher
