@@ -112,9 +112,7 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     try:
         runner = Runner(config, wiki, store, progress=log.info)
         summary = runner.run(
-            RunOptions(
-                request=args.request, max_seconds=args.max_seconds, max_files=args.max_files
-            )
+            RunOptions(request=args.request, max_seconds=args.max_seconds, max_files=args.max_files)
         )
     finally:
         store.close()
@@ -127,10 +125,44 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_demo(config: Config, args: argparse.Namespace) -> int:
+    from bots.demo import run_demo
+    from bots.install import install
+    from bots.runner import Runner, RunOptions
+
+    if not config.wiki_is_local:
+        raise CommandError(
+            f"The demo runs only on the local dev wiki, and wiki.api is {config.wiki.api}."
+        )
+    dev = devwiki_for(config)
+    dev.start(log.info)
+    wiki = connect(config)
+    install(wiki, config.hub.root, standins=config.hub.install_standins, progress=log.debug)
+    store = open_store(config)
+
+    def run_bot() -> None:
+        summary = Runner(config, wiki, store, progress=log.info).run(RunOptions())
+        if summary.stopped:
+            raise Stopped(summary.stopped)
+
+    try:
+        urls = run_demo(
+            config, count=args.records, say=print, run_bot=run_bot, wiki_url=wiki.page_url
+        )
+    finally:
+        store.close()
+    print()
+    print("Done. Have a look:")
+    for what, url in urls.items():
+        print(f"  {what:12} {url}")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[Config, argparse.Namespace], int]] = {
     "devwiki": cmd_devwiki,
     "install": cmd_install,
     "run": cmd_run,
+    "demo": cmd_demo,
 }
 
 
@@ -162,6 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-seconds", type=float, metavar="S", help="stop between files after S seconds"
     )
     p.add_argument("--max-files", type=int, metavar="N", help="upload at most N files in this run")
+    p = sub.add_parser("demo", help="the whole workflow on the dev wiki with sample data")
+    p.add_argument("--records", type=int, default=24, help="how many sample records (default 24)")
     return parser
 
 
