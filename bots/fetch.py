@@ -54,6 +54,10 @@ except ImportError:  # pragma: no cover
 
 MAX_REDIRECTS = 5
 CHUNK_SIZE = 64 * 1024
+#: Streamed files get ``timeout`` plus one second per MiB of their size (the
+#: declared length, else the limit): a slow partner server may take a while
+#: for a large TIFF, but not forever.
+MIN_BYTES_PER_SECOND = 1024 * 1024
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 #: host, port -> the addresses the name resolves to (IP address strings)
@@ -132,7 +136,9 @@ def human_size(size: int) -> str:
 
 
 def _format_seconds(seconds: float) -> str:
-    return f"{seconds:g} s"
+    if seconds >= 10:
+        return f"{round(seconds)} s"
+    return f"{seconds:.1f}".rstrip("0").rstrip(".") + " s"
 
 
 # --- addresses -------------------------------------------------------------
@@ -267,12 +273,20 @@ class _Watchdog:
     """
 
     def __init__(self, seconds: float):
-        self.seconds = seconds
-        self.deadline = time.monotonic() + seconds
+        self.started = time.monotonic()
         self.fired = False
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._fire)
+        self._timer: threading.Timer | None = None
+        self.allow(seconds)
+
+    def allow(self, seconds: float) -> None:
+        """Set the time allowed, counted from the start of the fetch."""
+        if self._timer is not None:
+            self._timer.cancel()
+        self.seconds = seconds
+        self.deadline = self.started + seconds
+        self._timer = threading.Timer(max(0.0, self.remaining()), self._fire)
         self._timer.daemon = True
         self._timer.start()
 
@@ -304,7 +318,8 @@ class _Watchdog:
             _shutdown(sock)
 
     def cancel(self) -> None:
-        self._timer.cancel()
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 def _shutdown(sock: socket.socket) -> None:
@@ -433,11 +448,17 @@ class Fetcher:
     ) -> Iterator[FetchStream]:
         """Open ``url`` for streaming; the body is read with ``stream.chunks()``.
 
-        ``limit`` defaults to ``max_file_bytes``; ``timeout`` (the whole
-        fetch, connection to last byte) to the policy's.
+        ``limit`` defaults to ``max_file_bytes``. ``timeout`` bounds the whole
+        fetch, from resolving the name to the last byte; by default it is the
+        policy's timeout plus a second per MiB of the declared length (or of
+        the limit when no length is declared). Every single read is bounded
+        by the policy's timeout in any case.
         """
         limit = self.policy.max_file_bytes if limit is None else limit
-        watchdog = _Watchdog(self.policy.timeout if timeout is None else timeout)
+        scaled = timeout is None
+        watchdog = _Watchdog(
+            self.policy.timeout + limit / MIN_BYTES_PER_SECOND if timeout is None else timeout
+        )
         response = pool = None
         try:
             response, pool, final_url = self._get(url, accept=accept, watchdog=watchdog)
@@ -445,6 +466,8 @@ class Fetcher:
             encoded = response.headers.get("Content-Encoding", "identity").lower()
             if length is not None and length > limit and encoded in ("", "identity"):
                 raise _too_large(final_url, limit)
+            if scaled and length is not None and encoded in ("", "identity"):
+                watchdog.allow(self.policy.timeout + length / MIN_BYTES_PER_SECOND)
             yield FetchStream(
                 url=final_url,
                 content_type=_media_type(response.headers.get("Content-Type")),
@@ -465,8 +488,12 @@ class Fetcher:
         accept: str | None = None,
         timeout: float | None = None,
     ) -> bytes:
-        """A small document in memory; ``limit`` defaults to ``max_metadata_bytes``."""
+        """A small document in memory; ``limit`` defaults to ``max_metadata_bytes``.
+
+        ``timeout`` (the whole fetch) defaults to the policy's timeout.
+        """
         limit = self.policy.max_metadata_bytes if limit is None else limit
+        timeout = self.policy.timeout if timeout is None else timeout
         with self.open(url, limit=limit, accept=accept, timeout=timeout) as stream:
             return stream.read_all()
 
@@ -483,6 +510,7 @@ class Fetcher:
 
         The body goes to a temporary file beside ``dest`` and is renamed only
         when complete, so a failed fetch never leaves a partial file behind.
+        ``limit`` and ``timeout`` default as for :meth:`open`.
         """
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)

@@ -412,6 +412,30 @@ def test_trickling_body_hits_the_overall_time_limit(server: LoopbackServer) -> N
     assert time.monotonic() - started < 3
 
 
+def test_streamed_files_get_time_for_their_declared_size(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    """A large file may take longer than a small document, but not forever."""
+    size = 1024 * 1024  # one more second on top of the policy's timeout
+
+    def trickle(_: SeenRequest):
+        def body() -> Iterator[bytes]:
+            for _ in range(100):
+                time.sleep(0.1)
+                yield b"z" * 1024
+
+        return 200, {"Content-Length": str(size)}, body()
+
+    server.add("/big.tif", trickle)
+    fetcher = Fetcher(FetchPolicy(allow_private_addresses=True, timeout=0.3))
+    started = time.monotonic()
+    with pytest.raises(FetchError) as caught:
+        fetcher.fetch_to_file(server.url("/big.tif"), tmp_path / "big.tif")
+    elapsed = time.monotonic() - started
+    assert str(caught.value).startswith("timed out after 1.3 s")
+    assert 1.2 < elapsed < 3
+
+
 def test_open_streams_in_chunks(server: LoopbackServer) -> None:
     body = b"0123456789" * 10000
     server.add("/media", (200, {"Content-Type": "audio/ogg"}, body))
