@@ -137,8 +137,8 @@ def _sniff_djvu(head: bytes) -> MediaType | None:
 
 
 def _sniff_pdf(head: bytes) -> MediaType | None:
-    # Readers accept a little junk before the signature; so does Commons.
-    return PDF if b"%PDF-" in head[:1024] else None
+    # Leading whitespace is tolerated; other junk before the signature is not.
+    return PDF if head.lstrip()[:5] == b"%PDF-" else None
 
 
 def _sniff_flac(head: bytes) -> MediaType | None:

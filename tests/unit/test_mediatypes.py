@@ -175,6 +175,7 @@ def test_sniff_recognises(data: bytes, expected: MediaType) -> None:
         b"\xff\xf1\x50\x80\x02\x1f\xfc",  # AAC (ADTS) shares the sync bits, not layer III
         b"\xff\xfb\xf0\x64",  # bitrate index 15 is invalid
         riff(b"AVI ", b"LIST\x00\x00\x00\x00"),
+        b"<p>Download: %PDF-1.4</p>",
         b"PK\x03\x04 a zip file",
         b"OggS",  # too short to be a page
     ],
