@@ -1,0 +1,223 @@
+"""File titles and category names MediaWiki will accept exactly as we propose them.
+
+A title the wiki rewrites or rejects breaks the preview promise (reviewers
+approve the titles they saw) and the duplicate bookkeeping, so every rule the
+wiki applies to a new file name is applied here first:
+
+- text is NFC; control characters and the invisible direction marks MediaWiki
+  strips (U+200E, U+200F, U+202A..U+202E) are removed;
+- the characters a file name cannot hold, ``# < > [ ] | { } / \\ :``, are
+  replaced (see :data:`REPLACEMENTS`): brackets by round brackets, the rest by
+  ``-``, and ``": "`` by ``" - "`` (``:`` and ``/`` are legal in other titles,
+  but uploads refuse them, and without a colon no ``File:`` or interwiki
+  prefix can be resolved);
+- runs of spaces, underscores and the other spaces MediaWiki folds become
+  one space, and the ends are trimmed of spaces and dots;
+- ``~~~`` (a signature) cannot appear: runs of three or more ``~`` become ``~~``;
+- ``%`` followed by two hex digits would be read as percent-encoding and
+  ``&name;`` as an HTML entity; a space is put after the ``%`` or ``&``;
+- the first letter is capitalised the way MediaWiki does on Commons
+  (only when the upper-case form is a single character);
+- the whole name, with ``.`` and the extension, is at most 240 bytes of UTF-8,
+  cut on a character boundary and never inside a combining sequence.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from posixpath import basename
+from urllib.parse import unquote, urlsplit
+
+#: Commons refuses file names longer than this many bytes (UTF-8).
+MAX_TITLE_BYTES = 240
+
+#: What replaces a character a file name cannot hold: brackets of any kind
+#: become round ones (``[title not known]`` reads as ``(title not known)``),
+#: everything else a hyphen. A colon between words reads best as a dash.
+REPLACEMENTS: dict[str, str] = {
+    "[": "(",
+    "]": ")",
+    "{": "(",
+    "}": ")",
+    "<": "(",
+    ">": ")",
+    "#": "-",
+    "|": "-",
+    "/": "-",
+    "\\": "-",
+    ":": "-",
+}
+
+#: Extensions recognised in media URLs, mapped to the spelling used in titles.
+KNOWN_EXTENSIONS: dict[str, str] = {
+    "jpg": "jpg",
+    "jpeg": "jpg",
+    "png": "png",
+    "gif": "gif",
+    "tif": "tif",
+    "tiff": "tiff",
+    "webp": "webp",
+    "svg": "svg",
+    "pdf": "pdf",
+    "djvu": "djvu",
+    "ogg": "ogg",
+    "oga": "oga",
+    "ogv": "ogv",
+    "opus": "opus",
+    "mp3": "mp3",
+    "wav": "wav",
+    "flac": "flac",
+    "webm": "webm",
+}
+
+#: Room to keep free when the extension is not known until the file is sniffed.
+LONGEST_EXTENSION = max(KNOWN_EXTENSIONS.values(), key=len)
+
+_FORBIDDEN = frozenset(REPLACEMENTS)
+#: Category names may hold ``/`` and ``:``; only link and template syntax is refused.
+_FORBIDDEN_IN_CATEGORIES = frozenset("#<>[]|{}")
+_STRIPPED = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e")
+#: The characters MediaWiki turns into ``_`` (and so into a space) in titles.
+_SPACES = re.compile(r"[ _\u00a0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
+_COLON_BETWEEN_WORDS = re.compile(r" *: +")
+_CATEGORY_PREFIX = re.compile(r"^[\s:]*category\s*:", re.IGNORECASE)
+_TILDES = re.compile(r"~{3,}")
+_PERCENT_ENCODED = re.compile(r"%(?=[0-9A-Fa-f]{2})")
+_ENTITY = re.compile(r"&(?=[A-Za-z0-9\u0080-\U0010ffff]+;)")
+_EXTENSION = re.compile(r"[a-z0-9]{1,10}")
+
+
+class TitleError(ValueError):
+    """No usable file title can be made; the message says why in plain words."""
+
+
+def _clean(text: str, forbidden: frozenset[str] = _FORBIDDEN, trim: str = " .") -> str:
+    """Apply every character rule; the result may still need cutting to size."""
+    kept = (
+        char
+        for char in text
+        if char not in _STRIPPED and unicodedata.category(char) not in ("Cc", "Cs")
+    )
+    cleaned = unicodedata.normalize("NFC", "".join(kept))
+    if ":" in forbidden:
+        cleaned = _COLON_BETWEEN_WORDS.sub(" - ", cleaned)
+    cleaned = "".join(REPLACEMENTS[char] if char in forbidden else char for char in cleaned)
+    cleaned = _SPACES.sub(" ", cleaned)
+    cleaned = _TILDES.sub("~~", cleaned)
+    cleaned = _PERCENT_ENCODED.sub("% ", cleaned)
+    cleaned = _ENTITY.sub("& ", cleaned)
+    return cleaned.strip(trim)
+
+
+def _drop_repeated_extension(base: str, ext: str) -> str:
+    """``Photo.JPEG`` with extension ``jpg`` is ``Photo``, not ``Photo.JPEG.jpg``."""
+    while "." in base:
+        stem, last = base.rsplit(".", 1)
+        if KNOWN_EXTENSIONS.get(last.lower()) != ext or not stem.strip(" ."):
+            break
+        base = stem.rstrip(" .")
+    return base
+
+
+def _capitalise(text: str) -> str:
+    """Upper-case the first character as MediaWiki's ``$wgCapitalLinks`` does."""
+    if not text:
+        return text
+    upper = text[0].upper()
+    if len(upper) != 1:
+        return text
+    return unicodedata.normalize("NFC", upper + text[1:])
+
+
+def _cut(text: str, max_bytes: int) -> str:
+    """The longest prefix of at most ``max_bytes`` UTF-8 bytes, ending between graphemes."""
+    if len(text.encode("utf-8")) <= max_bytes:
+        return text
+    end = 0
+    size = 0
+    for index, char in enumerate(text):
+        size += len(char.encode("utf-8"))
+        if size > max_bytes:
+            break
+        if index + 1 < len(text) and unicodedata.combining(text[index + 1]):
+            continue  # never separate a letter from its accents
+        end = index + 1
+    return text[:end]
+
+
+def _fit(text: str, max_bytes: int) -> str:
+    """Cut to size and tidy the new end; repeated because NFC may change lengths."""
+    while True:
+        fitted = unicodedata.normalize("NFC", _cut(text, max_bytes)).rstrip(" .")
+        if fitted == text or len(fitted.encode("utf-8")) <= max_bytes:
+            return fitted
+        text = fitted
+
+
+def legal_title(text: str, extension: str | None, record_id: str | None = None) -> str:
+    """A file name (without ``File:``) the wiki accepts unchanged, built from ``text``.
+
+    ``extension`` (without the dot) is appended after a ``.``. ``record_id``,
+    when given, is appended as `` (ID)`` before the extension; it is what makes
+    a title unique when another file already has it, so the base text is cut,
+    never the id. Raises :class:`TitleError` when nothing usable is left.
+    """
+    ext = ""
+    if extension:
+        ext = extension.strip().lstrip(".").lower()
+        if not _EXTENSION.fullmatch(ext):
+            raise TitleError(f"'{extension}' cannot be used as a file extension.")
+    suffix = ""
+    if record_id is not None and record_id.strip():
+        clean_id = _clean(record_id)
+        if not clean_id:
+            raise TitleError(f"The record id '{record_id}' has nothing usable in a file title.")
+        suffix = f" ({clean_id})"
+    tail = suffix + (f".{ext}" if ext else "")
+    room = MAX_TITLE_BYTES - len(tail.encode("utf-8"))
+    base = _capitalise(_drop_repeated_extension(_clean(text), ext) if ext else _clean(text))
+    if not base:
+        raise TitleError(
+            f"The title '{text.strip()}' has nothing left that a file name can hold."
+            if text.strip()
+            else "The title is empty."
+        )
+    if room < 1:
+        raise TitleError(f"The record id '{record_id}' is too long for a file title.")
+    base = _fit(base, room)
+    if not base:
+        raise TitleError(f"The title '{text.strip()}' cannot be shortened to fit a file name.")
+    return base + tail
+
+
+def split_extension(title: str, extension: str | None) -> str:
+    """``title`` without the ``.extension`` that :func:`legal_title` appended."""
+    if extension and title.lower().endswith("." + extension.lower()):
+        return title[: -len(extension) - 1]
+    return title
+
+
+def extension_from_url(url: str) -> str | None:
+    """The media extension named by the URL's path, lower case, or None if it names none."""
+    try:
+        path = urlsplit(url.strip()).path
+    except ValueError:
+        return None
+    name = basename(unquote(path))
+    if "." not in name:
+        return None
+    return KNOWN_EXTENSIONS.get(name.rsplit(".", 1)[1].lower())
+
+
+def category_title(text: str) -> str | None:
+    """A category name (without ``Category:``) safe inside ``[[Category:...]]``, or None.
+
+    Volunteers and requesters write category names by hand; a stray prefix,
+    bracket or pipe must not turn into a broken link or extra markup.
+    """
+    name = text.strip()
+    if name.startswith("[[") and name.endswith("]]"):
+        name = name[2:-2]
+    name = _CATEGORY_PREFIX.sub("", name)
+    return _capitalise(_clean(name, _FORBIDDEN_IN_CATEGORIES, trim=" :")) or None
