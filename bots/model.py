@@ -192,7 +192,7 @@ REQUEST_PARAMS: tuple[str, ...] = (
 #: Source-specific parameters, by format.
 SOURCE_OPTIONS: dict[str, tuple[str, ...]] = {
     "oai-pmh": ("set", "from", "until", "metadata_prefix"),
-    "iiif": ("records",),  # "canvas" (default) or "manifest"
+    "iiif": ("records", "language"),  # records: "canvas" or "manifest"
 }
 
 FORMATS: tuple[str, ...] = ("csv", "tsv", "json", "iiif", "oai-pmh")

@@ -267,7 +267,7 @@ class Runner:
         checks = BatchChecks()
         records = 0
         files = 0
-        problems: list[Problem] = [Problem("source", p) for p in getattr(source, "problems", [])]
+        problems: list[Problem] = list(source.problems)
         shown: list[PlannedFile] = []
         limit = self.config.hub.preview_files
         for item in plan(request, source.records(), tables, self.config.licenses, checks):
