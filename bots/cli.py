@@ -169,6 +169,7 @@ COMMANDS: dict[str, Callable[[Config, argparse.Namespace], int]] = {
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="hubbot",
+        allow_abbrev=False,
         description="Content Partnerships Hub bots: partner collections to Wikimedia Commons.",
     )
     parser.add_argument(
