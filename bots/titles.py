@@ -71,8 +71,12 @@ KNOWN_EXTENSIONS: dict[str, str] = {
     "webm": "webm",
 }
 
-#: Room to keep free when the extension is not known until the file is sniffed.
+#: The longest extension a file may end up with once its content is sniffed.
 LONGEST_EXTENSION = max(KNOWN_EXTENSIONS.values(), key=len)
+
+#: A base title this short takes any extension without being cut again, so the
+#: title a reviewer approved is the title that is uploaded.
+MAX_BASE_BYTES = MAX_TITLE_BYTES - 1 - len(LONGEST_EXTENSION)
 
 _FORBIDDEN = frozenset(REPLACEMENTS)
 #: Category names may hold ``/`` and ``:``; only link and template syntax is refused.
@@ -153,6 +157,11 @@ def _fit(text: str, max_bytes: int) -> str:
         if fitted == text or len(fitted.encode("utf-8")) <= max_bytes:
             return fitted
         text = fitted
+
+
+def shorten(title: str, max_bytes: int) -> str:
+    """``title`` (already legal) cut to at most ``max_bytes`` UTF-8 bytes, tidy at the end."""
+    return _fit(title, max_bytes)
 
 
 def legal_title(text: str, extension: str | None, record_id: str | None = None) -> str:
