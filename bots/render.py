@@ -403,7 +403,9 @@ def render_file(
     """The file one record becomes, or every reason it cannot be uploaded.
 
     ``licenses`` is the configuration's map from the names used in requests to
-    licence template names. The title leaves room for the longest extension a
+    licence template names. With ``license_column``, a record's own licence
+    wins and the request's ``license`` (if any) is the default for records
+    that leave it empty. The title leaves room for the longest extension a
     sniffed file may get, so the approved title is the uploaded title.
     """
     problems: list[Problem] = []
