@@ -7,7 +7,8 @@ the record's values to, and on how many pages the file is used. With it the
 partner can take the community's work back into its catalogue.
 
 "Added by the community" means: a category written on the file page now that
-the bot did not write in its own latest revision. Categories that templates
+the bot did not write itself (what it last rendered, rebuilt from the page's
+history, so categories a sync kept for the community stay theirs). Categories that templates
 add (licence and tracking categories, or a volunteer's ``{{Depicts}}``) are
 listed but not marked, because the page text does not show who caused them.
 
@@ -28,7 +29,7 @@ from bots.impact import site_facts, usage_for
 from bots.mapping import split_values
 from bots.model import MappingTable, Record
 from bots.state import Outcome, RecordState, StateStore
-from bots.sync import bot_revision, categories_in, category_key
+from bots.sync import categories_in, category_key, last_rendering, page_history
 from bots.wiki import WikiError
 
 ApiCall = Callable[..., dict[str, Any]]
@@ -213,6 +214,8 @@ class FilePage:
     categories: tuple[str, ...] = ()
     text: str = ""
     user: str = ""  # author of the current revision
+    #: the current revision is the page's first (nobody edited it after the upload)
+    first_revision: bool = False
 
 
 def file_pages(call: ApiCall, titles: Sequence[str]) -> dict[str, FilePage]:
@@ -225,7 +228,7 @@ def file_pages(call: ApiCall, titles: Sequence[str]) -> dict[str, FilePage]:
         "iiprop": "url|sha1",
         "clshow": "!hidden",
         "cllimit": "max",
-        "rvprop": "user|content",
+        "rvprop": "ids|user|content",
         "rvslots": "main",
         "formatversion": 2,
     }
@@ -266,6 +269,7 @@ def file_pages(call: ApiCall, titles: Sequence[str]) -> dict[str, FilePage]:
             categories=tuple(dict.fromkeys(known["categories"])),
             text=str(rev.get("slots", {}).get("main", {}).get("content", "")),
             user=str(rev.get("user", "")),
+            first_revision=rev.get("parentid", -1) == 0,
         )
     return out
 
@@ -294,7 +298,8 @@ def gather_export(
 
     ``records`` (record id -> the record as the source gives it now) and
     ``tables`` give the mapped Wikidata ids; without them that column is empty.
-    A bot revision is fetched only for pages someone else edited last.
+    A page's history is read only when someone edited it after the upload, to
+    tell the bot's categories (:func:`bots.sync.last_rendering`) from the community's.
     """
     states = [s for s in store.all(name) if s.outcome in (Outcome.UPLOADED, Outcome.DUPLICATE)]
     usage_readable = True
@@ -324,11 +329,10 @@ def gather_export(
             page = pages[title]
             bot_text: str | None = None
             if page.exists and state.outcome is Outcome.UPLOADED:
-                if page.user == bot_user:
-                    bot_text = page.text
+                if page.first_revision and page.user == bot_user:
+                    bot_text = page.text  # only the upload: all of it is the bot's
                 else:
-                    revision = bot_revision(call, page.title, bot_user)
-                    bot_text = revision.text if revision else None
+                    bot_text = last_rendering(page_history(call, page.title), bot_user)
             yield export_row(
                 state.record_id,
                 file_title=page.title if page.exists else "",

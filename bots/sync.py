@@ -3,7 +3,7 @@
 ``hubbot sync`` re-reads a finished request's source and renders every record
 again. For each file page three texts meet:
 
-- *base*: what the bot last wrote (its latest revision of the page),
+- *base*: what the bot last rendered for the page (see :func:`last_rendering`),
 - *ours*: what the bot would write now (freshly rendered),
 - *theirs*: the page as it is now, with whatever volunteers did to it.
 
@@ -25,7 +25,7 @@ and one category at a time:
 
 Values are compared after normalising white space, so re-indenting a template
 or adding a line break does not count as a change. All of this is pure: the
-wiki reads and writes happen in the caller; :func:`bot_revision` is the one
+wiki reads and writes happen in the caller; :func:`page_history` is the one
 query this module defines, written against a ``call(**params) -> dict``
 function such as :meth:`bots.wiki.Wiki.call`.
 """
@@ -288,15 +288,20 @@ def _add_categories(code: Wikicode, links: Sequence[str]) -> None:
 
 
 def _merge_categories(
-    base: Wikicode, ours: Wikicode, theirs: Wikicode
+    base: Wikicode, ours: Wikicode, theirs: Wikicode, *, force: bool = False
 ) -> tuple[list[str], list[str]]:
-    """Apply the bot's category changes to ``theirs`` in place; returns (added, removed)."""
+    """Apply the bot's category changes to ``theirs`` in place; returns (added, removed).
+
+    A category the bot dropped is removed only where its link is still exactly
+    as the bot wrote it, unless ``force`` (replaying the bot's own edits).
+    """
     base_links = {name: str(link) for name, link in _category_links(base)}
     ours_links = {name: str(link) for name, link in _category_links(ours)}
     theirs_all = set(categories_in(str(theirs)))
     removed: list[str] = []
     for name, link in _category_links(theirs):
-        if name in base_links and name not in ours_links and str(link) == base_links[name]:
+        dropped = name in base_links and name not in ours_links
+        if dropped and (force or str(link) == base_links[name]):
             _remove_node_line(theirs, link)
             removed.append(name)
     added = [name for name in ours_links if name not in base_links and name not in theirs_all]
@@ -344,7 +349,14 @@ def _merge_params(
     ours_code: Wikicode,
     theirs_code: Wikicode,
     templates: Sequence[str],
+    *,
+    force: bool = False,
 ) -> tuple[list[str], list[Conflict], list[str]]:
+    """Apply the bot's parameter changes to ``theirs_code`` in place.
+
+    With ``force`` (replaying the bot's own edits) a change is applied even
+    where ``theirs`` differs from ``base``.
+    """
     base_t = _description_template(base_code, templates)
     ours_t = _description_template(ours_code, templates)
     theirs_t = _description_template(theirs_code, templates)
@@ -380,7 +392,7 @@ def _merge_params(
         nb, no, nt = normalize_value(b), normalize_value(o), normalize_value(t)
         if no == nb or no == nt:
             continue  # the partner's data did not change it, or the page already agrees
-        if nt != nb:
+        if nt != nb and not force:
             conflicts.append(Conflict(_display_name(key, ours_p, base_p), b, o, t))
             continue
         name = _display_name(key, ours_p, base_p)
@@ -425,7 +437,7 @@ class SyncCandidate:
 
     record_id: str
     title: str  # the file page title, with "File:"
-    #: the bot's latest revision of the page, or None when none can be found
+    #: what the bot last rendered (:func:`last_rendering`), or None when unknown
     base: str | None
     #: the page as the bot would write it now
     ours: str
@@ -647,31 +659,85 @@ def render_sync_section(plan: SyncPlan, *, updated: str = "", saved: int | None 
     return "\n".join(lines) + "\n"
 
 
-# --- the one query -------------------------------------------------------------------
+# --- what the bot last rendered -------------------------------------------------------
 
 
-def bot_revision(call: ApiCall, title: str, user: str) -> Revision | None:
-    """The latest revision of ``title`` made by ``user`` (the bot), with its text.
+def _same_user(a: str, b: str) -> bool:
+    def norm(name: str) -> str:
+        name = name.replace("_", " ").strip()
+        return name[:1].upper() + name[1:]
 
-    One request per page: ``rvuser`` only works on a single page.
+    return norm(a) == norm(b)
+
+
+def _replay(rendered: str, before: str, after: str, templates: Sequence[str]) -> str:
+    """``rendered`` with the changes one bot edit made to its page (``before`` -> ``after``)."""
+    if before == after:
+        return rendered
+    before_code = mwparserfromhell.parse(before)
+    after_code = mwparserfromhell.parse(after)
+    code = mwparserfromhell.parse(rendered)
+    _merge_params(before_code, after_code, code, templates, force=True)
+    _merge_categories(before_code, after_code, code, force=True)
+    return str(code)
+
+
+def last_rendering(
+    revisions: Sequence[Revision],
+    bot_user: str,
+    *,
+    templates: Sequence[str] = DESCRIPTION_TEMPLATES,
+) -> str | None:
+    """What the bot last rendered for a page, rebuilt from the page's history (oldest first).
+
+    This, not the bot's latest revision, is the *base* of a sync: when the bot
+    saves a merged page, that revision also holds the community's values, and
+    taking them for the bot's own would let the next sync overwrite them. So
+    the rendering starts as the bot's first revision (the upload) and takes
+    from each later bot edit only what that edit changed (parameters whose
+    value differs from the revision before it, categories it added or
+    removed). None when the bot never edited the page.
     """
-    data = call(
-        action="query",
-        titles=title,
-        prop="revisions",
-        rvprop="ids|timestamp|user|content|comment",
-        rvslots="main",
-        rvuser=user,
-        rvlimit=1,
-        formatversion=2,
-    )
-    for page in data.get("query", {}).get("pages", []):
-        for rev in page.get("revisions", []):
-            return Revision(
-                revid=int(rev["revid"]),
-                user=rev.get("user", ""),
-                timestamp=rev.get("timestamp", ""),
-                text=rev.get("slots", {}).get("main", {}).get("content", ""),
-                comment=rev.get("comment", ""),
-            )
-    return None
+    rendered: str | None = None
+    for index, revision in enumerate(revisions):
+        if not _same_user(revision.user, bot_user):
+            continue
+        if rendered is None:
+            rendered = revision.text
+        elif index > 0:
+            rendered = _replay(rendered, revisions[index - 1].text, revision.text, templates)
+    return rendered
+
+
+# --- the query ---------------------------------------------------------------------------
+
+
+def page_history(call: ApiCall, title: str, *, limit: int = 500) -> list[Revision]:
+    """Revisions of one page with their text, oldest first (50 a request, at most ``limit``)."""
+    revisions: list[Revision] = []
+    params: dict[str, Any] = {
+        "action": "query",
+        "titles": title,
+        "prop": "revisions",
+        "rvprop": "ids|timestamp|user|content|comment",
+        "rvslots": "main",
+        "rvdir": "newer",
+        "rvlimit": 50,
+        "formatversion": 2,
+    }
+    while True:
+        data = call(**params)
+        for page in data.get("query", {}).get("pages", []):
+            for rev in page.get("revisions", []):
+                revisions.append(
+                    Revision(
+                        revid=int(rev["revid"]),
+                        user=rev.get("user", ""),
+                        timestamp=rev.get("timestamp", ""),
+                        text=rev.get("slots", {}).get("main", {}).get("content", ""),
+                        comment=rev.get("comment", ""),
+                    )
+                )
+        if "continue" not in data or len(revisions) >= limit:
+            return revisions[:limit]
+        params = {**params, **data["continue"]}

@@ -227,19 +227,22 @@ class RecordedWiki:
         self.calls.append(params)
         if params.get("meta") == "siteinfo":
             return {"query": {"general": {"servername": "127.0.0.1"}, "extensions": []}}
-        if "rvuser" in params:
-            text = self.bot_texts.get(params["titles"])
-            page: dict[str, Any] = {"ns": 6, "title": params["titles"]}
-            if text is not None:
-                page["revisions"] = [
-                    {
-                        "revid": 9,
-                        "user": params["rvuser"],
-                        "timestamp": "2026-11-01T00:00:00Z",
-                        "slots": {"main": {"content": text}},
-                    }
-                ]
-            return {"query": {"pages": [page]}}
+        if "rvdir" in params:  # one page's history, oldest first
+            title = params["titles"]
+            info = self.pages[title]
+            history = [("HubBot", self.bot_texts[title])] + info.get("history", [])
+            history.append((info["user"], info["text"]))
+            revisions = [
+                {
+                    "revid": n + 1,
+                    "parentid": n,
+                    "user": user,
+                    "timestamp": f"2026-11-{n + 1:02d}T00:00:00Z",
+                    "slots": {"main": {"content": text}},
+                }
+                for n, (user, text) in enumerate(history)
+            ]
+            return {"query": {"pages": [{"ns": 6, "title": title, "revisions": revisions}]}}
         titles = params["titles"].split("|")
         assert len(titles) <= 50
         if params["prop"] == "fileusage":
@@ -275,8 +278,14 @@ class RecordedWiki:
             }
             if half:
                 page["imageinfo"] = [{"url": info["url"], "sha1": info["sha1"]}]
+                edited = info["user"] != "HubBot" or "history" in info
                 page["revisions"] = [
-                    {"user": info["user"], "slots": {"main": {"content": info["text"]}}}
+                    {
+                        "revid": 10,
+                        "parentid": 9 if edited else 0,
+                        "user": info["user"],
+                        "slots": {"main": {"content": info["text"]}},
+                    }
                 ]
             out.append(page)
         answer: dict[str, Any] = {"query": {"pages": out}}
@@ -357,9 +366,26 @@ def test_gather_export_with_a_category_a_volunteer_added(store: StateStore) -> N
     assert by_id["DUP1"].file_title == f"File:Tate {first_id}.jpg"
     assert by_id["DUP1"].community_categories == ()
     assert sum(1 for c in wiki.calls if c.get("meta") == "siteinfo") == 1
-    # the bot's revision is asked only for pages someone else edited last
-    asked = [c["titles"] for c in wiki.calls if "rvuser" in c]
+    # a page's history is read only when someone edited it after the upload
+    asked = [c["titles"] for c in wiki.calls if "rvdir" in c]
     assert len(asked) == 28 and all(pages[t]["user"] == "Volunteer" for t in asked)
+
+
+def test_a_category_a_sync_kept_for_the_community_stays_theirs(store: StateStore) -> None:
+    volunteer = BOT_PAGE + "\n[[Category:Volunteer picks]]"
+    synced = volunteer.replace("A Figure Bowing", "A Figure Bowing Low")  # a later bot edit
+    page = {
+        "url": "u",
+        "sha1": "c" * 40,
+        "categories": ["Tate", "Drawings in Tate", "Volunteer picks"],
+        "text": synced,
+        "user": "HubBot",
+        "history": [("Volunteer", volunteer)],
+    }
+    store.finish("X", "R1", Outcome.UPLOADED, title="A.jpg")
+    wiki = RecordedWiki({"File:A.jpg": page}, {"File:A.jpg": BOT_PAGE})
+    rows = list(gather_export(wiki, store, "X", bot_user="HubBot"))
+    assert rows[0].community_categories == ("Volunteer picks",)
 
 
 def test_a_deleted_file_is_still_a_row_without_title(store: StateStore) -> None:
