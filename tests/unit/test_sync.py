@@ -212,6 +212,51 @@ CASES = [
 ]
 
 
+INFO_FIELDS = [
+    ("description", "{{en|1=Study of a tiger}}"),
+    ("date", "1794"),
+    ("source", "https://example.org/object/A00001"),
+    ("author", "Robert Blake"),
+]
+INFO_BASE = page(INFO_FIELDS, ["Tate"], template="Information")
+CASES += [
+    (
+        "Information: a field the community added is kept, the changed date lands",
+        INFO_BASE,
+        page(with_field(INFO_FIELDS, "date", "c. 1794"), ["Tate"], template="Information"),
+        INFO_BASE.replace(
+            " |author = Robert Blake\n",
+            " |author = Robert Blake\n |other versions = [[:File:Tiger (detail).jpg]]\n",
+        ),
+        {"date": "c. 1794", "other versions": "[[:File:Tiger (detail).jpg]]"},
+        ("date",),
+        (),
+    ),
+    (
+        "Information: a translated description is the community's",
+        INFO_BASE,
+        page(
+            with_field(INFO_FIELDS, "description", "{{en|1=Study of a tiger, pen}}"),
+            ["Tate"],
+            template="Information",
+        ),
+        INFO_BASE.replace(
+            "{{en|1=Study of a tiger}}", "{{en|1=Study of a tiger}} {{de|1=Tigerstudie}}"
+        ),
+        {"description": "{{en|1=Study of a tiger}} {{de|1=Tigerstudie}}"},
+        (),
+        (
+            Conflict(
+                "description",
+                "{{en|1=Study of a tiger}}",
+                "{{en|1=Study of a tiger, pen}}",
+                "{{en|1=Study of a tiger}} {{de|1=Tigerstudie}}",
+            ),
+        ),
+    ),
+]
+
+
 @pytest.mark.parametrize(
     "base,ours,theirs,expected,updated,conflicts",
     [c[1:] for c in CASES],
