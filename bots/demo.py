@@ -54,7 +54,8 @@ def png(width: int, height: int, seed: int) -> bytes:
     rng = random.Random(seed)
     base = [rng.randrange(40, 220) for _ in range(3)]
     accent = [rng.randrange(0, 255) for _ in range(3)]
-    cx, cy, r = rng.randrange(width), rng.randrange(height), rng.randrange(30, height // 2)
+    cx, cy = rng.randrange(width), rng.randrange(height)
+    r = rng.randrange(min(30, height // 4), max(height // 2, 31))
     rows = bytearray()
     for y in range(height):
         rows.append(0)

@@ -93,6 +93,8 @@ $wgEnableUserEmail = false;
 $wgGroupPermissions['*']['createaccount'] = false;
 $wgGroupPermissions['*']['edit'] = false;
 $wgGroupPermissions['user']['upload_by_url'] = false;
+// like bots on Wikimedia wikis; tests that need real rate limits take it away
+$wgGroupPermissions['bot']['noratelimit'] = true;
 $wgJobRunRate = 0;
 $wgRCMaxAge = 365 * 24 * 3600;
 $wgPasswordPolicy['policies']['default']['PasswordNotInCommonList'] = false;

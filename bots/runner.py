@@ -219,8 +219,21 @@ class Runner:
         return sorted(names)
 
     # -- one request ----------------------------------------------------------
+    def take_lease(self, name: str) -> bool:
+        """The request's lease; a lease left by a dead process on this host is taken over."""
+        if self.store.acquire_lease(name, self.holder, LEASE_SECONDS):
+            return True
+        lease = self.store.lease(name)
+        if lease is None or not _holder_is_dead_here(lease.holder):
+            return False
+        self.progress(
+            f"{name}: taking over the lease of {lease.holder}, which is no longer running"
+        )
+        self.store.release_lease(name, lease.holder)
+        return self.store.acquire_lease(name, self.holder, LEASE_SECONDS)
+
     def process(self, name: str) -> str:
-        if not self.store.acquire_lease(name, self.holder, LEASE_SECONDS):
+        if not self.take_lease(name):
             self.progress(f"{name}: another run is working on it; skipped")
             facts = self.store.get_request(name) or {}
             return str(facts.get("state", "uploading"))
@@ -433,7 +446,9 @@ class Runner:
         except MustStop as e:
             message = f"Uploading stopped: {e.reason}. The next run carries on."
         counts = self.store.counts(name)
-        settled = sum(counts.get(o, 0) for o in (Outcome.UPLOADED, Outcome.DUPLICATE, Outcome.FAILED))
+        settled = sum(
+            counts.get(o, 0) for o in (Outcome.UPLOADED, Outcome.DUPLICATE, Outcome.FAILED)
+        )
         if limit_hit:
             state = "paused"
             message = (
@@ -563,7 +578,9 @@ class Runner:
             info = self.wiki.read_page(self.hub.dashboard)
             body = info.text if info.exists else render_dashboard(rows)
             body = "\n".join(
-                line for line in body.splitlines() if not line.startswith('<div class="hub-stopped"')
+                line
+                for line in body.splitlines()
+                if not line.startswith('<div class="hub-stopped"')
             )
             from bots.escape import escape_value
 
@@ -577,6 +594,21 @@ class Runner:
         self.save_if_changed(
             self.hub.dashboard, render_dashboard(rows, updated=now_iso()), "dashboard"
         )
+
+
+def _holder_is_dead_here(holder: str) -> bool:
+    """A holder is "host:pid:nonce"; dead if on this host and the pid is gone."""
+    host, _, rest = holder.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
 
 
 def _param(text: str, name: str) -> str | None:

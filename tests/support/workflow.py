@@ -84,6 +84,15 @@ class Workflow:
 
     def __post_init__(self) -> None:
         self.hub = Hub(self.bot.normalize(self.hub_root))
+        # file titles are wiki-wide: every test's titles carry its own tag
+        self.tag = "T" + "".join(c for c in self.hub_root.split()[2] if c.isdigit())
+
+    def rows(self, n: int, prefix: str = "R", **extra: str) -> list[dict[str, str]]:
+        return rows(n, self.media, prefix=prefix, tag=self.tag, **extra)
+
+    def title(self, record_id: str, ext: str = "png") -> str:
+        """The file title the default patterns give a record made by :meth:`rows`."""
+        return f"File:{self.tag} object {record_id} ({record_id}).{ext}"
 
     @property
     def config(self):
@@ -170,15 +179,17 @@ def _slug(name: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in name)
 
 
-def rows(n: int, media: Media, prefix: str = "R", **extra: str) -> list[dict[str, str]]:
+def rows(
+    n: int, media: Media, prefix: str = "R", tag: str = "", **extra: str
+) -> list[dict[str, str]]:
     out = []
     for i in range(1, n + 1):
         rid = f"{prefix}{i:03d}"
         row = {
             "id": rid,
-            "title": f"Object {rid}",
+            "title": f"{tag} object {rid}".strip(),
             "artist": ["Blake, William", "Turner, J. M. W."][i % 2],
-            "image": media.image(f"{prefix}-{i}.png"),
+            "image": media.image(f"{tag}{prefix}-{i}.png"),
         }
         row.update(extra)
         out.append(row)
