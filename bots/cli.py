@@ -146,8 +146,15 @@ def cmd_demo(config: Config, args: argparse.Namespace) -> int:
             raise Stopped(summary.stopped)
 
     try:
+        from bots.followup import run_impact
+
         urls = run_demo(
-            config, count=args.records, say=print, run_bot=run_bot, wiki_url=wiki.page_url
+            config,
+            count=args.records,
+            say=print,
+            run_bot=run_bot,
+            wiki_url=wiki.page_url,
+            run_impact=lambda name: run_impact(config, wiki, store, name, progress=log.info),
         )
     finally:
         store.close()
@@ -158,11 +165,68 @@ def cmd_demo(config: Config, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_impact(config: Config, args: argparse.Namespace) -> int:
+    from bots.followup import FollowupError, run_impact
+
+    wiki = connect(config)
+    store = open_store(config)
+    try:
+        written = run_impact(config, wiki, store, args.request, progress=log.info)
+    except FollowupError as e:
+        raise CommandError(str(e)) from None
+    finally:
+        store.close()
+    for title in written:
+        print(wiki.page_url(title))
+    if not written:
+        print("No uploaded files yet: no impact report written.")
+    return EXIT_OK
+
+
+def cmd_sync(config: Config, args: argparse.Namespace) -> int:
+    from bots.followup import FollowupError, run_sync
+    from bots.runner import Runner
+
+    wiki = connect(config)
+    store = open_store(config)
+    try:
+        runner = Runner(config, wiki, store)
+        runner.check_stop()
+        results = run_sync(config, wiki, store, args.request, progress=log.info)
+    except FollowupError as e:
+        raise CommandError(str(e)) from None
+    finally:
+        store.close()
+    for name, result in results.items():
+        print(f"{name}: {result}")
+    if not results:
+        print("No finished request asks for sync (|sync=yes).")
+    return EXIT_OK
+
+
+def cmd_export(config: Config, args: argparse.Namespace) -> int:
+    from bots.followup import FollowupError, run_export
+
+    wiki = connect(config)
+    store = open_store(config)
+    try:
+        count = run_export(config, wiki, store, args.name, sys.stdout, args.format)
+    except FollowupError as e:
+        raise CommandError(str(e)) from None
+    finally:
+        store.close()
+    log.info("%d records exported", count)
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[Config, argparse.Namespace], int]] = {
     "devwiki": cmd_devwiki,
     "install": cmd_install,
     "run": cmd_run,
     "demo": cmd_demo,
+    "impact": cmd_impact,
+    "sync": cmd_sync,
+    "export": cmd_export,
 }
 
 
@@ -195,6 +259,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-seconds", type=float, metavar="S", help="stop between files after S seconds"
     )
     p.add_argument("--max-files", type=int, metavar="N", help="upload at most N files in this run")
+    p = sub.add_parser("impact", help="write impact reports (where the files are used)")
+    p.add_argument("--request", metavar="NAME", help="only this request")
+
+    p = sub.add_parser(
+        "sync",
+        help="update finished requests' file pages from their source, keeping community edits",
+    )
+    p.add_argument("--request", metavar="NAME", help="only this request")
+
+    p = sub.add_parser("export", help="per record: file, SHA-1, categories, usage (CSV or JSON)")
+    p.add_argument("name", metavar="NAME", help="the request")
+    p.add_argument("--format", choices=["csv", "json"], default="csv")
+
     p = sub.add_parser("demo", help="the whole workflow on the dev wiki with sample data")
     p.add_argument("--records", type=int, default=24, help="how many sample records (default 24)")
     return parser
@@ -205,6 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging(args.verbose)
     from bots.devwiki import DevWikiError
+    from bots.runner import StoppedByStopPage
     from bots.state import StateStoreError
     from bots.wiki import LoginError, WikiError
 
@@ -215,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return COMMANDS[args.command](config, args)
-    except Stopped as e:
+    except (Stopped, StoppedByStopPage) as e:
         print(f"hubbot: stopped: {e}", file=sys.stderr)
         return EXIT_STOPPED
     except LoginError as e:

@@ -86,6 +86,13 @@ class UploadConfig:
 
 
 @dataclass(frozen=True)
+class ImpactConfig:
+    #: base URL of the Wikimedia Analytics REST API (page views, media requests);
+    #: empty: those figures are reported as not measured
+    analytics_url: str = ""
+
+
+@dataclass(frozen=True)
 class DevwikiConfig:
     #: where `hubbot devwiki` keeps the local wiki (database, uploads, logs)
     dir: str = "var/devwiki"
@@ -106,6 +113,7 @@ class Config:
     sources: SourcesConfig = SourcesConfig()
     state: StateConfig = StateConfig()
     upload: UploadConfig = UploadConfig()
+    impact: ImpactConfig = ImpactConfig()
     devwiki: DevwikiConfig = DevwikiConfig()
     #: the file this was read from (not a key)
     path: str = field(default="", compare=False)

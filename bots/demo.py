@@ -154,6 +154,7 @@ def run_demo(
     say: Callable[[str], None] = print,
     run_bot: Callable[[], object],
     wiki_url: Callable[[str], str],
+    run_impact: Callable[[str], object] | None = None,
 ) -> dict[str, str]:
     """The workflow; ``run_bot`` is one ``hubbot run`` pass. Returns the page URLs."""
     from bots.runner import Hub
@@ -176,7 +177,7 @@ def run_demo(
         say("2. The bot reads it: mapping table and preview")
         run_bot()
 
-        say("3. A volunteer maps an artist to a category and a Wikidata item")
+        say("3. A volunteer maps an artist to a category")
         volunteer = DevAccount(api, "Volunteer")
         mapping_title = hub.mapping(name, "artist")
         table = volunteer.text(mapping_title) or ""
@@ -206,6 +207,20 @@ def run_demo(
         run_bot()
 
     status = DevAccount(api, "Partner").text(hub.status(name)) or ""
+    files = [
+        line.split("|")[0].strip()
+        for line in status.split("<gallery", 1)[-1].splitlines()[1:]
+        if line.startswith("File:")
+    ][:3]
+    if files and run_impact is not None:
+        say("7. A volunteer uses two of the files in an article; the bot reports the impact")
+        volunteer.edit(
+            "Demo Museum highlights",
+            "Highlights of the Demo Museum collection:\n"
+            + "".join(f"[[{t}|thumb]]\n" for t in files[:2]),
+            "Using the new files",
+        )
+        run_impact(name)
     urls = {
         "request": wiki_url(hub.request(name)),
         "preview": wiki_url(hub.preview(name)),
@@ -213,11 +228,8 @@ def run_demo(
         "mapping": wiki_url(mapping_title),
         "dashboard": wiki_url(hub.dashboard),
     }
-    files = [
-        line.split("|")[0].strip()
-        for line in status.split("<gallery", 1)[-1].splitlines()[1:]
-        if line.startswith("File:")
-    ][:3]
+    if run_impact is not None:
+        urls["impact"] = wiki_url(hub.impact(name))
     for n, title in enumerate(files, 1):
         urls[f"file {n}"] = wiki_url(title)
     urls["status line"] = status.split("\n", 1)[0]

@@ -729,8 +729,13 @@ def read_usage(
     *,
     global_usage: bool | None = None,
     local_wiki: str | None = None,
+    ignore_prefix: str | None = None,
 ) -> Usage:
-    """Usage of ``files``; a wiki that does not answer gives an unavailable Usage."""
+    """Usage of ``files``; a wiki that does not answer gives an unavailable Usage.
+
+    Uses on this wiki's pages below ``ignore_prefix`` (the hub's own pages:
+    status galleries, previews) are not reach and are left out.
+    """
     try:
         if global_usage is None or local_wiki is None:
             facts = site_facts(call)
@@ -741,6 +746,11 @@ def read_usage(
         uses = usage_for(call, files, global_usage=global_usage, local_wiki=local_wiki)
     except WikiError as error:
         return Usage(None, unavailable=f"the wiki did not answer ({error.info[:200]})")
+    if ignore_prefix:
+        uses = {
+            t: [u for u in us if not (u.local and u.title.startswith(ignore_prefix))]
+            for t, us in uses.items()
+        }
     return Usage(
         {t: tuple(u) for t, u in uses.items()},
         source="GlobalUsage" if global_usage else "imageusage",
@@ -757,6 +767,7 @@ def gather_request_impact(
     global_usage: bool | None = None,
     local_wiki: str | None = None,
     keep_snapshot: bool = True,
+    ignore_prefix: str | None = None,
 ) -> ImpactReport:
     """Read everything one request's report needs, build it and keep today's snapshot."""
     now = now or datetime.now(UTC)
@@ -767,7 +778,9 @@ def gather_request_impact(
     except WikiError:
         tracked = []  # the journal still knows the uploads
     files = request_files(store, name, tracked)
-    usage = read_usage(call, files, global_usage=global_usage, local_wiki=local_wiki)
+    usage = read_usage(
+        call, files, global_usage=global_usage, local_wiki=local_wiki, ignore_prefix=ignore_prefix
+    )
     pageviews = mediarequests = None
     if analytics is not None:
         start, end = last_days(today, ANALYTICS_DAYS)

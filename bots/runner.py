@@ -24,7 +24,7 @@ from pathlib import Path
 from bots import mapping as mappings_mod
 from bots.approval import Approvers, check_approval, check_stop_page
 from bots.config import Config
-from bots.fetch import FetchError, Fetcher, FetchPolicy
+from bots.fetch import Fetcher, FetchError, FetchPolicy
 from bots.model import MappingTable, PlannedFile, Problem, Request
 from bots.planning import BatchChecks, Skipped, plan
 from bots.render import placeholders, templates_digest
@@ -545,10 +545,12 @@ class Runner:
                 for s in self.store.recent(name, Outcome.UPLOADED, 24)
             ],
         )
+        text = render_status(report, self.hub.request(name))
+        sync_section = (self.store.get_request(name) or {}).get("sync_section")
+        if sync_section:
+            text = text.rstrip() + "\n\n" + str(sync_section).strip() + "\n"
         self.save_if_changed(
-            self.hub.status(name),
-            render_status(report, self.hub.request(name)),
-            f"status: {state}, {uploaded} of {files} uploaded",
+            self.hub.status(name), text, f"status: {state}, {uploaded} of {files} uploaded"
         )
         self.store.set_request(name, state=state, updated=report.updated)
         self.progress(

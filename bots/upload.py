@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from bots.fetch import FetchError, Fetcher
+from bots.fetch import Fetcher, FetchError
 from bots.mediatypes import extension_matches, sniff, svg_problem, url_extension
 from bots.model import PlannedFile
 from bots.state import Outcome, RecordState, StateStore

@@ -532,6 +532,7 @@ class Wiki:
         summary: str,
         *,
         mime: str = "application/octet-stream",
+        new_version: bool = False,
     ) -> UploadOutcome:
         """Upload one file without ignoring warnings; each warning is decided here.
 
@@ -563,17 +564,27 @@ class Wiki:
             return _upload_error(filename, e.code, e.info, e.other if hasattr(e, "other") else {})
         except Exception as e:
             raise WikiUnavailable("unreachable", f"{self.api}: {_short(e)}") from None
-        return self._upload_result(filename, page_text, summary, data.get("upload", {}))
+        return self._upload_result(
+            filename, page_text, summary, data.get("upload", {}), new_version
+        )
 
     def _upload_result(
-        self, filename: str, page_text: str, summary: str, upload: dict[str, Any]
+        self,
+        filename: str,
+        page_text: str,
+        summary: str,
+        upload: dict[str, Any],
+        new_version: bool = False,
     ) -> UploadOutcome:
         result = upload.get("result")
         if result == "Success":
             return Uploaded(title="File:" + upload.get("filename", filename).replace("_", " "))
         if result != "Warning":
             return UploadRefused(code=str(result), reason=f"The wiki answered {result!r}.")
-        warnings: dict[str, Any] = upload.get("warnings", {})
+        warnings: dict[str, Any] = dict(upload.get("warnings", {}))
+        if new_version:
+            # a new version of our own file (an impact chart) is the point
+            warnings.pop("exists", None)
         outcome = decide_upload_warnings(filename, warnings)
         if outcome is not None:
             return outcome
