@@ -229,7 +229,7 @@ def parse_mapping_page(wikitext: str) -> ParsedMappingPage:
     (or after the last row). Only rows at the top level of the table count;
     everything else is kept as text.
     """
-    nodes: list[Node] = list(mwparserfromhell.parse(wikitext).nodes)
+    nodes: list[Node] = list(mwparserfromhell.parse(wikitext, skip_style_tags=True).nodes)
 
     def index_of(name: str, start: int = 0) -> int | None:
         for i in range(start, len(nodes)):
@@ -325,7 +325,7 @@ END_TEXT = f"{{{{{MAPPING_TABLE_END_TEMPLATE}}}}}"
 
 def _set_param_in(template_text: str, name: str, value: str, after: str | None) -> str:
     """Set one parameter of a lone template, keeping the spacing around its value."""
-    code = mwparserfromhell.parse(template_text)
+    code = mwparserfromhell.parse(template_text, skip_style_tags=True)
     template = code.filter_templates(recursive=False)[0]
     existing = [p for p in template.params if str(p.name).strip() == name]
     if existing:

@@ -372,14 +372,16 @@ def _layout_problems(
     Column values cannot break the layout, but the requester's pattern text
     and a volunteer's mapping text can (a bare ``|``, an unclosed ``{{``).
     """
-    code = mwparserfromhell.parse(page)
+    code = mwparserfromhell.parse(page, skip_style_tags=True)
     found = [t for t in code.filter_templates(recursive=False) if _template_name(t) == template]
     expected = [name for name, _ in fields]
     if len(found) == 1 and [str(p.name).strip() for p in found[0].params] == expected:
         return []
     broken = []
     for name, value in fields:
-        alone = mwparserfromhell.parse(f"{{{{{template}\n |{name} = {value}\n}}}}")
+        alone = mwparserfromhell.parse(
+            f"{{{{{template}\n |{name} = {value}\n}}}}", skip_style_tags=True
+        )
         nodes = alone.filter_templates(recursive=False)
         if len(nodes) != 1 or [str(p.name).strip() for p in nodes[0].params] != [name]:
             broken.append(name)

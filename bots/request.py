@@ -203,7 +203,7 @@ def find_request_templates(wikitext: str) -> list[Template]:
     Templates inside comments, ``<nowiki>`` or ``<pre>`` are not calls, just as
     MediaWiki does not expand them.
     """
-    code = mwparserfromhell.parse(wikitext)
+    code = mwparserfromhell.parse(wikitext, skip_style_tags=True)
     return [t for t in code.filter_templates(recursive=True) if is_template(t, REQUEST_TEMPLATE)]
 
 
@@ -795,7 +795,7 @@ def set_param(wikitext: str, name: str, value: str) -> str:
     template's own layout (one parameter a line, aligned ``=``, or all on one
     line). Raises ValueError when the page has no request template.
     """
-    code = mwparserfromhell.parse(wikitext)
+    code = mwparserfromhell.parse(wikitext, skip_style_tags=True)
     template = next(
         (t for t in code.filter_templates(recursive=True) if is_template(t, REQUEST_TEMPLATE)),
         None,

@@ -134,7 +134,7 @@ def categories_in(text: str) -> list[str]:
     Categories that templates add are not seen here: only what is written.
     """
     seen: dict[str, None] = {}
-    for link in mwparserfromhell.parse(text).filter_wikilinks():
+    for link in mwparserfromhell.parse(text, skip_style_tags=True).filter_wikilinks():
         name = _category_of(link)
         if name is not None:
             seen.setdefault(name, None)
@@ -327,9 +327,9 @@ def three_way_merge(
     """
     if theirs == ours or base == ours:
         return SyncResult(new_text=theirs, changed=False)
-    base_code = mwparserfromhell.parse(base)
-    ours_code = mwparserfromhell.parse(ours)
-    theirs_code = mwparserfromhell.parse(theirs)
+    base_code = mwparserfromhell.parse(base, skip_style_tags=True)
+    ours_code = mwparserfromhell.parse(ours, skip_style_tags=True)
+    theirs_code = mwparserfromhell.parse(theirs, skip_style_tags=True)
     updated, conflicts, notes = _merge_params(base_code, ours_code, theirs_code, templates)
     added, removed = _merge_categories(base_code, ours_code, theirs_code)
     new_text = str(theirs_code)
@@ -674,9 +674,9 @@ def _replay(rendered: str, before: str, after: str, templates: Sequence[str]) ->
     """``rendered`` with the changes one bot edit made to its page (``before`` -> ``after``)."""
     if before == after:
         return rendered
-    before_code = mwparserfromhell.parse(before)
-    after_code = mwparserfromhell.parse(after)
-    code = mwparserfromhell.parse(rendered)
+    before_code = mwparserfromhell.parse(before, skip_style_tags=True)
+    after_code = mwparserfromhell.parse(after, skip_style_tags=True)
+    code = mwparserfromhell.parse(rendered, skip_style_tags=True)
     _merge_params(before_code, after_code, code, templates, force=True)
     _merge_categories(before_code, after_code, code, force=True)
     return str(code)

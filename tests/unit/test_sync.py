@@ -75,7 +75,9 @@ def with_field(fields: Sequence[tuple[str, str]], name: str, value: str | None) 
 
 
 def param(text: str, name: str) -> str | None:
-    for template in mwparserfromhell.parse(text).filter_templates(recursive=False):
+    for template in mwparserfromhell.parse(text, skip_style_tags=True).filter_templates(
+        recursive=False
+    ):
         if str(template.name).strip() in ("Artwork", "Information", "Photograph"):
             return str(template.get(name).value).strip() if template.has(name) else None
     raise AssertionError("no description template")
@@ -530,7 +532,9 @@ def page_triples(draw: st.DrawFn) -> tuple[str, str, str, list[str], dict[str, s
     )
     theirs = page(theirs_fields, theirs_cats)
     chunks = []
-    for marker in draw(st.lists(st.sampled_from(["{{cc-zero}}", "}}\n\n", "=={{int:f"]))):
+    for marker in draw(
+        st.lists(st.sampled_from(["{{cc-zero}}", "}}\n\n", "=={{int:filedesc}}=="]))
+    ):
         chunk = f"\n{{{{Depicts|Q{len(chunks) + 1}}}}} Note {draw(WORDS)}.\n"
         if marker not in theirs:
             continue
