@@ -101,7 +101,11 @@ def cmd_install(config: Config, args: argparse.Namespace) -> int:
 def open_store(config: Config):  # -> StateStore
     from bots.state import StateStore
 
-    return StateStore.from_url(config.state.url)
+    url = config.state.url
+    if url == "toolsdb" or url.startswith("toolsdb:"):
+        # ToolsDB on Toolforge: credentials from ~/replica.my.cnf, database <user>__NAME
+        return StateStore.from_toolforge(url.partition(":")[2] or "hubbot")
+    return StateStore.from_url(url)
 
 
 def cmd_run(config: Config, args: argparse.Namespace) -> int:

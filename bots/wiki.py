@@ -202,11 +202,19 @@ def _now_iso() -> str:
 
 
 def user_agent(contact: str) -> str:
-    """A User-Agent that names the tool, its version and a contact."""
-    import requests
+    """A User-Agent that names the tool, its version and a contact (Wikimedia policy).
 
-    contact = contact or "no contact configured"
-    return f"hubbot/{__version__} ({contact}) python-requests/{requests.__version__}"
+    Set through the ``toolforge`` library, which also makes it the default of
+    every ``requests`` session (the fetcher, the analytics client).
+    """
+    import toolforge
+
+    contact = contact.strip()
+    email = contact if "@" in contact and "://" not in contact else ""
+    url = "" if email else contact
+    return toolforge.set_user_agent(
+        f"hubbot/{__version__}", url=url or "no contact configured", email=email or "no email"
+    )
 
 
 def chunks(items: Sequence[str], size: int = 50) -> Iterator[Sequence[str]]:
