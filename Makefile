@@ -18,8 +18,8 @@ demo: setup
 	hubbot demo
 
 lint: setup
-	$(PYTHON) -m ruff check bots tests bench
-	$(PYTHON) -m ruff format --check bots tests bench
+	$(PYTHON) -m ruff check .
+	$(PYTHON) -m ruff format --check .
 
 test: setup
 	$(PYTHON) -m pytest -q
