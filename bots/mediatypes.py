@@ -321,6 +321,38 @@ def url_extension(url: str) -> str | None:
     return extension if extension in _FAMILY_OF else None
 
 
+#: Other names servers and IIIF manifests use for the types above.
+_MIME_ALIASES: frozenset[str] = frozenset(
+    {
+        "image/jpg",
+        "image/pjpeg",
+        "image/x-png",
+        "image/djvu",
+        "image/x-djvu",
+        "audio/x-wav",
+        "audio/wave",
+        "audio/vnd.wave",
+        "audio/x-flac",
+        "audio/mp3",
+        "audio/x-mpeg",
+        "audio/opus",
+        "audio/webm",
+        "video/x-ogg",
+        "application/x-ogg",
+    }
+)
+
+
+def is_uploadable_mime(mime: str) -> bool:
+    """Whether a declared media type (``video/mp4``) is one the uploader takes.
+
+    For warnings before anything is downloaded; the upload itself always
+    judges the file by its content (:func:`sniff`).
+    """
+    name = mime.split(";", 1)[0].strip().lower()
+    return name in _MIME_ALIASES or any(t.mime == name for t in ALL_TYPES)
+
+
 def media_type_for_extension(extension: str | None) -> MediaType | None:
     """The media type an extension stands for (Ogg audio for the Ogg family)."""
     extension = normalise_extension(extension)

@@ -21,7 +21,15 @@ from pathlib import Path
 
 from bots.fetch import Fetcher, FetchError, FileTooLarge, human_size
 from bots.model import FORMATS
-from bots.sources.base import RecordStore, SourceData, SourceError, new_workspace, sha256_file
+from bots.sources import base
+from bots.sources.base import (
+    Deadline,
+    RecordStore,
+    SourceData,
+    SourceError,
+    new_workspace,
+    sha256_file,
+)
 from bots.sources.delimited import read_delimited
 from bots.sources.detect import detect_format, looks_like_iiif
 from bots.sources.iiif import read_iiif
@@ -55,24 +63,29 @@ def open_source(
     read_wiki_page: Callable[[str], str | None],
     workdir: Path,
     split: str = ";",
+    max_seconds: float | None = None,
 ) -> SourceData:
     """Read a partner source completely; raise :class:`SourceError` if it cannot be.
 
     ``location`` is an http(s) URL or a wiki page title; ``read_wiki_page``
     returns a page's text, or None when the page does not exist. Records are
-    kept under ``workdir`` until ``SourceData.close()``.
+    kept under ``workdir`` until ``SourceData.close()``. ``max_seconds``
+    bounds the whole read (default :data:`bots.sources.base.MAX_READ_SECONDS`).
     """
     wanted = _normalise_format(format)
     location = location.strip()
     if not location:
         raise SourceError("the source is empty: give a URL or a wiki page title")
+    deadline = Deadline(base.MAX_READ_SECONDS if max_seconds is None else max_seconds)
     workspace = new_workspace(workdir)
     store = RecordStore(workspace)
     try:
         if is_url(location):
-            data = _open_url(location, wanted, options, fetcher, store, workspace, split)
+            data = _open_url(location, wanted, options, fetcher, store, workspace, split, deadline)
         else:
-            data = _open_page(location, wanted, options, fetcher, read_wiki_page, store, split)
+            data = _open_page(
+                location, wanted, options, fetcher, read_wiki_page, store, split, deadline
+            )
     except BaseException:
         store.abandon()
         shutil.rmtree(workspace, ignore_errors=True)
@@ -99,9 +112,10 @@ def _open_url(
     store: RecordStore,
     workspace: Path,
     split: str,
+    deadline: Deadline,
 ) -> SourceData:
     if wanted == "oai-pmh":
-        return _harvest(url, options, fetcher, store, split)
+        return _harvest(url, options, fetcher, store, split, deadline)
     path = workspace / "download"
     limit = fetcher.policy.max_metadata_bytes
     try:
@@ -114,7 +128,7 @@ def _open_url(
     except FetchError as error:
         raise SourceError(f"the source could not be read: {error}") from None
     if wanted is None and detect_format(_head(path)) == "oai-pmh":
-        return _harvest(url, options, fetcher, store, split)
+        return _harvest(url, options, fetcher, store, split, deadline)
     hasher = sha256_file(path)
     return _read_content(
         path,
@@ -125,6 +139,7 @@ def _open_url(
         hasher=hasher,
         split=split,
         encoding=None,
+        deadline=deadline,
     )
 
 
@@ -136,6 +151,7 @@ def _open_page(
     read_wiki_page: Callable[[str], str | None],
     store: RecordStore,
     split: str,
+    deadline: Deadline,
 ) -> SourceData:
     if wanted == "oai-pmh":
         raise SourceError(
@@ -161,6 +177,7 @@ def _open_page(
         hasher=hashlib.sha256(encoded),
         split=split,
         encoding="utf-8",
+        deadline=deadline,
     )
 
 
@@ -174,6 +191,7 @@ def _read_content(
     hasher: hashlib._Hash,
     split: str,
     encoding: str | None,
+    deadline: Deadline,
 ) -> SourceData:
     """Parse a downloaded or pasted source of any format but OAI-PMH."""
     detected = detect_format(_head(path))
@@ -201,6 +219,7 @@ def _read_content(
                 hasher=hasher,
                 split=split,
                 bytes_used=path.stat().st_size,
+                deadline=deadline,
             )
             return store.finish(format="iiif", digest=hasher.hexdigest())
         read_json_records(document, store, split=split)
@@ -212,10 +231,17 @@ def _read_content(
 
 
 def _harvest(
-    url: str, options: Mapping[str, str], fetcher: Fetcher, store: RecordStore, split: str
+    url: str,
+    options: Mapping[str, str],
+    fetcher: Fetcher,
+    store: RecordStore,
+    split: str,
+    deadline: Deadline,
 ) -> SourceData:
     hasher = hashlib.sha256()
-    harvest(url, options, fetcher=fetcher, store=store, hasher=hasher, split=split)
+    harvest(
+        url, options, fetcher=fetcher, store=store, hasher=hasher, split=split, deadline=deadline
+    )
     return store.finish(format="oai-pmh", digest=hasher.hexdigest())
 
 

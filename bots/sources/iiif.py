@@ -53,10 +53,18 @@ first language given), and ``<column>.<lang>`` each other language, e.g.
 values in one language are joined with ``split``. HTML in values (allowed by
 IIIF) is reduced to its text, since values are shown as plain text.
 
-Bounds: at most :data:`MAX_MANIFESTS` manifests, collections nested at most
-:data:`MAX_DEPTH` deep, each collection or manifest read once, and all
-documents together within ``max_metadata_bytes``. A manifest that cannot be
-fetched or read is left out with a problem naming it.
+Bounds: at most :data:`MAX_MANIFESTS` manifests (counted as collections list
+them, so a collection listing too many is refused before its manifests are
+fetched), collections nested at most :data:`MAX_DEPTH` deep, each collection
+or manifest read once, all documents together within ``max_metadata_bytes``
+and within the read's time bound (:data:`bots.sources.base.MAX_READ_SECONDS`).
+A manifest that cannot be fetched or read is left out with a problem naming
+it.
+
+A painting body whose ``format`` is a media type the uploader does not take
+(IIIF audio and video are nearly always MP4, which Commons refuses) keeps its
+record, so that its failure shows on the status page, and gets a problem in
+the preview before anyone approves.
 """
 
 from __future__ import annotations
@@ -68,7 +76,8 @@ from html.parser import HTMLParser
 from typing import Any
 
 from bots.fetch import Fetcher, FetchError, FileTooLarge, human_size
-from bots.sources.base import RecordStore, SourceError, join_values
+from bots.mediatypes import is_uploadable_mime
+from bots.sources.base import Deadline, RecordStore, SourceError, join_values
 from bots.sources.detect import looks_like_iiif
 from bots.sources.jsonsource import parse_json, scalar_text
 
@@ -93,7 +102,10 @@ class _Walk:
     per_manifest: bool
     bytes_used: int
     byte_limit: int
+    deadline: Deadline | None = None
     manifests: int = 0
+    #: manifests announced by the collections read so far, fetched or not
+    listed: int = 0
     seen: set[str] = field(default_factory=set)
 
 
@@ -118,6 +130,7 @@ def read_iiif(
     hasher: hashlib._Hash,
     split: str,
     bytes_used: int,
+    deadline: Deadline | None = None,
 ) -> None:
     """Turn a parsed manifest or collection into records in ``store``.
 
@@ -135,6 +148,7 @@ def read_iiif(
         per_manifest=records_mode(options, document),
         bytes_used=bytes_used,
         byte_limit=fetcher.policy.max_metadata_bytes,
+        deadline=deadline,
     )
     for column in CORE_COLUMNS:
         store.add_column(column)
@@ -163,7 +177,14 @@ def _walk(walk: _Walk, node: dict[str, Any], *, depth: int, collection: dict[str
     version = _version(node)
     here = {"collection": _id(node)}
     _language_fields("collection.label", node.get("label"), walk, version, here)
-    for member in _members(node):
+    members = list(_members(node))
+    walk.listed += sum(1 for member in members if _kind(member) != "Collection")
+    if walk.listed > MAX_MANIFESTS:
+        raise SourceError(
+            f"the collection lists more than {MAX_MANIFESTS} manifests; "
+            "split it into smaller requests"
+        )
+    for member in members:
         member_id = _id(member)
         if not member_id:
             walk.store.problem(_where(node), "lists a member without an id; it was left out")
@@ -184,14 +205,23 @@ def _fetch(walk: _Walk, address: str) -> dict[str, Any] | None:
         walk.store.problem(where, "is not an http(s) address, so it cannot be read")
         return None
     remaining = walk.byte_limit - walk.bytes_used
+    timeout = walk.fetcher.policy.timeout
+    if walk.deadline is not None:
+        if walk.deadline.expired():
+            raise _too_slow(walk)
+        timeout = walk.deadline.timeout(timeout)
     try:
-        data = walk.fetcher.fetch_bytes(address, limit=max(0, remaining), accept=ACCEPT)
+        data = walk.fetcher.fetch_bytes(
+            address, limit=max(0, remaining), accept=ACCEPT, timeout=timeout
+        )
     except FileTooLarge:
         raise SourceError(
             "the IIIF documents together are larger than the limit of "
             f"{human_size(walk.byte_limit)}; split the collection into smaller requests"
         ) from None
     except FetchError as error:
+        if walk.deadline is not None and walk.deadline.expired():
+            raise _too_slow(walk) from None
         walk.store.problem(where, f"could not be read: {error}; it was left out")
         return None
     walk.bytes_used += len(data)
@@ -205,6 +235,14 @@ def _fetch(walk: _Walk, address: str) -> dict[str, Any] | None:
         walk.store.problem(where, "is not a IIIF manifest or collection; it was left out")
         return None
     return dict(document)
+
+
+def _too_slow(walk: _Walk) -> SourceError:
+    assert walk.deadline is not None
+    return SourceError(
+        f"reading the IIIF collection took longer than {walk.deadline.describe()} "
+        f"({walk.manifests} manifests read); split it into smaller requests"
+    )
 
 
 # --- manifests and canvases ----------------------------------------------------------
@@ -221,6 +259,7 @@ def _emit_manifest(walk: _Walk, manifest: dict[str, Any], collection: dict[str, 
         if index is not None:
             record.update(_canvas_fields(walk, canvases[index], index, version))
         record.update(shared)
+        _check_media_type(walk, record)
         walk.store.add(record)
         return
     if not canvases:
@@ -228,7 +267,21 @@ def _emit_manifest(walk: _Walk, manifest: dict[str, Any], collection: dict[str, 
     for index, canvas in enumerate(canvases):
         fields = _canvas_fields(walk, canvas, index, version)
         record = {"id": fields["canvas.id"], **fields, **shared}
+        _check_media_type(walk, record)
         walk.store.add(record)
+
+
+def _check_media_type(walk: _Walk, record: dict[str, str]) -> None:
+    """A preview problem for media the uploader will refuse (see the module docstring)."""
+    media_type = record.get("format", "").split(";", 1)[0].strip().lower()
+    if not record.get("file") or not media_type or is_uploadable_mime(media_type):
+        return
+    walk.store.problem(
+        f"record {record['id']}",
+        f"its media is {media_type}, which the bot cannot upload (it takes images, PDF, "
+        "DjVu, and sound and video as Ogg, WebM, MP3, WAV or FLAC), so this record will "
+        "fail; the manifest should offer the file in one of those formats",
+    )
 
 
 def _manifest_fields(

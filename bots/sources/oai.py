@@ -6,7 +6,11 @@ Options: ``metadata_prefix`` (default ``oai_dc``), ``set``, ``from``,
 ``until``. Resumption tokens are followed until the list ends, at most
 :data:`MAX_PAGES` pages, and a token the server already sent stops the
 harvest with an error instead of looping forever. All pages together must
-stay within ``max_metadata_bytes``.
+stay within ``max_metadata_bytes`` and within the read's time bound
+(:data:`bots.sources.base.MAX_READ_SECONDS`). A harvest that gives no
+records (``noRecordsMatch``, or only deleted records) is an error naming the
+options used: an empty source has nothing to upload, and its columns would
+be unknown, which would only make every pattern look wrong.
 
 Columns: ``id`` (the OAI identifier), ``datestamp``, ``setSpec`` (several
 joined with the request's ``split``), then the metadata: for ``oai_dc`` each
@@ -51,7 +55,7 @@ import defusedxml.ElementTree as SafeET
 
 from bots.fetch import Fetcher, FetchError, FileTooLarge, human_size
 from bots.mediatypes import url_extension
-from bots.sources.base import RecordStore, SourceError, join_values
+from bots.sources.base import Deadline, RecordStore, SourceError, join_values
 
 MAX_PAGES = 10_000
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
@@ -105,6 +109,7 @@ def harvest(
     store: RecordStore,
     hasher: hashlib._Hash,
     split: str,
+    deadline: Deadline | None = None,
 ) -> None:
     """Harvest every record of the repository into ``store``."""
     base, defaults = split_base_url(location)
@@ -117,27 +122,39 @@ def harvest(
             arguments.append((argument, value))
     for column in ("id", "datestamp", "setSpec"):
         store.add_column(column)
+    asked = _described(arguments)
     limit = fetcher.policy.max_metadata_bytes
     used = 0
+    deleted = 0
     seen_tokens: set[str] = set()
     for page in range(1, MAX_PAGES + 1):
         url = _page_url(base, arguments)
+        timeout = fetcher.policy.timeout
+        if deadline is not None:
+            if deadline.expired():
+                raise _too_slow(deadline, page - 1, store.count)
+            timeout = deadline.timeout(timeout)
         try:
-            data = fetcher.fetch_bytes(url, limit=max(0, limit - used), accept=ACCEPT)
+            data = fetcher.fetch_bytes(
+                url, limit=max(0, limit - used), accept=ACCEPT, timeout=timeout
+            )
         except FileTooLarge:
             raise SourceError(
                 f"the OAI-PMH answers together are larger than the limit of {human_size(limit)} "
                 f"(reached on page {page}); narrow the harvest with set, from or until"
             ) from None
         except FetchError as error:
+            if deadline is not None and deadline.expired():
+                raise _too_slow(deadline, page - 1, store.count) from None
             raise SourceError(
                 f"page {page} of the OAI-PMH harvest could not be read: {error}"
             ) from None
         used += len(data)
         root = parse_response(data, url)
         if _read_errors(root, prefix):
-            break  # noRecordsMatch: an empty list, not a failure
-        token = _read_page(root, store, hasher, split, url)
+            break  # noRecordsMatch: the list is empty (checked below)
+        token, skipped = _read_page(root, store, hasher, split, url)
+        deleted += skipped
         if not token:
             break
         if token in seen_tokens:
@@ -152,6 +169,24 @@ def harvest(
             f"the OAI-PMH harvest did not end after {MAX_PAGES} pages; "
             "narrow it with set, from or until"
         )
+    if store.count == 0:
+        why = f" ({deleted} were marked deleted)" if deleted else ""
+        raise SourceError(
+            f"the OAI-PMH repository gave no records{why} for {asked}; "
+            "check the set, from and until options"
+        )
+
+
+def _too_slow(deadline: Deadline, pages: int, records: int) -> SourceError:
+    return SourceError(
+        f"the OAI-PMH harvest took longer than {deadline.describe()} "
+        f"({pages} pages, {records} records read); narrow it with set, from or until"
+    )
+
+
+def _described(arguments: list[tuple[str, str]]) -> str:
+    """The harvest's arguments in words: ``metadataPrefix=oai_dc, set=maps``."""
+    return ", ".join(f"{key}={value}" for key, value in arguments if key != "verb")
 
 
 def parse_response(data: bytes, url: str) -> Element:
@@ -186,23 +221,28 @@ def _read_errors(root: Element, prefix: str) -> bool:
 
 
 def _read_page(
-    root: Element, store: RecordStore, hasher: hashlib._Hash, split: str, url: str
-) -> str | None:
-    """Store the page's records; return the resumption token, if any."""
+    root: Element,
+    store: RecordStore,
+    hasher: hashlib._Hash,
+    split: str,
+    url: str,
+) -> tuple[str | None, int]:
+    """Store the page's records; return its resumption token (if any) and the deleted count."""
     listing = root.find(_q("ListRecords"))
     if listing is None:
         raise SourceError(f"the answer from {url} has no ListRecords")
+    deleted = 0
     for element in listing.findall(_q("record")):
         record = _record(element, split)
         if record is None:
+            deleted += 1
             continue
         hasher.update(json.dumps(record, ensure_ascii=False).encode("utf-8"))
         hasher.update(b"\n")
         store.add(record)
     token = listing.find(_q("resumptionToken"))
-    if token is None or not (token.text or "").strip():
-        return None
-    return (token.text or "").strip()
+    text = (token.text or "").strip() if token is not None else ""
+    return (text or None), deleted
 
 
 def _record(element: Element, split: str) -> dict[str, str] | None:

@@ -321,3 +321,25 @@ def test_unsafe_svgs(data: bytes, words: str) -> None:
     assert problem is not None
     assert words in problem
     assert not svg_is_safe(data)
+
+
+@pytest.mark.parametrize(
+    ("mime", "expected"),
+    [
+        ("image/jpeg", True),
+        ("image/jpg", True),
+        ("IMAGE/PNG; charset=binary", True),
+        ("audio/wav", True),
+        ("audio/x-wav", True),
+        ("video/webm", True),
+        ("audio/ogg", True),
+        ("application/pdf", True),
+        ("video/mp4", False),
+        ("audio/mp4", False),
+        ("image/jp2", False),
+        ("text/html", False),
+        ("", False),
+    ],
+)
+def test_is_uploadable_mime(mime: str, expected: bool) -> None:
+    assert mediatypes.is_uploadable_mime(mime) is expected

@@ -22,16 +22,16 @@ FETCHER = Fetcher(FetchPolicy(allow_private_addresses=True))
 #: file -> (records, problems) with the default options
 EXPECTED = {
     "0001-mvm-image__manifest.json": (1, 0),
-    "0002-mvm-audio__manifest.json": (1, 0),
-    "0003-mvm-video__manifest.json": (1, 0),
+    "0002-mvm-audio__manifest.json": (1, 1),  # MP4, which the uploader does not take
+    "0003-mvm-video__manifest.json": (1, 1),  # MP4, which the uploader does not take
     "0005-image-service__manifest.json": (1, 0),
     "0006-text-language__manifest.json": (1, 0),
     "0009-book-1__manifest.json": (5, 0),
     "0032-collection__collection.json": (0, 2),  # its manifest ids are template placeholders
     "mirador-v3__0001-mvm-image.json": (1, 0),
-    "mirador-v3__0002-mvm-audio.json": (1, 0),
+    "mirador-v3__0002-mvm-audio.json": (1, 1),  # MP4, which the uploader does not take
     "mirador-v3__001.json": (1, 0),
-    "mirador-v3__0015-start.json": (1, 0),
+    "mirador-v3__0015-start.json": (1, 1),  # MP4, which the uploader does not take
     "v2__mirador__001.json": (1, 0),
     "v2__mirador__2017498721.json": (0, 1),  # a manifest without canvases
     "v2__mirador__BibliographicResource_3000126341277.json": (2, 0),
@@ -161,6 +161,58 @@ def test_audio_and_video(server: LoopbackServer, tmp_path: Path) -> None:
     video = only(sample("mirador-v3__0015-start.json", server, tmp_path / "v"))
     assert video["file"].endswith("/30-minute-clock.mp4")  # not the captions beside it
     assert video["format"] == "video/mp4"
+
+
+def test_media_the_uploader_refuses_is_named_before_approval(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    source = sample("0003-mvm-video__manifest.json", server, tmp_path)
+    record = only(source)  # kept, so that its failure is reported on the status page
+    [problem] = source.problems
+    assert problem.where == f"record {record['id']}"
+    assert problem.message.startswith("its media is video/mp4, which the bot cannot upload")
+    assert "Ogg, WebM" in problem.message
+
+
+def test_a_collection_listing_too_many_manifests_is_refused_before_fetching_them(
+    museum: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bots.sources.iiif, "MAX_MANIFESTS", 5)
+    base = museum.url("").rstrip("/")
+    top = [(f"{base}/a.json", "Collection"), (f"{base}/b.json", "Collection")]
+    museum.add("/top.json", (200, {}, collection_json(f"{base}/top.json", top)))
+    for name, first in (("a", 0), ("b", 3)):
+        members = [(f"{base}/m{n}.json", "Manifest") for n in range(first, first + 3)]
+        museum.add(f"/{name}.json", (200, {}, collection_json(f"{base}/{name}.json", members)))
+    for number in range(6):
+        museum.add(f"/m{number}.json", (200, {}, manifest_json(number, base)))
+    with pytest.raises(SourceError, match="lists more than 5 manifests"):
+        open_url(f"{base}/top.json", tmp_path)
+    fetched = [seen.path for seen in museum.requests]
+    assert fetched == ["/top.json", "/a.json", "/m0.json", "/m1.json", "/m2.json", "/b.json"]
+
+
+def test_reading_a_collection_stops_at_the_time_bound(
+    museum: LoopbackServer, tmp_path: Path
+) -> None:
+    import time
+
+    base = museum.url("").rstrip("/")
+    members = [(f"{base}/slow{n}.json", "Manifest") for n in range(50)]
+    museum.add("/slow.json", (200, {}, collection_json(f"{base}/slow.json", members)))
+
+    def slow(seen: SeenRequest) -> tuple[int, dict[str, str], bytes]:
+        time.sleep(0.2)
+        number = int(seen.path.removeprefix("/slow").removesuffix(".json"))
+        return 200, {}, manifest_json(number, base)
+
+    for number in range(50):
+        museum.add(f"/slow{number}.json", slow)
+    started = time.monotonic()
+    with pytest.raises(SourceError, match=r"took longer than 1 seconds \(\d+ manifests read\)"):
+        open_url(f"{base}/slow.json", tmp_path, max_seconds=1)
+    assert time.monotonic() - started < 3
+    assert len(museum.requests) < 10
 
 
 def test_language_maps_keep_every_language(server: LoopbackServer, tmp_path: Path) -> None:
@@ -472,7 +524,7 @@ def test_too_many_manifests(
         museum.add(f"/m{number}.json", (200, {}, manifest_json(number, base)))
     with pytest.raises(SourceError, match="lists more than 3 manifests"):
         open_url(f"{base}/big.json", tmp_path)
-    assert len(museum.requests) == 5  # the collection and the four manifests counted
+    assert len(museum.requests) == 1  # refused from the listing, no manifest fetched
 
 
 def test_all_documents_together_within_the_metadata_limit(

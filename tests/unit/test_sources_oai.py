@@ -155,12 +155,25 @@ def test_split_separator_and_metadata_prefix(server: LoopbackServer, tmp_path: P
     assert listing_requests(server)[0]["metadataPrefix"] == ["lido"]
 
 
-def test_no_records_match_is_an_empty_source(server: LoopbackServer, tmp_path: Path) -> None:
+def test_no_records_match_names_the_harvest(server: LoopbackServer, tmp_path: Path) -> None:
     server.add("/oai", (200, XML, (OAI / "sickle__noRecordsMatch.xml").read_bytes()))
-    source = harvest(server, tmp_path, options={"set": "empty"})
-    assert source.record_count == 0
-    assert list(source.records()) == []
-    assert source.problems == []
+    with pytest.raises(SourceError) as caught:
+        harvest(server, tmp_path, options={"set": "empty", "from": "2030-01-01"})
+    assert str(caught.value) == (
+        "the OAI-PMH repository gave no records for metadataPrefix=oai_dc, set=empty, "
+        "from=2030-01-01; check the set, from and until options"
+    )
+    assert len(listing_requests(server)) == 1
+
+
+def test_only_deleted_records_is_no_records(server: LoopbackServer, tmp_path: Path) -> None:
+    gone = (
+        "<record><header status='deleted'><identifier>oai:x:1</identifier>"
+        "<datestamp>2020-01-01</datestamp></header></record>"
+    )
+    server.add("/oai", (200, XML, page(gone * 3)))
+    with pytest.raises(SourceError, match=r"gave no records \(3 were marked deleted\) for"):
+        harvest(server, tmp_path)
 
 
 def test_bad_resumption_token(server: LoopbackServer, tmp_path: Path) -> None:
@@ -266,6 +279,29 @@ def test_endless_new_tokens_stop_at_the_page_bound(
     with pytest.raises(SourceError, match="did not end after 5 pages"):
         harvest(server, tmp_path)
     assert len(listing_requests(server)) == 5
+
+
+def test_a_slow_endless_harvest_stops_at_the_time_bound(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    import time
+
+    counter = itertools.count()
+
+    def slow(seen: SeenRequest) -> tuple[int, dict[str, str], bytes]:
+        time.sleep(0.2)
+        number = next(counter)
+        return 200, XML, page(dc_record(f"oai:x:{number}", ("title", "A")), token=f"t{number}")
+
+    server.add("/oai", slow)
+    started = time.monotonic()
+    with pytest.raises(SourceError) as caught:
+        harvest(server, tmp_path, max_seconds=1)
+    assert time.monotonic() - started < 3
+    message = str(caught.value)
+    assert message.startswith("the OAI-PMH harvest took longer than 1 seconds (")
+    assert message.endswith("records read); narrow it with set, from or until")
+    assert len(listing_requests(server)) < 10
 
 
 def test_all_pages_together_within_the_metadata_limit(
