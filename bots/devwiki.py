@@ -95,7 +95,9 @@ $wgGroupPermissions['*']['edit'] = false;
 $wgGroupPermissions['user']['upload_by_url'] = false;
 // like bots on Wikimedia wikis; tests that need real rate limits take it away
 $wgGroupPermissions['bot']['noratelimit'] = true;
-$wgJobRunRate = 0;
+// run queued jobs on page views, so pages that transclude a status page refresh
+$wgJobRunRate = 1;
+$wgLogos = ['1x' => '/resources/assets/mediawiki.png'];
 $wgRCMaxAge = 365 * 24 * 3600;
 $wgPasswordPolicy['policies']['default']['PasswordNotInCommonList'] = false;
 $wgPasswordPolicy['policies']['sysop']['PasswordNotInCommonList'] = false;
