@@ -252,17 +252,9 @@ class DevWiki:
             "Hub dev wiki",
             admin_name,
         )
-        (self.dir / "HubSettings.php").write_text(
-            HUB_SETTINGS_PHP.format(
-                port=self.port,
-                extensions="[" + ", ".join(f"'{e}'" for e in FILE_EXTENSIONS) + "]",
-                extension_list="[" + ", ".join(f"'{e}'" for e in EXTENSIONS) + "]",
-            ),
-            encoding="utf-8",
-        )
+        self.write_settings()
         with self.settings.open("a", encoding="utf-8") as f:
             f.write('\nrequire_once __DIR__ . "/HubSettings.php";\n')
-        (self.dir / "router.php").write_text(ROUTER_PHP, encoding="utf-8")
         # install.php ran before HubSettings (namespace name, uploads); update.
         self._php("maintenance/update.php", "--quick")
         for name, password, groups in ACCOUNTS:
@@ -273,6 +265,18 @@ class DevWiki:
                 else:
                     args.append(f"--custom-groups={group}")
             self._php(*args, name, password)
+
+    def write_settings(self) -> None:
+        """The hub's settings and the router; rewritten at every start, so changes apply."""
+        (self.dir / "HubSettings.php").write_text(
+            HUB_SETTINGS_PHP.format(
+                port=self.port,
+                extensions="[" + ", ".join(f"'{e}'" for e in FILE_EXTENSIONS) + "]",
+                extension_list="[" + ", ".join(f"'{e}'" for e in EXTENSIONS) + "]",
+            ),
+            encoding="utf-8",
+        )
+        (self.dir / "router.php").write_text(ROUTER_PHP, encoding="utf-8")
 
     def _php(self, script: str, *args: str) -> str:
         result = subprocess.run(
@@ -320,6 +324,7 @@ class DevWiki:
     def start(self, log=print) -> None:
         """Install if needed and serve; a wiki already running is left alone."""
         self.install(log)
+        self.write_settings()
         if self.pid() and self.responding():
             return
         if self._port_taken():
