@@ -76,11 +76,28 @@ class StateConfig:
 
 @dataclass(frozen=True)
 class UploadConfig:
-    #: files above this size are sent in chunks (bytes)
+    #: files above this size are sent in chunks through the upload stash (bytes;
+    #: Commons refuses single requests above 100 MiB)
     chunk_threshold: int = 50 * 1024 * 1024
+    #: bytes per chunk (at least the wiki's minimum chunk size)
     chunk_size: int = 10 * 1024 * 1024
-    #: uploads per minute for accounts without the bot flag (0 = no limit)
+    #: seconds the wiki keeps stashed chunks ($wgUploadStashMaxAge); older ones start again
+    stash_max_age: int = 6 * 3600
+    #: uploads per minute for accounts without the bot flag (0 = no pacing of
+    #: our own; the wiki's rate-limit answers are waited out either way)
     max_per_minute: float = 0
+    #: the longest single wait for maxlag, Retry-After or a rate limit (seconds)
+    max_wait: int = 300
+    #: first back-off when the wiki gives no Retry-After (seconds; doubles each time)
+    backoff: float = 2.0
+    #: unanswered or refused requests of one write before the run stops for now
+    retries: int = 5
+    #: how long a run waits for read-only mode to end before it ends (seconds)
+    read_only_wait: int = 900
+    #: how often a waiting run asks whether read-only mode has ended (seconds)
+    read_only_poll: int = 30
+    #: the longest total wait for one upload because of rate limits (seconds)
+    rate_limit_wait: int = 3600
     #: where media are downloaded before upload
     work_dir: str = "var/work"
 

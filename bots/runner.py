@@ -26,6 +26,7 @@ from bots.approval import Approvers, check_approval, check_stop_page
 from bots.config import Config
 from bots.fetch import Fetcher, FetchError, FetchPolicy
 from bots.model import MappingTable, PlannedFile, Problem, Request
+from bots.pacing import Pacer, PacingPolicy
 from bots.planning import BatchChecks, Skipped, plan
 from bots.render import placeholders, templates_digest
 from bots.reports import (
@@ -41,7 +42,7 @@ from bots.reports import (
 from bots.request import check_columns, find_request_template, parse_request
 from bots.sources import SourceData, SourceError, open_source
 from bots.state import Outcome, StateStore
-from bots.upload import MustStop, settle_in_flight, upload_planned
+from bots.upload import MustStop, UploadOptions, settle_in_flight, upload_planned
 from bots.wiki import EditConflict, NoChange, PageInfo, Saved, Wiki, WikiError, user_agent
 
 log = logging.getLogger(__name__)
@@ -139,9 +140,13 @@ class Runner:
         self.files_this_run = 0
         self.last_stop_check = 0.0
         self.terminate = False
+        #: why uploading cannot go on in this run (read-only wiki, blocked bot)
+        self.halted = ""
 
     # -- budget and stop ------------------------------------------------------
     def out_of_budget(self) -> str:
+        if self.halted:
+            return self.halted
         if self.terminate:
             return "the run was asked to stop (SIGTERM)"
         if self.options.max_seconds is not None:
@@ -203,7 +208,8 @@ class Runner:
                     summary.stopped = str(e)
                     self.write_dashboard(stopped=str(e))
                     return summary
-            self.write_dashboard()
+            if not self.halted:  # a read-only wiki takes no dashboard either
+                self.write_dashboard()
             return summary
         finally:
             if previous is not None:
@@ -413,6 +419,13 @@ class Runner:
         for state in self.store.in_flight(name):
             settle_in_flight(self.wiki, self.store, name, state)
         limit_hit = False
+        stopped: MustStop | None = None
+        options = UploadOptions.from_config(self.config.upload)
+        # every wait inside the loop ends at once on SIGTERM or the end of the budget
+        pacer, self.wiki.pacer = (
+            self.wiki.pacer,
+            Pacer(PacingPolicy.from_config(self.config.upload), should_stop=self.out_of_budget),
+        )
         try:
             for planned in self._pending(name, request, source, tables):
                 stop_reason = self.out_of_budget()
@@ -433,6 +446,8 @@ class Runner:
                     request_page=self.hub.request(name),
                     planned=planned,
                     work_dir=work,
+                    options=options,
+                    should_stop=self.out_of_budget,
                 )
                 self.files_this_run += 1
                 self.progress(
@@ -444,7 +459,14 @@ class Runner:
                     self.write_status(name, "uploading", pid, files, "Uploading.", notes)
                     last_status = self.clock()
         except MustStop as e:
+            stopped = e
             message = f"Uploading stopped: {e.reason}. The next run carries on."
+            self.progress(f"{name}: {message}")
+            if e.fatal or e.read_only:
+                self.halted = e.reason
+        finally:
+            paused = self.wiki.pacer.total("read-only")
+            self.wiki.pacer = pacer
         counts = self.store.counts(name)
         settled = sum(
             counts.get(o, 0) for o in (Outcome.UPLOADED, Outcome.DUPLICATE, Outcome.FAILED)
@@ -461,9 +483,20 @@ class Runner:
         else:
             state = "uploading"
             message = message or "Uploading."
+        if paused and not (stopped and stopped.read_only):
+            message += f" This run waited {paused:.0f} s for the wiki's read-only mode to end."
         self.store.set_request(name, state=state)
         shutil.rmtree(work, ignore_errors=True)
-        return self.write_status(name, state, pid, files, message, notes)
+        if stopped is None or not (stopped.fatal or stopped.read_only):
+            return self.write_status(name, state, pid, files, message, notes)
+        try:
+            # a read-only wiki or a blocked bot may not take the status page either
+            state = self.write_status(name, state, pid, files, message, notes)
+        except WikiError as e:
+            self.progress(f"{name}: the status page could not be saved: {e.info}")
+        if stopped.fatal:
+            raise WikiError("muststop", f"Uploading stopped: {stopped.reason}.")
+        return state
 
     def _pending(
         self,

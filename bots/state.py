@@ -31,6 +31,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Date,
     DateTime,
@@ -207,6 +208,22 @@ leases = Table(
     Column("request", _name(), primary_key=True),
     Column("holder", _name(), nullable=False),
     Column("expires", _UTCDateTime, nullable=False),
+    **_TABLE_OPTIONS,
+)
+
+#: Chunked uploads in progress: where each one stands in the wiki's upload
+#: stash, so a run that died mid-file resumes from the wiki's offset.
+stashes = Table(
+    "stashes",
+    metadata,
+    Column("request", _name(), primary_key=True),
+    Column("record_id", _name(), primary_key=True),
+    Column("filekey", String(MAX_NAME_CHARS), nullable=False),
+    Column("held", BigInteger, nullable=False),  # bytes the wiki confirmed (the offset)
+    Column("size", BigInteger, nullable=False),
+    Column("sha1", String(40), nullable=False),
+    Column("started", _UTCDateTime, nullable=False),
+    Column("complete", Integer, nullable=False),
     **_TABLE_OPTIONS,
 )
 
@@ -741,9 +758,76 @@ class StateStore(AbstractContextManager["StateStore"]):
 
         def drop(conn: Connection) -> None:
             conn.execute(delete(records).where(records.c.request == request))
+            conn.execute(delete(stashes).where(stashes.c.request == request))
             conn.execute(delete(requests).where(requests.c.request == request))
 
         self._run(f"forget request {request}", drop)
+
+    # -- chunked uploads in the wiki's stash -----------------------------
+
+    def put_stash(
+        self,
+        request: str,
+        record_id: str,
+        *,
+        filekey: str,
+        offset: int,
+        size: int,
+        sha1: str,
+        started: datetime,
+        complete: bool = False,
+    ) -> None:
+        """Remember how far a chunked upload got (the wiki confirmed ``offset`` bytes)."""
+        _check_name("request name", request)
+        _check_name("record id", record_id)
+        _check_name("stash file key", filekey)
+        sha1 = _check_sha1(sha1, record_id)
+        if not 0 <= offset <= size:
+            raise ValueError(f"record {record_id}: stash offset {offset} is not within 0..{size}")
+        if started.tzinfo is None:
+            raise ValueError(f"time {started} has no time zone; the state store keeps UTC times")
+        values = {
+            "filekey": filekey,
+            "held": offset,
+            "size": size,
+            "sha1": sha1,
+            "started": started,
+            "complete": 1 if complete else 0,
+        }
+        self._upsert(
+            f"save the upload stash of record {record_id}",
+            stashes,
+            {"request": request, "record_id": record_id},
+            values,
+            values,
+        )
+
+    def get_stash(self, request: str, record_id: str) -> dict[str, Any] | None:
+        """The stash facts kept by :meth:`put_stash`, or None."""
+        where = and_(stashes.c.request == request, stashes.c.record_id == record_id)
+        row = self._run(
+            f"read the upload stash of record {record_id}",
+            lambda conn: conn.execute(select(stashes).where(where)).first(),
+            write=False,
+        )
+        if row is None:
+            return None
+        return {
+            "filekey": row.filekey,
+            "offset": int(row.held),
+            "size": int(row.size),
+            "sha1": row.sha1,
+            "started": row.started,
+            "complete": bool(row.complete),
+        }
+
+    def drop_stash(self, request: str, record_id: str) -> None:
+        """Forget a record's stash (its upload finished, failed or starts again)."""
+        where = and_(stashes.c.request == request, stashes.c.record_id == record_id)
+        self._run(
+            f"forget the upload stash of record {record_id}",
+            lambda conn: conn.execute(delete(stashes).where(where)),
+        )
 
     # -- per-request facts -----------------------------------------------
 

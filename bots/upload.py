@@ -4,39 +4,76 @@ The journal (state store) is written *before* the upload is sent
 (``begin_upload``) and after the wiki answered (``finish``). A record left
 ``in_flight`` by a crash is settled by asking the wiki for its SHA-1 before
 anything is sent again, so a kill at any moment never uploads a file twice.
+The same rule holds inside a run: when the request that publishes a file gets
+no answer (a timeout, a 5xx, a dropped connection), the wiki is asked by title
+and SHA-1 whether the file arrived before it is sent again.
+
+Large files go in chunks through the wiki's upload stash; the journal keeps
+the stash's file key and confirmed offset, so the next run resumes there.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bots.fetch import Fetcher, FetchError
-from bots.mediatypes import extension_matches, sniff, svg_problem, url_extension
+from bots.mediatypes import MediaType, extension_matches, sniff, svg_problem, url_extension
 from bots.model import PlannedFile
+from bots.pacing import StopRequested, backoff_delay
 from bots.state import Outcome, RecordState, StateStore
 from bots.titles import TitleError, legal_title
 from bots.wiki import (
+    AmbiguousWrite,
     Blocked,
+    Chunking,
     Duplicate,
     ReadOnly,
+    StashState,
     TitleTaken,
     Uploaded,
+    UploadOutcome,
     UploadRefused,
     Wiki,
+    WikiBusy,
 )
 
 log = logging.getLogger(__name__)
 
 
 class MustStop(Exception):
-    """The wiki will not take writes now (read-only, blocked): end the run cleanly."""
+    """The run must end now, with the record left to the next run.
 
-    def __init__(self, reason: str) -> None:
+    ``fatal`` means an operator has to act (the bot is blocked, may not
+    upload): the run ends with a failure instead of a normal stop.
+    """
+
+    def __init__(self, reason: str, *, fatal: bool = False, read_only: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.fatal = fatal
+        self.read_only = read_only
+
+
+@dataclass(frozen=True)
+class UploadOptions:
+    """The ``upload`` configuration keys that shape one file's upload."""
+
+    chunking: Chunking = field(default_factory=Chunking)
+
+    @classmethod
+    def from_config(cls, upload: Any) -> UploadOptions:
+        return cls(
+            chunking=Chunking(
+                threshold=int(upload.chunk_threshold),
+                size=int(upload.chunk_size),
+                stash_max_age=float(upload.stash_max_age),
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -53,7 +90,11 @@ def summary(request_page: str, name: str, record_id: str) -> str:
 
 
 def settle_in_flight(wiki: Wiki, store: StateStore, request: str, state: RecordState) -> bool:
-    """Decide a record a crash left in flight; True when it needs no new upload."""
+    """Decide a record a crash left in flight; True when it needs no new upload.
+
+    One request: the wiki's files with this SHA-1. Under our title, the
+    upload arrived; under another title, those bytes were there already.
+    """
     if not state.sha1:
         return False
     found = wiki.find_sha1(state.sha1)
@@ -71,6 +112,7 @@ def settle_in_flight(wiki: Wiki, store: StateStore, request: str, state: RecordS
             sha1=state.sha1,
             existing_file=found[0],
         )
+    store.drop_stash(request, state.record_id)
     return True
 
 
@@ -83,23 +125,42 @@ def upload_planned(
     request_page: str,
     planned: PlannedFile,
     work_dir: Path,
+    options: UploadOptions | None = None,
+    should_stop: Callable[[], str] | None = None,
 ) -> Result:
-    """Everything for one record; the outcome is journalled before returning."""
+    """Everything for one record; the outcome is journalled before returning.
+
+    Raises :class:`MustStop` when the run has to end (read-only wiki,
+    blocked bot, a wiki too busy to answer, a stop request); the record is
+    then left for the next run: ``pending``, or ``in_flight`` when the wiki
+    may have it already.
+    """
     work_dir.mkdir(parents=True, exist_ok=True)
-    dest = work_dir / f"media-{abs(hash(planned.record_id))}"
+    dest = work_dir / f"media-{abs(hash((request, planned.record_id)))}"
     try:
-        result = _download_and_upload(wiki, store, fetcher, request, request_page, planned, dest)
+        result = _download_and_upload(
+            wiki,
+            store,
+            fetcher,
+            request,
+            request_page,
+            planned,
+            dest,
+            options or UploadOptions(),
+            should_stop,
+        )
     finally:
         dest.unlink(missing_ok=True)
-    if result.outcome != Outcome.IN_FLIGHT:
-        store.finish(
-            request,
-            planned.record_id,
-            result.outcome,
-            title=result.title,
-            reason=result.reason,
-            existing_file=result.existing,
-        )
+    store.finish(
+        request,
+        planned.record_id,
+        result.outcome,
+        title=result.title,
+        reason=result.reason,
+        existing_file=result.existing,
+    )
+    if result.outcome != Outcome.PENDING:
+        store.drop_stash(request, planned.record_id)
     return result
 
 
@@ -107,26 +168,19 @@ def _fail(reason: str, title: str = "") -> Result:
     return Result(Outcome.FAILED, title=title, reason=reason)
 
 
-def _download_and_upload(
-    wiki: Wiki,
-    store: StateStore,
-    fetcher: Fetcher,
-    request: str,
-    request_page: str,
-    planned: PlannedFile,
-    dest: Path,
-) -> Result:
-    try:
-        fetched = fetcher.fetch_to_file(planned.media_url, dest)
-    except FetchError as e:
-        return _fail(f"The media file could not be downloaded: {e}")
+def _check_media(
+    planned: PlannedFile, dest: Path, content_type: str, size: int
+) -> Result | tuple[str, MediaType]:
+    """The file title and media type, or a failed Result when the media is not fit to upload."""
+    if size == 0:
+        return _fail("The media file is empty (0 bytes); the partner should check the link.")
     with dest.open("rb") as f:
         head = f.read(65536)
     media = sniff(head)
     if media is None:
         return _fail(
             "The media file is not of a type the bot uploads "
-            f"(the server called it {fetched.content_type or 'nothing'})."
+            f"(the server called it {content_type or 'nothing'})."
         )
     declared = url_extension(planned.media_url)
     if declared and not extension_matches(declared, media):
@@ -139,37 +193,216 @@ def _download_and_upload(
         if problem:
             return _fail(f"The SVG file is refused: {problem}")
     try:
-        title = legal_title(planned.title, media.extension)
+        return legal_title(planned.title, media.extension), media
     except TitleError as e:
         return _fail(f"No usable file title: {e}")
-    sha1 = fetched.sha1
-    text = planned.page_text
-    why = summary(request_page, request, planned.record_id)
-    for attempt in (1, 2):
-        store.begin_upload(request, planned.record_id, title, sha1)
-        outcome = wiki.upload(f"File:{title}", dest, text, why, mime=media.mime)
-        if isinstance(outcome, Uploaded):
-            return Result(Outcome.UPLOADED, title=outcome.title.removeprefix("File:"))
-        if isinstance(outcome, Duplicate):
-            return Result(Outcome.DUPLICATE, title=title, existing=outcome.existing)
-        if isinstance(outcome, TitleTaken):
-            if attempt == 2:
-                return _fail(
-                    f"The title File:{title} is already taken by a different file, "
-                    "even with the record id added.",
-                    title,
-                )
+
+
+def _download_and_upload(
+    wiki: Wiki,
+    store: StateStore,
+    fetcher: Fetcher,
+    request: str,
+    request_page: str,
+    planned: PlannedFile,
+    dest: Path,
+    options: UploadOptions,
+    should_stop: Callable[[], str] | None,
+) -> Result:
+    try:
+        fetched = fetcher.fetch_to_file(planned.media_url, dest)
+    except FetchError as e:
+        return _fail(f"The media file could not be downloaded: {e}")
+    checked = _check_media(planned, dest, fetched.content_type, fetched.size)
+    if isinstance(checked, Result):
+        return checked
+    title, media = checked
+    attempt = _Attempt(
+        wiki=wiki,
+        store=store,
+        request=request,
+        planned=planned,
+        path=dest,
+        mime=media.mime,
+        extension=media.extension,
+        sha1=fetched.sha1,
+        text=planned.page_text,
+        why=summary(request_page, request, planned.record_id),
+        options=options,
+        should_stop=should_stop,
+    )
+    return attempt.run(title)
+
+
+@dataclass
+class _Attempt:
+    """The upload of one checked file, with every retry it may need."""
+
+    wiki: Wiki
+    store: StateStore
+    request: str
+    planned: PlannedFile
+    path: Path
+    mime: str
+    extension: str
+    sha1: str
+    text: str
+    why: str
+    options: UploadOptions
+    should_stop: Callable[[], str] | None
+    #: True once a publishing request went unanswered: the wiki may have the file
+    unsure: bool = False
+
+    @property
+    def record_id(self) -> str:
+        return self.planned.record_id
+
+    def resume(self) -> StashState | None:
+        kept = self.store.get_stash(self.request, self.record_id)
+        if kept is None:
+            return None
+        if kept["sha1"] != self.sha1:
+            # the partner's file changed since: the stash holds other bytes
+            self.store.drop_stash(self.request, self.record_id)
+            return None
+        return StashState(**kept)
+
+    def keep_stash(self, stash: StashState | None) -> None:
+        if stash is None:
+            self.store.drop_stash(self.request, self.record_id)
+            return
+        self.store.put_stash(
+            self.request,
+            self.record_id,
+            filekey=stash.filekey,
+            offset=stash.offset,
+            size=stash.size,
+            sha1=stash.sha1,
+            started=stash.started,
+            complete=stash.complete,
+        )
+
+    def leave(self, title: str, reason: str, **stop: bool) -> MustStop:
+        """Hand the record to the next run and say why this run ends."""
+        if not self.unsure:
+            self.store.finish(
+                self.request, self.record_id, Outcome.PENDING, title=title, sha1=self.sha1
+            )
+        return MustStop(reason, **stop)
+
+    def run(self, title: str) -> Result:
+        filekey = ""  # bytes already in the stash, to publish under a new title
+        retitled = False
+        unanswered = 0
+        policy = self.wiki.pacer.policy
+        while True:
+            self.store.begin_upload(self.request, self.record_id, title, self.sha1)
             try:
-                title = legal_title(planned.title, media.extension, planned.record_id)
-            except TitleError as e:
-                return _fail(f"No usable file title: {e}")
-            continue
-        if isinstance(outcome, UploadRefused):
-            return _fail(outcome.reason, title)
-        if isinstance(outcome, ReadOnly):
-            store.finish(request, planned.record_id, Outcome.PENDING, title=title, sha1=sha1)
-            raise MustStop(f"The wiki is in read-only mode: {outcome.reason}")
-        if isinstance(outcome, Blocked):
-            store.finish(request, planned.record_id, Outcome.PENDING, title=title, sha1=sha1)
-            raise MustStop(f"The bot's account is blocked: {outcome.reason}")
-    raise AssertionError("unreachable")  # pragma: no cover
+                self.wiki.pacer.before_upload(self.wiki.paced)
+                outcome = self.send(title, filekey)
+            except AmbiguousWrite as e:
+                self.unsure = True
+                settled = self.settle(title)
+                if settled is not None:
+                    return settled
+                unanswered += 1
+                if unanswered > policy.retries:
+                    raise MustStop(
+                        f"the wiki did not answer {unanswered} uploads of record "
+                        f"{self.record_id} ({e.info}); the next run asks the wiki first"
+                    ) from None
+                try:
+                    self.wiki.pacer.wait(
+                        backoff_delay(
+                            unanswered, e.retry_after, base=policy.backoff, cap=policy.max_wait
+                        ),
+                        "retry-after",
+                        f"File:{title} got no answer and is not on the wiki; sending it again",
+                    )
+                except StopRequested as stop:
+                    raise MustStop(stop.reason) from None
+                continue
+            except StopRequested as e:
+                raise self.leave(title, e.reason) from None
+            except WikiBusy as e:
+                raise self.leave(
+                    title, f"the wiki is too busy ({e.info}); the next run carries on"
+                ) from None
+
+            if isinstance(outcome, Uploaded):
+                return Result(Outcome.UPLOADED, title=outcome.title.removeprefix("File:"))
+            if isinstance(outcome, Duplicate):
+                return self.duplicate(title, outcome)
+            if isinstance(outcome, TitleTaken):
+                if retitled:
+                    return _fail(
+                        f"The title File:{title} is already taken by a different file "
+                        f"({outcome.warning}), even with the record id added.",
+                        title,
+                    )
+                try:
+                    title = legal_title(self.planned.title, self.extension, self.record_id)
+                except TitleError as e:
+                    return _fail(f"No usable file title: {e}")
+                retitled = True
+                filekey = outcome.filekey
+                continue
+            if isinstance(outcome, UploadRefused):
+                if outcome.code == "stash-lost" and filekey:
+                    filekey = ""  # the stash dropped the bytes: send them again
+                    continue
+                if outcome.whole_run:
+                    raise self.leave(title, outcome.reason, fatal=True)
+                return _fail(outcome.reason, title)
+            if isinstance(outcome, ReadOnly):
+                try:
+                    writable = self.wiki.wait_while_read_only(outcome.reason)
+                except StopRequested as e:
+                    raise self.leave(title, e.reason, read_only=True) from None
+                if writable:
+                    continue
+                raise self.leave(
+                    title, f"the wiki is in read-only mode: {outcome.reason}", read_only=True
+                )
+            if isinstance(outcome, Blocked):
+                raise self.leave(
+                    title,
+                    f"the bot's account {self.wiki.username} is blocked: {outcome.reason}. "
+                    "An administrator has to lift the block",
+                    fatal=True,
+                )
+            raise AssertionError(f"unknown upload outcome {outcome!r}")  # pragma: no cover
+
+    def send(self, title: str, filekey: str) -> UploadOutcome:
+        if filekey:
+            return self.wiki.commit(f"File:{title}", filekey, self.text, self.why)
+        return self.wiki.upload(
+            f"File:{title}",
+            self.path,
+            self.text,
+            self.why,
+            mime=self.mime,
+            chunking=self.options.chunking,
+            sha1=self.sha1,
+            resume=self.resume(),
+            on_stash=self.keep_stash,
+            should_stop=self.should_stop,
+        )
+
+    def settle(self, title: str) -> Result | None:
+        """After an unanswered upload: is the file on the wiki under ``title``? (one request)"""
+        info = self.wiki.files([f"File:{title}"])[f"File:{title}"]
+        if not info.exists or info.sha1 != self.sha1:
+            return None
+        log.info("File:%s arrived although the wiki did not answer; not sending it again", title)
+        if info.user and info.user != self.wiki.username:
+            return Result(Outcome.DUPLICATE, title=title, existing=info.title)
+        return Result(Outcome.UPLOADED, title=title)
+
+    def duplicate(self, title: str, outcome: Duplicate) -> Result:
+        """A duplicate of our own title may be our own earlier, unanswered upload."""
+        if outcome.existing == f"File:{title}" and self.unsure:
+            settled = self.settle(title)
+            if settled is not None:
+                return settled
+        return Result(Outcome.DUPLICATE, title=title, existing=outcome.existing)
