@@ -33,11 +33,34 @@ def parse_json(data: bytes) -> Any:
     try:
         return json.loads(text, parse_float=str, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
-        raise SourceError(
-            f"the JSON is not valid: line {error.lineno} column {error.colno}: {error.msg}"
-        ) from None
+        raise SourceError(json_problem(error)) from None
     except RecursionError:
         raise SourceError("the JSON is nested too deeply to read") from None
+
+
+#: The JSON parser's messages in words a partner can act on (by how they start).
+_JSON_ERRORS: tuple[tuple[str, str], ...] = (
+    ("Expecting value", "a value is missing"),
+    ("Expecting ',' delimiter", "a comma is missing"),
+    ("Expecting ':' delimiter", "a colon is missing"),
+    ("Expecting property name", "a name in double quotes is expected"),
+    ("Unterminated string", "a text in quotes is never closed"),
+    ("Invalid control character", "a text in quotes holds a control character (a line break?)"),
+    ("Invalid \\escape", "a backslash in a text is not followed by a valid escape"),
+    ("Extra data", "more data follows the end of the document"),
+)
+
+
+def json_problem(error: json.JSONDecodeError) -> str:
+    """Where and why a JSON text does not parse; says so when the text looks cut off.
+
+    Documents cut off in transfer or by an export that ran out of time are the
+    commonest broken JSON, and the parser's own words do not say so.
+    """
+    words = next((w for start, w in _JSON_ERRORS if error.msg.startswith(start)), error.msg)
+    cut = error.msg.startswith("Unterminated string") or not error.doc[error.pos :].strip()
+    ending = "; the document ends too early, so it may have been cut off" if cut else ""
+    return f"the JSON is not valid: line {error.lineno} column {error.colno}: {words}{ending}"
 
 
 def _refuse_constant(name: str) -> Any:

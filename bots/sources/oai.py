@@ -60,6 +60,9 @@ from bots.sources.base import Deadline, RecordStore, SourceError, join_values
 MAX_PAGES = 10_000
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
 ACCEPT = "text/xml, application/xml;q=0.9, */*;q=0.1"
+#: expat's errors for a document that stops in the middle: no element, unclosed
+#: token, partial character
+_CUT_OFF = frozenset({3, 5, 6})
 _ARGUMENTS = {"metadataPrefix": "metadata_prefix", "set": "set", "from": "from", "until": "until"}
 
 _ERROR_WORDS = {
@@ -198,7 +201,8 @@ def parse_response(data: bytes, url: str) -> Element:
             f"the answer from {url} declares XML entities, which the bot refuses for safety"
         ) from None
     except ParseError as error:
-        raise SourceError(f"the answer from {url} is not valid XML: {error}") from None
+        cut = "; it ends too early, so it may have been cut off" if error.code in _CUT_OFF else ""
+        raise SourceError(f"the answer from {url} is not valid XML: {error}{cut}") from None
     if root.tag != _q("OAI-PMH"):
         raise SourceError(f"the answer from {url} is not an OAI-PMH response")
     return root

@@ -104,9 +104,26 @@ def test_items_that_are_not_objects_are_problems(tmp_path: Path) -> None:
     [
         (
             '[\n  {"id": "1"},\n  {"id": "2" "title": "x"}\n]',
-            "the JSON is not valid: line 3 column 14: Expecting ',' delimiter",
+            "the JSON is not valid: line 3 column 14: a comma is missing",
         ),
-        ('[{"id": 1}', "the JSON is not valid: line 1 column 11: Expecting ',' delimiter"),
+        (
+            '[{"id": 1}',
+            "the JSON is not valid: line 1 column 11: a comma is missing; "
+            "the document ends too early, so it may have been cut off",
+        ),
+        (
+            '[{"id": "1", "title": "Cut o',
+            "the JSON is not valid: line 1 column 23: a text in quotes is never closed; "
+            "the document ends too early, so it may have been cut off",
+        ),
+        (
+            '{"id": 1}}',
+            "the JSON is not valid: line 1 column 10: more data follows the end of the document",
+        ),
+        (
+            r'[{"id": "a\qb"}]',
+            "the JSON is not valid: line 1 column 11: a backslash in a text is not followed by a valid escape",
+        ),
         ('{"id": NaN}', "the JSON is not valid: NaN is not a JSON value"),
         ('"just text"', "the JSON is a text, not a list of records"),
         (
