@@ -1,0 +1,299 @@
+"""The benchmark's figures, the tables they are printed as, and the targets they meet.
+
+Pure: results in, Markdown tables out (they read well in a terminal and
+paste unchanged into BENCHMARKS.md).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+FLOOR = "floor"
+HUBBOT = "hubbot"
+INGESTION = "data_ingestion"
+
+#: The issue's targets.
+MAX_WALL_RATIO = 1.15
+MAX_REQUESTS_PER_FILE = 1.1
+MAX_PREVIEW_SECONDS = 60.0
+MAX_PREVIEW_MB = 500.0
+PREVIEW_TARGET_RECORDS = 100_000
+
+
+@dataclass
+class ClientResult:
+    """One client's run over the batch."""
+
+    name: str
+    files: int  # uploaded, as counted on the wiki afterwards
+    wall: float
+    cpu: float
+    peak_rss_mb: float
+    wiki_requests: Counter[str] = field(default_factory=Counter)
+    media_downloads: int = 0
+    server_cpu: float = 0.0
+    load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average before and after
+
+    @property
+    def files_per_second(self) -> float:
+        return self.files / self.wall if self.wall else 0.0
+
+    @property
+    def requests(self) -> int:
+        return sum(self.wiki_requests.values())
+
+    def per_file(self, value: float) -> float:
+        return value / self.files if self.files else float("nan")
+
+
+@dataclass
+class ScaleResult:
+    """Planning one batch of ``records`` records."""
+
+    records: int
+    files: int
+    problems: int
+    wall: float
+    cpu: float
+    peak_rss_mb: float
+    stages: dict[str, float] = field(default_factory=dict)
+    mapped_values: dict[str, int] = field(default_factory=dict)
+    #: ``hubbot run`` on the unapproved request against a dev wiki (None: not run)
+    run_wall: float | None = None
+    run_cpu: float | None = None
+    run_rss_mb: float | None = None
+    run_requests: int | None = None
+
+    @property
+    def planning(self) -> float:
+        """Seconds of the preview path itself, without starting Python and importing."""
+        return sum(self.stages.values())
+
+
+@dataclass(frozen=True)
+class Target:
+    what: str
+    measured: str
+    limit: str
+    met: bool | None  # None: not measured in this run
+
+
+def _ratio(value: float, base: float) -> str:
+    if not base:
+        return "-"
+    return f"{value / base:.2f}x"
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *rows, strict=True)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+def upload_table(results: Sequence[ClientResult]) -> str:
+    """Side by side, with ratios against the floor (the first result named ``floor``)."""
+    floor = next((r for r in results if r.name == FLOOR), None)
+    header = [
+        "client",
+        "files",
+        "wall s",
+        "files/s",
+        "wiki requests/file",
+        "client CPU s/file",
+        "peak RSS MB",
+        "wall vs floor",
+        "requests vs floor",
+        "CPU vs floor",
+        "RSS vs floor",
+    ]
+    rows = []
+    for r in results:
+        rows.append(
+            [
+                r.name,
+                str(r.files),
+                f"{r.wall:.1f}",
+                f"{r.files_per_second:.2f}",
+                f"{r.per_file(r.requests):.3f}",
+                f"{r.per_file(r.cpu):.4f}",
+                f"{r.peak_rss_mb:.0f}",
+                _ratio(r.wall, floor.wall) if floor else "-",
+                _ratio(r.per_file(r.requests), floor.per_file(floor.requests)) if floor else "-",
+                _ratio(r.per_file(r.cpu), floor.per_file(floor.cpu)) if floor else "-",
+                _ratio(r.peak_rss_mb, floor.peak_rss_mb) if floor else "-",
+            ]
+        )
+    return _table(header, rows)
+
+
+def where_time_goes_table(results: Sequence[ClientResult]) -> str:
+    """Wiki server CPU and media downloads per file: what each client makes others do."""
+    header = [
+        "client",
+        "wiki server CPU s/file",
+        "media downloads/file",
+        "load before",
+        "load after",
+    ]
+    rows = [
+        [
+            r.name,
+            f"{r.per_file(r.server_cpu):.4f}",
+            f"{r.per_file(r.media_downloads):.2f}",
+            f"{r.load[0]:.2f}",
+            f"{r.load[1]:.2f}",
+        ]
+        for r in results
+    ]
+    return _table(header, rows)
+
+
+def requests_table(results: Sequence[ClientResult]) -> str:
+    """Every kind of wiki request each client made, with counts."""
+    kinds = sorted({k for r in results for k in r.wiki_requests})
+    header = ["wiki request", *(r.name for r in results)]
+    rows = [[k, *(str(r.wiki_requests.get(k, 0)) for r in results)] for k in kinds]
+    rows.append(["total", *(str(r.requests) for r in results)])
+    return _table(header, rows)
+
+
+def scale_table(results: Sequence[ScaleResult], baseline_mb: float) -> str:
+    header = [
+        "records",
+        "files planned",
+        "problems",
+        "process s",
+        "planning s",
+        "planning s per 1,000 records",
+        "CPU s",
+        "peak RSS MB",
+        "RSS above imports MB",
+        "hubbot run s",
+        "hubbot run peak RSS MB",
+        "hubbot run wiki requests",
+    ]
+    rows = []
+    for r in results:
+        rows.append(
+            [
+                f"{r.records:,}",
+                f"{r.files:,}",
+                f"{r.problems:,}",
+                f"{r.wall:.2f}",
+                f"{r.planning:.2f}",
+                f"{r.planning / r.records * 1000:.3f}",
+                f"{r.cpu:.2f}",
+                f"{r.peak_rss_mb:.0f}",
+                f"{r.peak_rss_mb - baseline_mb:.0f}",
+                "-" if r.run_wall is None else f"{r.run_wall:.2f}",
+                "-" if r.run_rss_mb is None else f"{r.run_rss_mb:.0f}",
+                "-" if r.run_requests is None else str(r.run_requests),
+            ]
+        )
+    return _table(header, rows)
+
+
+def stages_table(results: Sequence[ScaleResult]) -> str:
+    stages = list(dict.fromkeys(s for r in results for s in r.stages))
+    header = ["records", *stages]
+    rows = [[f"{r.records:,}", *(f"{r.stages.get(s, 0.0):.2f}" for s in stages)] for r in results]
+    return _table(header, rows)
+
+
+def linearity(results: Sequence[ScaleResult]) -> float | None:
+    """Seconds per record at the largest size over that at the smallest (1.0: linear)."""
+    ordered = sorted(results, key=lambda r: r.records)
+    if len(ordered) < 2:
+        return None
+    small, large = ordered[0], ordered[-1]
+    if not small.planning:
+        return None
+    return (large.planning / large.records) / (small.planning / small.records)
+
+
+def targets(uploads: Sequence[ClientResult], scale: Sequence[ScaleResult]) -> list[Target]:
+    """The issue's targets, each met, missed, or not measured in this run."""
+    by_name = {r.name: r for r in uploads}
+    hub, floor, ingest = by_name.get(HUBBOT), by_name.get(FLOOR), by_name.get(INGESTION)
+    out: list[Target] = []
+    if hub and floor:
+        ratio = hub.wall / floor.wall
+        out.append(
+            Target(
+                "hubbot wall time vs the floor",
+                f"{ratio:.2f}x",
+                f"<= {MAX_WALL_RATIO}x",
+                ratio <= MAX_WALL_RATIO,
+            )
+        )
+    else:
+        out.append(Target("hubbot wall time vs the floor", "-", f"<= {MAX_WALL_RATIO}x", None))
+    if hub and ingest:
+        out.append(
+            Target(
+                "hubbot faster than data_ingestion",
+                f"{hub.wall:.1f} s vs {ingest.wall:.1f} s",
+                "faster",
+                hub.wall < ingest.wall,
+            )
+        )
+    else:
+        out.append(Target("hubbot faster than data_ingestion", "-", "faster", None))
+    if hub:
+        per_file = hub.per_file(hub.requests)
+        out.append(
+            Target(
+                "hubbot wiki requests per uploaded file",
+                f"{per_file:.3f}",
+                f"<= {MAX_REQUESTS_PER_FILE}",
+                per_file <= MAX_REQUESTS_PER_FILE,
+            )
+        )
+    else:
+        out.append(
+            Target(
+                "hubbot wiki requests per uploaded file", "-", f"<= {MAX_REQUESTS_PER_FILE}", None
+            )
+        )
+    big = next((r for r in scale if r.records == PREVIEW_TARGET_RECORDS), None)
+    if big:
+        wall = big.run_wall if big.run_wall is not None else big.wall
+        rss = big.run_rss_mb if big.run_rss_mb is not None else big.peak_rss_mb
+        out.append(
+            Target(
+                "100,000-record preview time",
+                f"{wall:.1f} s",
+                f"< {MAX_PREVIEW_SECONDS:.0f} s",
+                wall < MAX_PREVIEW_SECONDS,
+            )
+        )
+        out.append(
+            Target(
+                "100,000-record preview peak memory",
+                f"{rss:.0f} MB",
+                f"< {MAX_PREVIEW_MB:.0f} MB",
+                rss < MAX_PREVIEW_MB,
+            )
+        )
+    else:
+        out.append(
+            Target("100,000-record preview time", "-", f"< {MAX_PREVIEW_SECONDS:.0f} s", None)
+        )
+        out.append(
+            Target("100,000-record preview peak memory", "-", f"< {MAX_PREVIEW_MB:.0f} MB", None)
+        )
+    return out
+
+
+def targets_table(found: Sequence[Target]) -> str:
+    verdict = {True: "met", False: "NOT MET", None: "not measured"}
+    return _table(
+        ["target", "measured", "limit", "verdict"],
+        [[t.what, t.measured, t.limit, verdict[t.met]] for t in found],
+    )
