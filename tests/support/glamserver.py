@@ -180,6 +180,10 @@ class GlamServer(LoopbackServer):
         self._media: dict[str, tuple[str, bytes]] = {}
         self._lock = threading.Lock()
 
+    def __enter__(self) -> GlamServer:
+        self.start()
+        return self
+
     @property
     def base(self) -> str:
         return self.url("").rstrip("/")

@@ -18,6 +18,7 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,11 +70,15 @@ def flow(bot, person, config_file, hub_root, glam) -> Workflow:
 
 
 def file_iiif(flow: Workflow, name: str, **params: str | None) -> str:
-    return flow.file_request(name, **{**IIIF_REQUEST, **params})
+    """File a IIIF request as the partner (a parameter set to None is left out)."""
+    merged: dict[str, Any] = {**IIIF_REQUEST, **params}
+    return flow.file_request(name, **merged)
 
 
 def file_oai(flow: Workflow, name: str, **params: str | None) -> str:
-    return flow.file_request(name, **{**OAI_REQUEST, **params})
+    """File an OAI-PMH request as the partner."""
+    merged: dict[str, Any] = {**OAI_REQUEST, **params}
+    return flow.file_request(name, **merged)
 
 
 def approve_and_run(flow: Workflow, *names: str) -> None:
