@@ -123,10 +123,10 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     if summary.stopped:
         raise Stopped(summary.stopped)
     for name, state in summary.requests.items():
-        print(f"{name}: {state}")
+        print(f"{name}: {state}" + (f" ({summary.errors[name]})" if name in summary.errors else ""))
     if not summary.requests:
         print(f"No requests under {runner.hub.requests_prefix}.")
-    return EXIT_OK
+    return EXIT_FAILURE if summary.errors else EXIT_OK
 
 
 def cmd_demo(config: Config, args: argparse.Namespace) -> int:

@@ -43,7 +43,16 @@ from bots.request import check_columns, find_request_template, parse_request
 from bots.sources import SourceData, SourceError, open_source
 from bots.state import Outcome, StateStore
 from bots.upload import MustStop, UploadOptions, settle_in_flight, upload_planned
-from bots.wiki import EditConflict, NoChange, PageInfo, Saved, Wiki, WikiError, user_agent
+from bots.wiki import (
+    EditConflict,
+    NoChange,
+    PageInfo,
+    Saved,
+    Wiki,
+    WikiError,
+    WikiUnavailable,
+    user_agent,
+)
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +113,8 @@ class RunOptions:
 @dataclass
 class RunSummary:
     requests: dict[str, str] = field(default_factory=dict)  # name -> state
+    #: requests that hit an unexpected error (the others carried on)
+    errors: dict[str, str] = field(default_factory=dict)
     uploaded: int = 0
     stopped: str = ""
 
@@ -208,6 +219,12 @@ class Runner:
                     summary.stopped = str(e)
                     self.write_dashboard(stopped=str(e))
                     return summary
+                except WikiUnavailable:
+                    raise  # the other requests would fail the same way
+                except Exception as e:  # a bug or an unplanned answer: the others carry on
+                    log.exception("%s: unexpected error", name)
+                    summary.requests[name] = "error"
+                    summary.errors[name] = f"{e.__class__.__name__}: {e}"
             if not self.halted:  # a read-only wiki takes no dashboard either
                 self.write_dashboard()
             return summary
@@ -350,6 +367,7 @@ class Runner:
                 name, "paused", pid, files, "Uploading is paused (|pause=yes).", notes
             )
         self.store.set_request(name, state="uploading", **base)
+        self.ensure_upload_category(name)
         return self.upload_all(name, request, source, tables, pid, files, notes)
 
     def _retry_failed(self, name: str) -> None:
@@ -515,17 +533,43 @@ class Runner:
             yield item
 
     # -- pages ----------------------------------------------------------------
-    def save_if_changed(self, title: str, text: str, what: str) -> None:
+    def save_if_changed(self, title: str, text: str, what: str) -> bool:
+        """Save a bot page unless it already says this; True when it was saved."""
         for _attempt in range(3):
             info = self.wiki.read_page(title)
             if info.exists and info.text.rstrip() == text.rstrip():
-                return
+                return False
             outcome = self.wiki.save(title, text, f"{SUMMARY_PREFIX}: {what}", base=info)
             if isinstance(outcome, Saved | NoChange):
-                return
+                return True
             if isinstance(outcome, EditConflict) or outcome.__class__.__name__ == "PageExists":
                 continue  # a bot page: ours wins, but only over what we have read
             raise WikiError("save", f"Could not save {title}: {outcome}")
+        return False
+
+    def save_status(self, name: str, text: str, what: str) -> None:
+        """The status page; the request page shows it, so it is purged to show it now."""
+        if self.save_if_changed(self.hub.status(name), text, what):
+            try:
+                self.wiki.call(action="purge", titles=self.hub.request(name))
+            except WikiError as e:  # only a delay in what the request page shows
+                log.debug("purging %s failed: %s", self.hub.request(name), e)
+
+    def ensure_upload_category(self, name: str) -> None:
+        """The request's hidden tracking category, created before its first upload."""
+        facts = self.store.get_request(name) or {}
+        if facts.get("category_created"):
+            return
+        title = f"Category:Content Partnerships Hub uploads/{name}"
+        info = self.wiki.read_page(title)
+        if not info.exists:
+            self.wiki.save(
+                title,
+                "{{Partnership upload category}}\n",
+                f"{SUMMARY_PREFIX}: tracking category of [[{self.hub.request(name)}|{name}]]",
+                base=info,
+            )
+        self.store.set_request(name, category_created=True)
 
     def invalid(self, name: str, partner: str, problems: list[Problem]) -> str:
         self.store.set_request(name, state="invalid", partner=partner, total=0, preview="")
@@ -538,8 +582,8 @@ class Runner:
             ),
             problems=problems,
         )
-        self.save_if_changed(
-            self.hub.status(name),
+        self.save_status(
+            name,
             render_status(report, self.hub.request(name)),
             f"status: invalid ({len(problems)} problems)",
         )
@@ -582,9 +626,7 @@ class Runner:
         sync_section = (self.store.get_request(name) or {}).get("sync_section")
         if sync_section:
             text = text.rstrip() + "\n\n" + str(sync_section).strip() + "\n"
-        self.save_if_changed(
-            self.hub.status(name), text, f"status: {state}, {uploaded} of {files} uploaded"
-        )
+        self.save_status(name, text, f"status: {state}, {uploaded} of {files} uploaded")
         self.store.set_request(name, state=state, updated=report.updated)
         self.progress(
             f"{name}: {state}: {uploaded} uploaded, {duplicates} duplicates, "

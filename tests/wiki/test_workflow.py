@@ -68,6 +68,14 @@ def test_request_to_uploaded_files(flow, media):
     assert info.exists and info.mime == "image/png"
     dashboard = flow.bot.read_page(flow.hub.dashboard).text
     assert re.search(r"\[\[[^]]*Happy\|Happy\]\] \|\| Test Museum \|\| done \|\| 3 / 3", dashboard)
+    # the request's tracking category exists and is hidden
+    info = flow.bot.call(
+        action="query",
+        titles="Category:Content Partnerships Hub uploads/Happy",
+        prop="categoryinfo|info",
+    )["query"]["pages"][0]
+    assert "missing" not in info and info["categoryinfo"].get("hidden") is True
+    assert info["categoryinfo"]["files"] == 3
     # a later run changes nothing and uploads nothing again
     assert flow.run().requests == {"Happy": "done"}
     assert flow.status("Happy")["uploaded"] == "3"
