@@ -333,6 +333,8 @@ def _licence(
 
 
 def _is_web_address(url: str) -> bool:
+    if any(c.isspace() for c in url):
+        return False  # several addresses in one cell, or a broken one
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -425,6 +427,15 @@ def render_file(
             Problem(
                 where,
                 f'The file column "{request.file_column}" is empty, so there is no file to upload.',
+            )
+        )
+    elif any(c.isspace() for c in media_url):
+        problems.append(
+            Problem(
+                where,
+                f'The file column "{request.file_column}" holds "{media_url}": more than one '
+                "address, or an address with a space. Give one http:// or https:// address "
+                "per record.",
             )
         )
     elif not _is_web_address(media_url):

@@ -59,6 +59,8 @@ log = logging.getLogger(__name__)
 SUMMARY_PREFIX = "Content Partnerships Hub bot"
 LEASE_SECONDS = 600
 STOP_CHECK_SECONDS = 60
+#: how many record problems the status page lists (the preview lists them all)
+NOTES_LIMIT = 50
 
 
 class StoppedByStopPage(Exception):
@@ -155,6 +157,12 @@ class Runner:
         self.halted = ""
 
     # -- budget and stop ------------------------------------------------------
+    def seconds_left(self) -> float | None:
+        """What is left of --max-seconds (None: no budget); bounds reading a source too."""
+        if self.options.max_seconds is None:
+            return None
+        return max(self.options.max_seconds - (self.clock() - self.started), 1.0)
+
     def out_of_budget(self) -> str:
         if self.halted:
             return self.halted
@@ -285,6 +293,7 @@ class Runner:
                 read_wiki_page=self._read_wiki_text,
                 workdir=source_dir,
                 split=request.split,
+                max_seconds=self.seconds_left(),
             )
         except (SourceError, FetchError) as e:
             return self.invalid(name, partner, [Problem("source", str(e))])
@@ -348,6 +357,10 @@ class Runner:
         )
         facts = self.store.get_request(name) or {}
         notes = [f"{p.where}: {p.message}" for p in checks.notes + mapping_notes]
+        # records that will not be uploaded are named on the status page too
+        notes += [f"{p.where}: {p.message}" for p in problems[:NOTES_LIMIT]]
+        if len(problems) > NOTES_LIMIT:
+            notes.append(f"…and {len(problems) - NOTES_LIMIT} more problems: see the preview page.")
         base = {
             "partner": request.partner,
             "total": files,

@@ -66,6 +66,14 @@ def test_plan_skips_repeated_ids_and_disambiguates_repeated_titles():
     assert any("same title as record 1" in n.message for n in checks.notes)
 
 
+def test_a_file_cell_with_several_addresses_is_a_problem():
+    [item] = list(
+        plan(REQUEST, [record("1", "Cat", image="https://a/1.jpg / https://b/2.jpg")], {}, LICENSES)
+    )
+    assert isinstance(item, Skipped)
+    assert "more than one address" in item.problems[0].message
+
+
 def test_plan_applies_mapping_categories_and_text():
     tables = {
         "artist": MappingTable(
