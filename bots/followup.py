@@ -22,11 +22,12 @@ from bots import mapping as mappings_mod
 from bots import sync as sync_mod
 from bots.analytics import AnalyticsClient
 from bots.config import Config
+from bots.fetch import FetchError
 from bots.model import MappingTable, PlannedFile, Request
 from bots.planning import plan
 from bots.request import parse_request
 from bots.runner import Hub, Runner, now_iso
-from bots.sources import SourceData, SourceError, open_source
+from bots.sources import SourceData, SourceError
 from bots.state import Outcome, StateStore
 from bots.wiki import EditConflict, NoChange, PageInfo, Saved, Uploaded, Wiki, WikiError, user_agent
 
@@ -56,19 +57,9 @@ def open_request(runner: Runner, name: str) -> Iterator[OpenRequest]:
         raise FollowupError(
             f"The request {name} has problems: " + "; ".join(str(p) for p in problems)
         )
-    workdir = runner.work_root / "sources"
-    workdir.mkdir(parents=True, exist_ok=True)
     try:
-        source = open_source(
-            request.source,
-            request.format,
-            request.options,
-            fetcher=runner.fetcher,
-            read_wiki_page=runner._read_wiki_text,
-            workdir=workdir,
-            split=request.split,
-        )
-    except SourceError as e:
+        source = runner.open_source(request)
+    except (SourceError, FetchError) as e:
         raise FollowupError(f"The source of {name} cannot be read: {e}") from None
     titles = {c: hub.mapping(name, c) for c in request.mapped}
     pages = runner.wiki.read_pages(titles.values())

@@ -35,8 +35,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-import jinja2
-
 from bots.analytics import (
     AnalyticsClient,
     DailyCounts,
@@ -45,7 +43,7 @@ from bots.analytics import (
     last_days,
 )
 from bots.escape import escape_value
-from bots.reports import REPORTS_DIR
+from bots.reports import render_report
 from bots.state import HUB_WIDE, Outcome, StateStore
 from bots.titles import TitleError, legal_title
 from bots.wiki import WikiError, chunks
@@ -830,26 +828,8 @@ def gather_hub_impact(
 
 # --- rendering ------------------------------------------------------------------------
 
-# The same settings as bots.reports: wikitext is full of {{ }}, so other delimiters.
-_env = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(REPORTS_DIR),
-    undefined=jinja2.StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-    autoescape=False,
-    variable_start_string="<<",
-    variable_end_string=">>",
-    block_start_string="<%",
-    block_end_string="%>",
-    comment_start_string="<#",
-    comment_end_string="#>",
-)
-
-
-def _render(template: str, **context: object) -> str:
-    text = _env.get_template(template).render(**context)
-    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+# The bot's pages share one template environment and its clean-up of blank lines.
+_render = render_report
 
 
 def chart_title(name: str | None) -> str:

@@ -41,9 +41,13 @@ _env = jinja2.Environment(
 )
 
 
-def _render(name: str, **context: object) -> str:
-    text = _env.get_template(name).render(**context)
+def render_report(template: str, /, **context: object) -> str:
+    """One of the bot's pages from ``wiki_templates/reports/NAME``, blank runs folded."""
+    text = _env.get_template(template).render(**context)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+_render = render_report
 
 
 def _escaped(problems: Iterable[Problem]) -> list[Problem]:

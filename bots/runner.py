@@ -282,19 +282,8 @@ class Runner:
         partner = _partner_of(page.text)
         if request is None:
             return self.invalid(name, partner, problems)
-        source_dir = self.work_root / "sources"
-        source_dir.mkdir(parents=True, exist_ok=True)
         try:
-            source = open_source(
-                request.source,
-                request.format,
-                request.options,
-                fetcher=self.fetcher,
-                read_wiki_page=self._read_wiki_text,
-                workdir=source_dir,
-                split=request.split,
-                max_seconds=self.seconds_left(),
-            )
+            source = self.open_source(request)
         except (SourceError, FetchError) as e:
             return self.invalid(name, partner, [Problem("source", str(e))])
         with source:
@@ -302,6 +291,21 @@ class Runner:
             if problems:
                 return self.invalid(name, partner, problems)
             return self._with_source(name, page, request, source)
+
+    def open_source(self, request: Request) -> SourceData:
+        """The request's records, read through the safe fetcher within the run's budget."""
+        source_dir = self.work_root / "sources"
+        source_dir.mkdir(parents=True, exist_ok=True)
+        return open_source(
+            request.source,
+            request.format,
+            request.options,
+            fetcher=self.fetcher,
+            read_wiki_page=self._read_wiki_text,
+            workdir=source_dir,
+            split=request.split,
+            max_seconds=self.seconds_left(),
+        )
 
     def _read_wiki_text(self, title: str) -> str | None:
         info = self.wiki.read_page(title)
