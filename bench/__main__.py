@@ -18,7 +18,6 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import asdict
 from pathlib import Path
 
 from bench import report
@@ -114,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(run_dir)
     data_dir = run_dir / "data"
     data_dir.mkdir(parents=True)
-    machine = describe()
+    machine = describe(REPO)
     try:
         check_tools(clients)
         museum = read_museum_rows()
@@ -159,8 +158,8 @@ def main(argv: list[str] | None = None) -> int:
             json.dumps(
                 {
                     "machine": machine,
-                    "uploads": [asdict(r) for r in uploads],
-                    "scale": [asdict(r) for r in scale],
+                    "uploads": [report.as_json(r) for r in uploads],
+                    "scale": [report.as_json(r) for r in scale],
                     "imports_baseline_mb": baseline,
                 },
                 indent=2,

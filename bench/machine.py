@@ -56,9 +56,31 @@ def package_version(name: str) -> str:
         return "not installed"
 
 
-def describe() -> dict[str, str]:
+def source_revision(repo: Path) -> str:
+    """The commit measured, and whether the bot's code differs from it."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+        )
+        changed = subprocess.run(
+            ["git", "-C", str(repo), "status", "--porcelain", "--", "bots", "wiki_templates"],
+            capture_output=True,
+            text=True,
+        )
+    except OSError:
+        return "unknown (git is missing)"
+    if head.returncode != 0:
+        return "unknown (not a git checkout)"
+    dirty = " with uncommitted changes to bots/" if changed.stdout.strip() else ""
+    return head.stdout.strip() + dirty
+
+
+def describe(repo: Path) -> dict[str, str]:
     load = os.getloadavg()
     return {
+        "hubbot commit": source_revision(repo),
         "CPU": f"{cpu_model()}, {os.cpu_count()} cores (nproc)",
         "memory": f"{memory_total_gb():.1f} GB",
         "OS": f"{platform.system()} {platform.release()}",

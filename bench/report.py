@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 FLOOR = "floor"
 HUBBOT = "hubbot"
@@ -70,6 +70,19 @@ class ScaleResult:
     def planning(self) -> float:
         """Seconds of the preview path itself, without starting Python and importing."""
         return sum(self.stages.values())
+
+
+def as_json(result: ClientResult | ScaleResult) -> dict[str, object]:
+    """A result as plain JSON values (``dataclasses.asdict`` mangles a ``Counter``)."""
+    out: dict[str, object] = {}
+    for f in fields(result):
+        value = getattr(result, f.name)
+        if isinstance(value, Counter | dict):
+            value = dict(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        out[f.name] = value
+    return out
 
 
 @dataclass(frozen=True)

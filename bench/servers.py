@@ -54,9 +54,9 @@ class WikiRequestLog:
     path: Path
 
     @classmethod
-    def install(cls, wiki) -> WikiRequestLog:  # wiki: bots.devwiki.DevWiki
-        """Start counting on ``wiki`` (through its ``extra.php`` settings file)."""
-        wiki.set_extra_settings(REQUEST_LOG_PHP)
+    def install(cls, wiki, settings: str = "") -> WikiRequestLog:  # wiki: DevWiki
+        """Start counting on ``wiki`` through its ``extra.php``, with other ``settings``."""
+        wiki.set_extra_settings(settings + REQUEST_LOG_PHP)
         log = cls(Path(wiki.dir) / "bench-requests.log")
         log.path.touch()
         return log

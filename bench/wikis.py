@@ -27,6 +27,14 @@ from bots.devwiki import DevAccount, DevWiki, account_password, free_port
 REPO = Path(__file__).resolve().parents[1]
 BOT = "HubBot"
 
+#: Like Wikimedia wikis, which make thumbnails when a browser asks for one
+#: (Thumbor), not while saving a page: otherwise every save of a page with a
+#: gallery (the bot's status page) makes ImageMagick scale two dozen JPEGs
+#: inside the save request, which no production wiki does.
+PRODUCTION_LIKE_PHP = """
+$wgGenerateThumbnailOnParse = false;
+"""
+
 
 @dataclass
 class BenchWiki:
@@ -117,7 +125,10 @@ def fresh_wiki(root: Path, label: str, *, keep: bool = False, log=print) -> Iter
     try:
         config_path = write_config(work / "hubbot.yaml", dev.api_url, dev.dir, work)
         wiki = BenchWiki(
-            dev=dev, requests=WikiRequestLog.install(dev), config_path=config_path, work=work
+            dev=dev,
+            requests=WikiRequestLog.install(dev, PRODUCTION_LIKE_PHP),
+            config_path=config_path,
+            work=work,
         )
         result = subprocess.run(
             wiki.hubbot("install"),
