@@ -236,11 +236,15 @@ def parse_cron(expression: str) -> Cron:
             f'The schedule "{expression}" has {len(parts)} fields; cron needs 5 '
             "(minute, hour, day of month, month, day of week)."
         )
-    fields = [
+    minutes, hours, days, months, weekdays = (
         _cron_field(part, field, expression) for part, field in zip(parts, CRON_FIELDS, strict=True)
-    ]
+    )
     return Cron(
-        *fields,
+        minutes,
+        hours,
+        days,
+        months,
+        weekdays,
         days_restricted=parts[2] != "*",
         weekdays_restricted=parts[4] != "*",
     )
@@ -422,20 +426,18 @@ def parse_hubbot(argv: Sequence[str]) -> argparse.Namespace:
     command = next((word for word in argv if word in known), None)
     if command is None:
         asked = next((w for w in argv if not w.startswith("-") and not w.endswith(".yaml")), "?")
-        raise ValueError(
-            f"hubbot has no command {asked!r} yet (it knows: {', '.join(sorted(known))})."
-        )
+        raise ValueError(f"hubbot has no command {asked!r} (it knows: {', '.join(sorted(known))}).")
     errors: list[str] = []
 
     def error(message: str) -> None:
         errors.append(message)
         raise SystemExit(2)
 
-    parser.error = error  # type: ignore[method-assign]
+    parser.error = error  # type: ignore[method-assign,assignment]
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for sub in action.choices.values():
-                sub.error = error  # type: ignore[method-assign]
+                sub.error = error  # type: ignore[method-assign,assignment]
     try:
         return parser.parse_args(list(argv))
     except SystemExit:
@@ -443,11 +445,12 @@ def parse_hubbot(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def production_environ() -> dict[str, str]:
-    """What `toolforge envvars` provides in production, with stand-in values."""
-    return {
-        "HUBBOT_WIKI_PASSWORD": "stand-in-password",
-        "HUBBOT_STATE_URL": "mysql+pymysql://u:p@tools.db.svc.wikimedia.cloud/u__hubbot",
-    }
+    """What `toolforge envvars` provides in production, with stand-in values.
+
+    Only the wiki password: the state store is the tool's ToolsDB database
+    (``state.url: toolsdb``), whose credentials Toolforge itself provides.
+    """
+    return {"HUBBOT_WIKI_PASSWORD": "stand-in-password"}
 
 
 # --- the files -----------------------------------------------------------------------
@@ -528,7 +531,17 @@ def test_the_configuration_the_jobs_use_is_valid_in_production() -> None:
     config = load_config(REPO / configs.pop(), environ=production_environ())
     assert not config.wiki_is_local
     assert config.wiki.password == "stand-in-password"
-    assert config.state.url.startswith("mysql+pymysql://")
+    assert config.state.url == "toolsdb"
+    # the image's own directory is not for writing: downloads go to the container's /tmp
+    assert config.upload.work_dir.startswith("/tmp/")
+    assert not config.sources.allow_private_addresses
+
+
+def test_each_job_works_on_every_request() -> None:
+    """A job limited to one request (--request) would leave the others waiting forever."""
+    for job in JOBS:
+        args = parse_hubbot(hubbot_argv(job["command"], launcher=True))
+        assert getattr(args, "request", None) is None, job["name"]
 
 
 def test_each_scheduled_run_ends_before_the_next_one_starts() -> None:
