@@ -105,9 +105,15 @@ def run_impact(
         if not impact_mod.request_files(store, name):
             continue
         progress(f"{name}: gathering impact")
-        report = impact_mod.gather_request_impact(
-            wiki.call, store, name, analytics=analytics, ignore_prefix=hub.root + "/"
-        )
+        if not runner.take_lease(name):
+            progress(f"{name}: another run is working on it; its impact is written next time")
+            continue
+        try:
+            report = impact_mod.gather_request_impact(
+                wiki.call, store, name, analytics=analytics, ignore_prefix=hub.root + "/"
+            )
+        finally:
+            store.release_lease(name, runner.holder)
         reports.append(report)
         chart = _upload_chart(wiki, impact_mod.chart_title(name), report, hub.impact(name))
         facts = store.get_request(name) or {}
@@ -174,6 +180,9 @@ def run_sync(
             if only is not None:
                 results[name] = f"not synced: its state is {facts.get('state', 'new')}, not done"
             continue
+        if not runner.take_lease(name):
+            results[name] = "not synced: another run is working on it"
+            continue
         try:
             with open_request(runner, name) as opened:
                 if not opened.request.sync:
@@ -183,6 +192,8 @@ def run_sync(
                 results[name] = _sync_one(runner, name, opened)
         except FollowupError as e:
             results[name] = f"not synced: {e}"
+        finally:
+            store.release_lease(name, runner.holder)
         progress(f"{name}: {results[name]}")
     return results
 
