@@ -73,7 +73,15 @@ def usable_for_upload(row: dict[str, str]) -> bool:
     refuses would measure title handling, not upload throughput.
     """
     title = row.get("title", "").strip()
-    return bool(title) and not (_AWKWARD & set(title)) and len(title.encode()) <= MAX_TITLE_BYTES
+    return (
+        bool(title)
+        and not (_AWKWARD & set(title))
+        and len(title.encode()) <= MAX_TITLE_BYTES
+        # pywikibot builds multipart bodies with the email package, which turns a
+        # value starting with "From " into ">From " (mbox escaping): the wiki then
+        # refuses data_ingestion's upload with the warning badfilename.
+        and not title.startswith("From ")
+    )
 
 
 def upload_rows(rows: Sequence[dict[str, str]], count: int) -> list[dict[str, str]]:
