@@ -48,6 +48,18 @@ ACCOUNTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 
 EXTENSIONS = ("ParserFunctions", "InputBox", "TemplateData", "Interwiki")
 
+#: Extensions of Wikimedia wikis that refuse uploads on their own grounds; tests
+#: load them (with :meth:`DevWiki.load_blacklists`) to meet their refusals for real.
+BLACKLIST_SETTINGS_PHP = """
+wfLoadExtension('TitleBlacklist');
+$wgTitleBlacklistSources = ['local' => ['type' => 'localpage', 'src' => 'MediaWiki:Titleblacklist']];
+wfLoadExtension('SpamBlacklist');
+$wgSpamBlacklistFiles = ['[[MediaWiki:Spam-blacklist]]'];
+$wgBlacklistSettings = ['spam' => ['files' => ['[[MediaWiki:Spam-blacklist]]']]];
+wfLoadExtension('AbuseFilter');
+$wgGroupPermissions['sysop']['abusefilter-modify'] = true;
+"""
+
 FILE_EXTENSIONS = ("png gif jpg jpeg tif tiff svg pdf ogg oga ogv opus mp3 wav flac webm").split()
 
 ROUTER_PHP = r"""<?php
@@ -83,6 +95,8 @@ $wgUploadPath = '/images';
 $wgTmpDirectory = "$hubDir/tmp";
 $wgCacheDirectory = "$hubDir/cache";
 $wgReadOnlyFile = "$hubDir/readonly";
+// maintenance runs started by tests may shorten how long stashed uploads are kept
+$wgUploadStashMaxAge = (int)(getenv('HUB_UPLOAD_STASH_MAX_AGE') ?: 6 * 3600);
 $wgEnableUploads = true;
 $wgFileExtensions = {extensions};
 $wgMaxUploadSize = 5 * 1024 * 1024 * 1024;
@@ -278,11 +292,11 @@ class DevWiki:
         )
         (self.dir / "router.php").write_text(ROUTER_PHP, encoding="utf-8")
 
-    def _php(self, script: str, *args: str) -> str:
+    def _php(self, script: str, *args: str, env: dict[str, str] | None = None) -> str:
         result = subprocess.run(
             ["php", script, *args],
             cwd=MEDIAWIKI_DIR,
-            env=self._env(),
+            env={**self._env(), **(env or {})},
             capture_output=True,
             text=True,
             check=False,
@@ -430,6 +444,54 @@ class DevWiki:
             path.unlink(missing_ok=True)
         else:
             path.write_text("<?php\n" + php + "\n", encoding="utf-8")
+
+    def load_blacklists(self, php: str = "") -> None:
+        """Load TitleBlacklist, SpamBlacklist and AbuseFilter (plus ``php``) via extra.php.
+
+        Creates AbuseFilter's tables the first time. The lists themselves are
+        wiki pages (MediaWiki:Titleblacklist, MediaWiki:Spam-blacklist) that a
+        test edits as an administrator; filters come from :meth:`add_abuse_filter`.
+        """
+        self.set_extra_settings(BLACKLIST_SETTINGS_PHP + php)
+        if not (self.dir / "abusefilter-tables").exists():
+            self._php("maintenance/update.php", "--quick")
+            (self.dir / "abusefilter-tables").write_text("created\n", encoding="utf-8")
+
+    def add_abuse_filter(self, pattern: str, description: str, action: str = "disallow") -> int:
+        """An enabled AbuseFilter rule (needs :meth:`load_blacklists`); returns its id.
+
+        AbuseFilter has no API to create filters, so the row is written the way
+        Special:AbuseFilter would write it.
+        """
+        import sqlite3
+
+        with sqlite3.connect(self.dir / "data" / "devwiki.sqlite", timeout=30) as db:
+            cursor = db.execute(
+                "INSERT INTO abuse_filter (af_pattern, af_user, af_user_text, af_timestamp, "
+                "af_enabled, af_comments, af_public_comments, af_actions) "
+                "VALUES (?, 1, 'Admin', ?, 1, '', ?, ?)",
+                (pattern, time.strftime("%Y%m%d%H%M%S", time.gmtime()), description, action),
+            )
+            filter_id = int(cursor.lastrowid or 0)
+            db.execute(
+                "INSERT INTO abuse_filter_action (afa_filter, afa_consequence, afa_parameters) "
+                "VALUES (?, ?, '')",
+                (filter_id, action),
+            )
+        return filter_id
+
+    def remove_abuse_filters(self) -> None:
+        import sqlite3
+
+        with sqlite3.connect(self.dir / "data" / "devwiki.sqlite", timeout=30) as db:
+            db.execute("DELETE FROM abuse_filter_action")
+            db.execute("DELETE FROM abuse_filter")
+
+    def expire_upload_stash(self) -> str:
+        """Delete every stashed upload now, as the wiki's cleanup job does with old ones."""
+        return self._php(
+            "maintenance/cleanupUploadStash.php", env={"HUB_UPLOAD_STASH_MAX_AGE": "1"}
+        )
 
 
 def account_password(name: str) -> str:

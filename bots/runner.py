@@ -44,6 +44,7 @@ from bots.sources import SourceData, SourceError, open_source
 from bots.state import Outcome, StateStore
 from bots.upload import MustStop, UploadOptions, settle_in_flight, upload_planned
 from bots.wiki import (
+    AccountRefused,
     EditConflict,
     NoChange,
     PageInfo,
@@ -530,7 +531,7 @@ class Runner:
         except WikiError as e:
             self.progress(f"{name}: the status page could not be saved: {e.info}")
         if stopped.fatal:
-            raise WikiError("muststop", f"Uploading stopped: {stopped.reason}.")
+            raise AccountRefused("muststop", f"Uploading stopped: {stopped.reason}.")
         return state
 
     def _pending(

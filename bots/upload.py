@@ -164,6 +164,56 @@ def upload_planned(
     return result
 
 
+#: Media types a partner's server may declare, by the extension they stand for.
+_DECLARED_TYPES: dict[str, str] = {
+    "image/jpeg": "jpg",
+    "image/jpg": "jpg",
+    "image/pjpeg": "jpg",
+    "image/png": "png",
+    "image/x-png": "png",
+    "image/gif": "gif",
+    "image/tiff": "tif",
+    "image/tif": "tif",
+    "image/webp": "webp",
+    "image/svg+xml": "svg",
+    "image/vnd.djvu": "djvu",
+    "image/djvu": "djvu",
+    "image/x-djvu": "djvu",
+    "application/pdf": "pdf",
+    "application/ogg": "ogg",
+    "application/x-ogg": "ogg",
+    "audio/ogg": "ogg",
+    "audio/opus": "ogg",
+    "audio/vorbis": "ogg",
+    "video/ogg": "ogg",
+    "video/x-ogg": "ogg",
+    "audio/mpeg": "mp3",
+    "audio/mp3": "mp3",
+    "audio/x-mpeg": "mp3",
+    "audio/wav": "wav",
+    "audio/x-wav": "wav",
+    "audio/wave": "wav",
+    "audio/vnd.wave": "wav",
+    "audio/flac": "flac",
+    "audio/x-flac": "flac",
+    "video/webm": "webm",
+    "audio/webm": "webm",
+}
+
+
+def declared_type_agrees(declared: str, media: MediaType) -> bool:
+    """Whether the type the partner's server declared agrees with the content (pure).
+
+    Only a media claim counts (image/, audio/, video/, PDF, Ogg): servers
+    often send ``application/octet-stream`` or ``text/plain`` for files
+    they do not know, and that says nothing about the content.
+    """
+    name = declared.split(";", 1)[0].strip().lower()
+    if name in _DECLARED_TYPES:
+        return extension_matches(_DECLARED_TYPES[name], media)
+    return not name.startswith(("image/", "audio/", "video/"))
+
+
 def _fail(reason: str, title: str = "") -> Result:
     return Result(Outcome.FAILED, title=title, reason=reason)
 
@@ -187,6 +237,11 @@ def _check_media(
         return _fail(
             f"The media URL ends in .{declared} but the file is a {media.name}; "
             "the partner should check the link."
+        )
+    if content_type and not declared_type_agrees(content_type, media):
+        return _fail(
+            f"The partner's server calls the media file {content_type.split(';')[0]} "
+            f"but it is a {media.name}; the partner should check the file."
         )
     if media.extension == "svg":
         problem = svg_problem(dest.read_bytes())

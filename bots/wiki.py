@@ -83,6 +83,11 @@ class AmbiguousWrite(WikiUnavailable):
         self.retry_after = retry_after
 
 
+class AccountRefused(WikiUnavailable):
+    """The wiki refuses this account's writes (blocked, no upload right, a session it
+    keeps refusing): every request would fail the same way, so the run ends."""
+
+
 class WikiBusy(WikiUnavailable):
     """The wiki kept saying "not now" (maxlag, rate limits, refused connections)
     for longer than the pacing policy allows; nothing was done. Try in a later run."""
@@ -593,7 +598,11 @@ class Wiki:
             except _NotSent as e:
                 transient += 1
                 if transient > policy.retries:
-                    raise WikiBusy("unreachable", f"{self.api}: {e}") from None
+                    raise WikiBusy(
+                        "unreachable",
+                        f"the wiki at {self.write_api or self.api} could not be reached "
+                        f"{transient} times in a row ({e})",
+                    ) from None
                 delay = backoff_delay(transient, None, base=policy.backoff, cap=policy.max_wait)
                 self.pacer.wait(delay, "backoff", f"the wiki could not be reached ({e})")
                 continue
@@ -670,7 +679,8 @@ class Wiki:
             if _never_sent(result):
                 raise _NotSent(_short(result))
             raise AmbiguousWrite(
-                "noanswer", f"the wiki did not answer a {params.get('action')}: {_short(result)}"
+                "noanswer",
+                f"the wiki did not answer ({params.get('action')} request): {_short(result)}",
             )
         retry_after = parse_retry_after(result.headers.get("Retry-After"))
         if result.status_code >= 500:
@@ -993,6 +1003,7 @@ class Wiki:
         chunk_size = max(chunking.size, minimum)
         stash = resume
         restarts = unanswered = 0
+        first_checked = False
         note = on_stash or (lambda _state: None)
         with path.open("rb") as f:
             while True:
@@ -1012,6 +1023,12 @@ class Wiki:
                     "filesize": size,
                     "offset": offset,
                     "filekey": stash.filekey if stash else None,
+                    # The wiki checks warnings on every chunk as if it were the whole
+                    # file. The first chunk is asked about the title (a taken or bad
+                    # title shows before the bytes are sent); the whole file's
+                    # warnings come with the last chunk and are decided before
+                    # anything is published, so later chunks skip the partial check.
+                    "ignorewarnings": 1 if (stash or first_checked) else None,
                 }
                 try:
                     data = self.post(
@@ -1042,6 +1059,7 @@ class Wiki:
                             filename,
                             offset,
                         )
+                        unanswered = 0
                         stash = StashState(stash.filekey, their, size, sha1, stash.started)
                         note(stash)
                         continue
@@ -1071,6 +1089,12 @@ class Wiki:
                     )
                     note(stash)
                     continue
+                if result == "Warning" and stash is None and not first_checked:
+                    first_checked = True
+                    outcome = _first_chunk_warnings(filename, dict(upload.get("warnings") or {}))
+                    if outcome is not None:
+                        return outcome
+                    continue  # nothing about the title: send it again, warnings decided at the end
                 if result == "Success":
                     stash = StashState(key, size, size, sha1, started, complete=True)
                     note(stash)
@@ -1231,6 +1255,25 @@ def decide_upload_warnings(
     return None
 
 
+#: Warnings about the bytes, meaningless for a first chunk (it is not the whole file).
+_CONTENT_WARNINGS = frozenset(
+    {"duplicate", "duplicate-archive", "duplicateversions", "nochange", "empty-file", "large-file"}
+)
+
+
+def _first_chunk_warnings(filename: str, warnings: dict[str, Any]) -> UploadOutcome | None:
+    """The outcome of warnings the wiki gave on a first chunk, or None to go on (pure).
+
+    Only the title's warnings count there. A taken title is reported without
+    the stash's file key: that stash holds one chunk, never to be published.
+    """
+    about_title = {k: v for k, v in warnings.items() if k not in _CONTENT_WARNINGS}
+    outcome = decide_upload_warnings(filename, about_title)
+    if isinstance(outcome, TitleTaken):
+        return TitleTaken(title=outcome.title, warning=outcome.warning)
+    return outcome
+
+
 #: API error codes of an upload, and what they mean for the record.
 UPLOAD_ERRORS: dict[str, str] = {
     "verification-error": "The wiki refused the file's contents",
@@ -1261,6 +1304,9 @@ WHOLE_RUN_UPLOAD_ERRORS: dict[str, str] = {
     "uploaddisabled": "The wiki does not accept uploads",
     "chunk-too-small": "upload.chunk_size is smaller than the wiki accepts",
     "invalid-chunk": "The wiki refused a chunk's size; check upload.chunk_size",
+    "badtoken": "The wiki keeps refusing the bot's edit token (a session problem)",
+    "assertuserfailed": "The bot's session ended and logging in again did not help",
+    "assertnameduserfailed": "The bot is logged in as another user",
 }
 
 #: Stash errors meaning "the wiki no longer has these bytes": start the file again.

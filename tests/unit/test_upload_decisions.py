@@ -105,3 +105,29 @@ def test_error_outcomes(code, info, data):
             assert "filetype-mime-mismatch" in outcome.reason
         if code.startswith("titleblacklist"):
             assert "title blacklist" in outcome.reason
+
+
+@pytest.mark.parametrize(
+    ("declared", "sniffed", "agrees"),
+    [
+        ("image/png", "PNG", True),
+        ("image/jpg", "JPEG", True),
+        ("image/jpeg; charset=binary", "JPEG", True),
+        ("image/jpeg", "PNG", False),
+        ("audio/ogg", "OGG_THEORA", True),  # Ogg is one family
+        ("video/ogg", "OGG_OPUS", True),
+        ("audio/x-wav", "WAV", True),
+        ("video/mp4", "WEBM", False),  # a media claim we do not take
+        ("image/heic", "JPEG", False),
+        ("application/octet-stream", "PNG", True),  # says nothing
+        ("text/plain", "FLAC", True),
+        ("", "PDF", True),
+        ("application/pdf", "PDF", True),
+        ("application/pdf", "PNG", False),
+    ],
+)
+def test_declared_type_against_content(declared, sniffed, agrees):
+    from bots import mediatypes
+    from bots.upload import declared_type_agrees
+
+    assert declared_type_agrees(declared, getattr(mediatypes, sniffed)) is agrees
