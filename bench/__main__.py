@@ -74,6 +74,12 @@ def parser() -> argparse.ArgumentParser:
         help=f"upload clients to run, comma-separated ({','.join(CLIENTS)}); none: --files 0",
     )
     p.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="upload rounds; each client's figures are from its run of median wall time (1)",
+    )
+    p.add_argument(
         "--no-end-to-end",
         action="store_true",
         help="scale: only the preview path, not also `hubbot run` against a dev wiki",
@@ -132,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
                     media,
                     run_dir,
                     clients=clients,
+                    repeat=max(1, args.repeat),
                     keep=args.keep,
                     profile=args.profile.resolve() if args.profile else None,
                     log=say,
@@ -193,7 +200,12 @@ def print_report(
     for key, value in machine.items():
         print(f"- {key}: {value}")
     if uploads:
-        print(f"\n## Uploads: {files} files, each client on a fresh dev wiki\n")
+        rounds = len(uploads[0].walls) if uploads[0].walls else 1
+        print(
+            f"\n## Uploads: {files} files, each client on a fresh dev wiki"
+            + (f", median of {rounds} runs" if rounds > 1 else "")
+            + "\n"
+        )
         print(report.upload_table(uploads))
         print()
         print(report.where_time_goes_table(uploads))

@@ -35,6 +35,8 @@ class ClientResult:
     media_downloads: int = 0
     server_cpu: float = 0.0
     load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average before and after
+    #: wall time of every run of this client when the benchmark repeated it
+    walls: list[float] = field(default_factory=list)
 
     @property
     def files_per_second(self) -> float:
@@ -153,6 +155,7 @@ def where_time_goes_table(results: Sequence[ClientResult]) -> str:
         "media downloads/file",
         "load before",
         "load after",
+        "wall s of every run",
     ]
     rows = [
         [
@@ -161,6 +164,7 @@ def where_time_goes_table(results: Sequence[ClientResult]) -> str:
             f"{r.per_file(r.media_downloads):.2f}",
             f"{r.load[0]:.2f}",
             f"{r.load[1]:.2f}",
+            ", ".join(f"{w:.1f}" for w in r.walls or [r.wall]),
         ]
         for r in results
     ]
