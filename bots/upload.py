@@ -347,7 +347,7 @@ class _Attempt:
 
     def run(self, title: str) -> Result:
         filekey = ""  # bytes already in the stash, to publish under a new title
-        retitled = False
+        retitled = resent = False
         unanswered = 0
         policy = self.wiki.pacer.policy
         while True:
@@ -403,8 +403,14 @@ class _Attempt:
                 filekey = outcome.filekey
                 continue
             if isinstance(outcome, UploadRefused):
-                if outcome.code == "stash-lost" and filekey:
-                    filekey = ""  # the stash dropped the bytes: send them again
+                if outcome.code == "stash-lost" and not resent:
+                    # The stashed bytes are gone: published after all (by an earlier
+                    # unanswered commit), or dropped by the wiki; then send them again.
+                    settled = self.settle(title)
+                    if settled is not None:
+                        return settled
+                    filekey, resent = "", True
+                    self.keep_stash(None)
                     continue
                 if outcome.whole_run:
                     raise self.leave(title, outcome.reason, fatal=True)

@@ -87,17 +87,23 @@ def tally(wiki: Any, present: Iterable[str] = (), absent: Iterable[str] = ()) ->
     return Tally(lost, duplicated, wrong)
 
 
-def report(test: str, fault: str, did: str, result: Tally, source: str) -> None:
-    """Append a row for RELIABILITY.md (when scripts/reliability.py asked for one)."""
+def report(fault: str, did: str, result: Tally, source: str, **figures: Any) -> None:
+    """Append a row for RELIABILITY.md (when scripts/reliability.py asked for one).
+
+    The row names the running test by its pytest node id, so the report can
+    say whether that test passed.
+    """
     path = os.environ.get(REPORT_ENV)
     if not path:
         return
+    test = os.environ.get("PYTEST_CURRENT_TEST", "").rsplit(" (", 1)[0]
     row = {
         "test": test,
         "fault": fault,
         "did": did,
         "source": source,
         **dataclasses.asdict(result),
+        "figures": figures,
     }
     with open(path, "a", encoding="utf-8") as f:
         f.write(json.dumps(row, ensure_ascii=False) + "\n")
@@ -266,3 +272,26 @@ def own_hub_root(request: pytest.FixtureRequest) -> str:
 
 
 _hubs = itertools.count(int.from_bytes(os.urandom(2), "big") * 1000)
+
+
+def sparse_wav(path: Path, size: int) -> str:
+    """A WAV file of ``size`` bytes, almost all of it a hole on disk; returns its SHA-1.
+
+    Silence is a valid WAV body, so the wiki takes it like any recording.
+    """
+    header = (
+        b"RIFF"
+        + struct.pack("<I", size - 8)
+        + b"WAVEfmt "
+        + struct.pack("<IHHIIHH", 16, 1, 1, 8000, 16000, 2, 16)
+        + b"data"
+        + struct.pack("<I", size - 44)
+    )
+    with path.open("wb") as f:
+        f.write(header + os.urandom(16))  # a few random samples: bytes of its own
+        f.truncate(size)
+    digest = hashlib.sha1()
+    with path.open("rb") as f:
+        while block := f.read(1024 * 1024):
+            digest.update(block)
+    return digest.hexdigest()

@@ -164,7 +164,7 @@ def test_unanswered_single_uploads(flow, proxy, media, fault):
     flow.run()
     result = settle_check(flow, "Single", files)
     assert len(proxy.seen(is_file_upload)) == len(files) + resent
-    report(f"test_unanswered_single_uploads[{fault}]", what, did, result, "proxy")
+    report(what, did, result, "proxy")
     assert result.clean, result
 
 
@@ -178,7 +178,6 @@ def test_timeout_after_the_wiki_saved(flow, proxy, media, monkeypatch):
     result = settle_check(flow, "Timeout", files)
     assert len(proxy.seen(is_file_upload)) == 2  # never sent twice
     report(
-        "test_timeout_after_the_wiki_saved",
         "read timeout (2 s) while the wiki saved the upload",
         "asked the wiki by title and SHA-1: there; not sent again",
         result,
@@ -202,7 +201,8 @@ def test_retry_after_is_honoured(flow, proxy, media, waits):
 CHUNK_FAULTS = {
     "chunk dropped after the wiki kept it": (
         Rule("drop-after-forward", match=is_chunk, times={3}),
-        "sent the chunk again; the wiki named its offset; went on from there",
+        "sent the chunk again; the wiki answered stashfailed (invalid chunk offset) "
+        "with its own offset; went on from there",
         1,
     ),
     "connection reset mid-chunk": (
@@ -240,7 +240,7 @@ def test_faults_in_chunked_uploads(flow, proxy, media, fault):
     result = settle_check(flow, "Chunky", files)
     chunks = -(-len(large) // (16 * 1024))
     assert len(proxy.seen(is_chunk)) == chunks + extra_chunks
-    report(f"test_faults_in_chunked_uploads[{fault}]", fault, did, result, "proxy")
+    report(fault, did, result, "proxy")
     assert result.clean, result
 
 
@@ -255,7 +255,6 @@ def test_maxlag_from_the_real_wiki(flow, proxy, media, waits):
     result = settle_check(flow, "Lag", files)
     assert flow.store().get("Lag", "A1").attempts == 1  # a wait, not a failed attempt
     report(
-        "test_maxlag_from_the_real_wiki",
         "maxlag error from the wiki itself (Retry-After: 5)",
         "waited 5 s as asked; sent again; not counted as a failure",
         result,
@@ -288,7 +287,6 @@ def test_maxlag_for_longer_than_the_run_waits(flow, proxy, media, waits):
     flow.run()
     result = settle_check(flow, "Lagging", files)
     report(
-        "test_maxlag_for_longer_than_the_run_waits",
         "maxlag on every upload (recorded Wikimedia answer, Retry-After: 1)",
         "waited 3 times, then ended the run with records pending; the next run uploaded them",
         result,
@@ -317,7 +315,6 @@ def test_badtoken_is_refreshed_once(flow, proxy, media, times):
         result = settle_check(flow, "Token", files)
         did = "a second badtoken in a row stops the run (exit 1), the record stays pending"
     report(
-        f"test_badtoken_is_refreshed_once[{len(times)}]",
         f"badtoken from the wiki itself, {len(times)} time(s) in a row",
         did,
         result,
@@ -335,7 +332,6 @@ def test_an_unanswered_save_is_not_saved_twice(bot, proxy, hub_root):
     assert len(wiki.history(title)) == 1
     assert len(proxy.seen(is_edit)) == 1
     report(
-        "test_an_unanswered_save_is_not_saved_twice",
         "connection dropped after the wiki saved a page edit (status page)",
         "read the page again: our text is there; not sent again",
         tally(wiki),
@@ -362,7 +358,6 @@ def test_the_wiki_refusing_connections(flow, proxy, media, waits):
     flow.run()
     result = settle_check(flow, "Down", files)
     report(
-        "test_the_wiki_refusing_connections",
         "connection refused on every write",
         "backed off 3 times, ended the run (exit 1) with nothing sent; "
         "the next run uploaded the file",

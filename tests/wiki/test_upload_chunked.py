@@ -112,7 +112,6 @@ def test_resume_from_the_offset_the_wiki_confirmed(bot, proxy, tmp_path):
     assert first_run + len(resumed) == math.ceil(len(data) / CHUNKS.size)
     result = tally(wiki, present=[sha1(data)])
     report(
-        "test_resume_from_the_offset_the_wiki_confirmed",
         "chunked upload stopped after 2 of 7 chunks, then resumed",
         "resumed at the stash's offset after checking the stash (stashimageinfo)",
         result,
@@ -158,7 +157,6 @@ def test_a_stash_that_cannot_be_trusted_is_started_again(bot, proxy, devwiki, tm
     assert wiki.files([name])[name].sha1 == sha1(final)
     result = tally(wiki, present=[sha1(final)], absent=[sha1(data)] if other else [])
     report(
-        f"test_a_stash_that_cannot_be_trusted_is_started_again[{why}]",
         f"resuming a chunked upload whose stash is {why}",
         "started again from offset 0",
         result,
@@ -289,7 +287,6 @@ def test_sigterm_between_chunks_then_the_next_run_resumes(
     assert int(proxy.seen(is_chunk)[first].params["offset"]) == kept["offset"]
     outcome = tally(bot, present=[sha1(large)])
     report(
-        "test_sigterm_between_chunks_then_the_next_run_resumes",
         "SIGTERM to `hubbot run` during the 3rd chunk of a chunked upload",
         "finished that chunk, saved the status page, exit 0; the next run resumed at the offset",
         outcome,

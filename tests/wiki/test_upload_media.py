@@ -91,7 +91,6 @@ def test_every_media_type(flow, media, tmp_path):
         assert info.mime == WIKI_MIME.get(kind, mime), (kind, info.mime)
     result = tally(flow.bot, present=[sha1(d) for d, _ in samples.values()])
     report(
-        "test_every_media_type",
         "13 media types (JPEG, PNG, GIF, TIFF, SVG, PDF, Ogg Opus and Vorbis, MP3, WAV, "
         "FLAC, WebM, Ogg video) served without a file extension",
         "uploaded, extension and type from the content",
@@ -145,7 +144,6 @@ def test_media_not_to_upload(flow, media):
         absent=[sha1(svg_script), sha1(png_named_jpg), sha1(png_declared_jpeg), sha1(html)],
     )
     report(
-        "test_media_not_to_upload",
         "an SVG with a script; a .jpg URL serving a PNG; a PNG declared image/jpeg; "
         "an empty file; an HTML page instead of the media",
         "each record failed with a reason on the status page; nothing sent to the wiki",

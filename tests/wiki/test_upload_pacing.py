@@ -106,7 +106,6 @@ def test_rate_limits_are_waited_out_not_failed(
     assert waits("rate limited by the wiki")  # the wiki really said ratelimited
     result = tally(bot, present=[sha1(d) for d in files.values()])
     report(
-        "test_rate_limits_are_waited_out_not_failed",
         "the wiki's rate limit ($wgRateLimits: 2 uploads per 4 s, no noratelimit right)",
         f"waited {len(waits('rate limited by the wiki'))} times (one slot, doubling); "
         "no record failed or counted an attempt",
@@ -129,7 +128,6 @@ def test_uploads_are_paced_for_an_account_without_the_bot_flag(
     assert not waits("rate limited by the wiki")  # the pacing kept under the limit
     result = tally(bot, present=[sha1(d) for d in files.values()])
     report(
-        "test_uploads_are_paced_for_an_account_without_the_bot_flag",
         "an account without the bot flag, upload.max_per_minute: 20",
         "one upload every 3 s; the wiki never had to refuse one",
         result,
@@ -160,7 +158,6 @@ def test_read_only_pauses_the_run_until_the_wiki_is_back(
     assert "read-only mode to end" in flow.status_text("Readonly")
     result = tally(bot, present=[sha1(d) for d in files.values()])
     report(
-        "test_read_only_pauses_the_run_until_the_wiki_is_back",
         "$wgReadOnly switched on during an upload, off 3 s later",
         "paused (asking every second), then carried on; the status page says it waited",
         result,
@@ -200,7 +197,6 @@ def test_read_only_for_longer_than_a_run_waits(
     assert flow.status("Longro")["state"] == "done"
     outcome = tally(bot, present=[sha1(d) for d in files.values()])
     report(
-        "test_read_only_for_longer_than_a_run_waits",
         "$wgReadOnly on for longer than upload.read_only_wait",
         "ended the run (exit 0) with the records pending; the next run uploaded them",
         outcome,
@@ -237,7 +233,6 @@ def test_a_blocked_bot_stops_with_a_clear_message(bot, proxy, person, config_fil
     assert flow.status("Blocked")["state"] == "done"
     outcome = tally(bot, present=[sha1(d) for d in files.values()])
     report(
-        "test_a_blocked_bot_stops_with_a_clear_message",
         "the bot blocked by an administrator during a run",
         "stopped (exit 1) saying the account is blocked; records pending; "
         "after the unblock the next run uploaded them",
@@ -260,7 +255,6 @@ def test_an_edit_conflict_on_a_bot_page_is_detected(bot, person, hub_root):
     assert outcome == EditConflict(title)
     assert bot.read_page(title).text == "a volunteer's text"
     report(
-        "test_an_edit_conflict_on_a_bot_page_is_detected",
         "a second user edits a bot page between the bot's read and its save",
         "edit conflict: nothing overwritten; the caller reads again and merges",
         tally(bot),
@@ -277,7 +271,6 @@ def test_a_protected_bot_page_is_an_outcome(bot, person, hub_root):
     outcome = bot.save(title, "again", "test", base=bot.read_page(title))
     assert isinstance(outcome, Protected)
     report(
-        "test_a_protected_bot_page_is_an_outcome",
         "a bot page protected by an administrator",
         "a Protected outcome with the wiki's reason; nothing saved",
         tally(bot),

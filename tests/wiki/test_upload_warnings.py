@@ -30,10 +30,9 @@ from tests.faults.helpers import fresh, report, sha1, tally, unique_png
 class Uploader:
     """Uploads bytes under a test's own titles and checks the wiki afterwards."""
 
-    def __init__(self, wiki: Wiki, folder: Path, test: str) -> None:
+    def __init__(self, wiki: Wiki, folder: Path) -> None:
         self.wiki = wiki
         self.folder = folder
-        self.test = test
         self.tag = uuid.uuid4().hex[:8]
 
     def title(self, name: str) -> str:
@@ -50,13 +49,13 @@ class Uploader:
 
     def check(self, code: str, did: str, present=(), absent=()) -> None:
         result = tally(self.wiki, present=present, absent=absent)
-        report(self.test, f"upload warning or error `{code}`", did, result, "real wiki")
+        report(f"upload warning or error `{code}`", did, result, "real wiki")
         assert result.clean, result
 
 
 @pytest.fixture
-def up(bot, tmp_path, request) -> Uploader:
-    return Uploader(fresh(bot), tmp_path, request.node.name)
+def up(bot, tmp_path) -> Uploader:
+    return Uploader(fresh(bot), tmp_path)
 
 
 @pytest.fixture
@@ -374,12 +373,21 @@ def test_blocked(up, admin):
     up.check("blocked", "the run stops with a clear message", absent=[sha1(data)])
 
 
-def test_no_upload_right_stops_the_whole_run(up, extra_settings):
-    extra_settings(
-        "foreach (['*', 'user', 'bot', 'autoconfirmed'] as $g) "
-        "{ $wgGroupPermissions[$g]['upload'] = false; }"
-    )
+@pytest.mark.parametrize(
+    ("settings", "code"),
+    [
+        (
+            "foreach (['*', 'user', 'bot', 'autoconfirmed'] as $g) "
+            "{ $wgGroupPermissions[$g]['upload'] = false; }",
+            "permissiondenied",
+        ),
+        ("$wgEnableUploads = false;", "uploaddisabled"),
+    ],
+)
+def test_refusals_of_every_upload_stop_the_whole_run(up, extra_settings, settings, code):
+    extra_settings(settings)
     data = unique_png()
     outcome = up.upload(up.title("No right") + ".png", data)
     assert isinstance(outcome, UploadRefused) and outcome.whole_run, outcome
-    up.check(outcome.code, "the run stops: every file would be refused", absent=[sha1(data)])
+    assert outcome.code == code
+    up.check(code, "the run stops: every file would be refused", absent=[sha1(data)])
