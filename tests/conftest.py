@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,6 +21,13 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 _counter = itertools.count(1)
+
+# pywikibot decides where its cookies and caches go when it is first imported,
+# which may be while tests are collected: give it a private folder before that.
+_PYWIKIBOT_DIR = Path(tempfile.mkdtemp(prefix="hubbot-tests-pywikibot-"))
+(_PYWIKIBOT_DIR / "user-config.py").write_text("# hubbot configures pywikibot in code.\n")
+os.environ["PYWIKIBOT_DIR"] = str(_PYWIKIBOT_DIR)
+os.environ["PYWIKIBOT_NO_USER_CONFIG"] = "2"
 
 
 @pytest.fixture(scope="session")
@@ -41,10 +50,9 @@ def devwiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
 
 
 @pytest.fixture(scope="session")
-def pywikibot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("pywikibot")
-    os.environ["PYWIKIBOT_DIR"] = str(path)
-    return path
+def pywikibot_dir() -> Iterator[Path]:
+    yield _PYWIKIBOT_DIR
+    shutil.rmtree(_PYWIKIBOT_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
