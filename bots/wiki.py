@@ -39,9 +39,8 @@ def _prepare_pywikibot() -> None:
     os.environ.setdefault("PYWIKIBOT_NO_USER_CONFIG", "2")
     if "PYWIKIBOT_DIR" not in os.environ:
         cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-        base = cache / "hubbot" / "pywikibot"
-        base.mkdir(mode=0o700, parents=True, exist_ok=True)
-        os.environ["PYWIKIBOT_DIR"] = str(base)
+        os.environ["PYWIKIBOT_DIR"] = str(cache / "hubbot" / "pywikibot")
+    Path(os.environ["PYWIKIBOT_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
     # pywikibot uses PYWIKIBOT_DIR only when it holds a user-config.py; an
     # empty one keeps its cookies and caches there instead of the cwd.
     user_config = Path(os.environ["PYWIKIBOT_DIR"]) / "user-config.py"
@@ -342,10 +341,13 @@ class Wiki:
         _quiet_pywikibot()
         try:
             site = pywikibot.Site(family, family)
-            manager_cls = pwb_login.ClientLoginManager
-            if "@" in username:  # a BotPassword: action=login
-                manager_cls = pwb_login.LoginManager
-            manager = manager_cls(password=password, site=site, user=username)
+            # A session saved by an earlier run would make the wiki refuse a new
+            # login (a BotPassword session cannot log in again): start clean.
+            from pywikibot.comms import http as pwb_http
+
+            pwb_http.cookie_jar.clear()
+            # ClientLoginManager uses action=login by itself for "Name@botpassword".
+            manager = pwb_login.ClientLoginManager(password=password, site=site, user=username)
             ok = manager.login(retry=False)
         except (NoUsernameError, APIError) as e:
             raise LoginError(

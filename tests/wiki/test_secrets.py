@@ -77,15 +77,7 @@ def new_secret(what: str, shape: Callable[[str], str]) -> Secret:
 @pytest.fixture(
     params=[
         "account password",
-        pytest.param(
-            "bot password",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="bots/wiki.py Wiki.connect logs BotPasswords in with pywikibot's "
-                "abstract login.LoginManager (NotImplementedError), and the session it "
-                "saves in the cookie file makes the next run's login fail",
-            ),
-        ),
+        "bot password",
     ]
 )
 def login(request: pytest.FixtureRequest, devwiki) -> Login:
