@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import socket
+import threading
 import time
 import uuid
 from collections import Counter
@@ -269,9 +270,12 @@ class Runner:
             self.progress(f"{name}: another run is working on it; skipped")
             facts = self.store.get_request(name) or {}
             return str(facts.get("state", "uploading"))
+        heartbeat = LeaseHeartbeat(self.store, name, self.holder)
+        heartbeat.start()
         try:
             return self._process(name)
         finally:
+            heartbeat.stop()
             self.store.release_lease(name, self.holder)
 
     def _process(self, name: str) -> str:
@@ -473,7 +477,11 @@ class Runner:
                         limit_hit = True
                         break
                 self.maybe_check_stop()
-                self.store.renew_lease(name, self.holder, LEASE_SECONDS)
+                if not self.store.renew_lease(name, self.holder, LEASE_SECONDS):
+                    # only if this process stalled longer than a lease: another run
+                    # has the request now, and two runs must never upload side by side
+                    message = "Another run took over this request; it carries on."
+                    break
                 result = upload_planned(
                     wiki=self.wiki,
                     store=self.store,
@@ -689,6 +697,33 @@ class Runner:
         self.save_if_changed(
             self.hub.dashboard, render_dashboard(rows, updated=now_iso()), "dashboard"
         )
+
+
+class LeaseHeartbeat:
+    """Renews a request's lease while its holder works, even inside one long upload.
+
+    A live run's lease then never expires, and only a crashed run's does.
+    """
+
+    def __init__(self, store: StateStore, name: str, holder: str) -> None:
+        self.store, self.name, self.holder = store, name, holder
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"lease {name}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join(timeout=30)
+
+    def _beat(self) -> None:
+        while not self._stopped.wait(LEASE_SECONDS / 4):
+            try:
+                if not self.store.renew_lease(self.name, self.holder, LEASE_SECONDS):
+                    return
+            except Exception:  # the store is busy or gone: the main loop will notice
+                log.debug("renewing the lease of %s failed", self.name, exc_info=True)
 
 
 def _holder_is_dead_here(holder: str) -> bool:

@@ -631,3 +631,23 @@ def test_toolsdb_url_from_replica_cnf(tmp_path: Path) -> None:
 def test_toolsdb_url_without_credentials_says_where_to_put_them(tmp_path: Path) -> None:
     with pytest.raises(StateStoreError, match="TOOL_TOOLSDB_USER"):
         toolsdb_url(environ={}, cnf_path=tmp_path / "missing.cnf")
+
+
+def test_lease_heartbeat_keeps_a_live_holders_lease(monkeypatch, tmp_path):
+    """A run that works longer than a lease (one long upload) keeps it; others stay out."""
+    import time
+
+    from bots import runner
+
+    monkeypatch.setattr(runner, "LEASE_SECONDS", 0.4)
+    store = StateStore.from_url(f"sqlite:///{tmp_path / 'hb.sqlite3'}")
+    assert store.acquire_lease("R", "live", 0.4)
+    beat = runner.LeaseHeartbeat(store, "R", "live")
+    beat.start()
+    try:
+        time.sleep(1.2)  # three lease lengths
+        assert not store.acquire_lease("R", "other", 0.4)
+    finally:
+        beat.stop()
+    time.sleep(0.5)
+    assert store.acquire_lease("R", "other", 0.4)  # once the holder stops, it expires
