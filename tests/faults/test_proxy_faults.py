@@ -295,7 +295,7 @@ def test_maxlag_for_longer_than_the_run_waits(flow, proxy, media, waits):
     assert result.clean
 
 
-@pytest.mark.parametrize("times", [{1}, {1, 2}])
+@pytest.mark.parametrize("times", [{1}, {1, 2}], ids=["once", "twice in a row"])
 def test_badtoken_is_refreshed_once(flow, proxy, media, times):
     files = batch(flow, media, "Token", {"A1": unique_png()})
     flow.run()

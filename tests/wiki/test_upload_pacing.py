@@ -276,3 +276,39 @@ def test_a_protected_bot_page_is_an_outcome(bot, person, hub_root):
         tally(bot),
         "real wiki",
     )
+
+
+def test_the_time_budget_ends_a_rate_limit_wait(
+    bot, proxy, person, config_file, hub_root, media, devwiki
+):
+    devwiki.set_extra_settings(
+        "$wgGroupPermissions['bot']['noratelimit'] = false;\n"
+        "$wgRateLimits['upload']['user'] = [1, 60];"
+    )
+    bot.refresh_account()
+    try:
+        config = config_file(upload={**FAST_UPLOAD_CONFIG, "max_wait": 60})
+        flow = make_flow(through(bot, proxy), person, config, hub_root, media)
+        files = request_of(flow, media, "Budget", 3)
+        started = time.monotonic()
+        summary = flow.run(max_seconds=10)
+        took = time.monotonic() - started
+        store = flow.store()
+        assert summary.requests == {"Budget": "uploading"}
+        assert took < 20  # not the 60 s the rate limit asks for
+        assert store.counts("Budget")[Outcome.FAILED] == 0
+        assert store.counts("Budget")[Outcome.UPLOADED] >= 1
+        assert "time budget" in flow.status_text("Budget")
+    finally:
+        devwiki.set_extra_settings(None)
+        bot.refresh_account()
+    flow.run()
+    assert flow.status("Budget")["state"] == "done"
+    result = tally(bot, present=[sha1(d) for d in files.values()])
+    report(
+        "the time budget (--max-seconds 10) ends while the bot waits out a 60 s rate limit",
+        "stopped waiting at once, saved the status page; the next run carried on",
+        result,
+        "real wiki",
+    )
+    assert result.clean

@@ -257,12 +257,20 @@ def test_verification_error_svg_with_a_script(up):
     up.check("verification-error", "failed: an SVG with a script", absent=[sha1(data)])
 
 
-def test_filetype_banned(up):
-    data = b"MZ" + uuid.uuid4().bytes * 8
-    outcome = up.upload(up.title("Program") + ".exe", data, mime="application/octet-stream")
-    assert isinstance(outcome, UploadRefused)
-    assert outcome.code in ("filetype-banned", "verification-error"), outcome
-    up.check(outcome.code, "failed: a type the wiki refuses", absent=[sha1(data)])
+@pytest.mark.parametrize(
+    ("name", "data", "code"),
+    [
+        ("Notes.txt", b"Plain text, not a media file: ", "filetype-banned"),
+        ("Program.exe", b"MZ", "verification-error"),  # refused on its content first
+    ],
+    ids=["text file", "program"],
+)
+def test_types_the_wiki_refuses(up, name, data, code):
+    data = data + uuid.uuid4().hex.encode() * 8
+    stem, extension = name.rsplit(".", 1)
+    outcome = up.upload(f"{up.title(stem)}.{extension}", data, mime="application/octet-stream")
+    assert isinstance(outcome, UploadRefused) and outcome.code == code, outcome
+    up.check(code, "failed: a type the wiki refuses", absent=[sha1(data)])
 
 
 def test_filetype_unwanted_type(up, extra_settings):
@@ -349,7 +357,10 @@ def test_abusefilter(up, blacklists, action):
 def test_stash_file_not_found(up):
     outcome = up.wiki.commit(up.title("No stash") + ".png", "1abcdefghijk.xyz123.3.png", "t", "s")
     assert isinstance(outcome, UploadRefused) and outcome.code == "stash-lost"
-    up.check("uploadstash-file-not-found", "the bytes are sent again (see the chunked tests)")
+    up.check(
+        "uploadstash-file-not-found",
+        "stash-lost: asked the wiki by title and SHA-1, then the bytes are sent again",
+    )
 
 
 def test_read_only(up, devwiki):
@@ -383,6 +394,7 @@ def test_blocked(up, admin):
         ),
         ("$wgEnableUploads = false;", "uploaddisabled"),
     ],
+    ids=["no upload right", "uploads disabled"],
 )
 def test_refusals_of_every_upload_stop_the_whole_run(up, extra_settings, settings, code):
     extra_settings(settings)
