@@ -25,7 +25,7 @@ from bench.batch import BatchError, make_media, media_name, read_museum_rows, up
 from bench.machine import describe
 from bench.measure import ClientFailed
 from bench.servers import serve_media
-from bench.uploads import CLIENTS, compare_uploads, publish_batch
+from bench.uploads import CLIENTS, OPTIONAL_CLIENTS, compare_uploads, publish_batch
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_SCALE = (1_000, 10_000, 100_000)
@@ -47,10 +47,11 @@ def _sizes(text: str) -> list[int]:
 
 def _clients(text: str) -> list[str]:
     names = [part.strip() for part in text.split(",") if part.strip()]
-    unknown = [n for n in names if n not in CLIENTS]
+    known = CLIENTS + OPTIONAL_CLIENTS
+    unknown = [n for n in names if n not in known]
     if unknown:
         raise argparse.ArgumentTypeError(
-            f"unknown client {', '.join(unknown)}; choose from {', '.join(CLIENTS)}"
+            f"unknown client {', '.join(unknown)}; choose from {', '.join(known)}"
         )
     return names
 
@@ -71,7 +72,8 @@ def parser() -> argparse.ArgumentParser:
         "--clients",
         type=_clients,
         default=list(CLIENTS),
-        help=f"upload clients to run, comma-separated ({','.join(CLIENTS)}); none: --files 0",
+        help=f"upload clients to run, comma-separated ({','.join(CLIENTS)}; also "
+        f"{','.join(OPTIONAL_CLIENTS)}); none: --files 0",
     )
     p.add_argument(
         "--repeat",
@@ -88,6 +90,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--keep", action="store_true", help="keep the wikis for a look afterwards")
     p.add_argument("--json", type=Path, help="also write every figure to this JSON file")
     p.add_argument(
+        "--report",
+        type=Path,
+        metavar="JSON",
+        help="print the tables of a run saved with --json, and run nothing",
+    )
+    p.add_argument(
         "--profile",
         type=Path,
         help="run hubbot's upload under cProfile, save the statistics here and print the top "
@@ -101,7 +109,10 @@ def say(message: str) -> None:
 
 
 def check_tools(clients: list[str]) -> None:
-    if "data_ingestion" in clients and importlib.util.find_spec("pywikibot_scripts") is None:
+    if (
+        any(c.startswith("data_ingestion") for c in clients)
+        and importlib.util.find_spec("pywikibot_scripts") is None
+    ):
         raise BatchError(
             "The data_ingestion client needs pywikibot's scripts: pip install pywikibot-scripts "
             "(or leave it out with --clients floor,hubbot)."
@@ -112,6 +123,8 @@ def check_tools(clients: list[str]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.report:
+        return reprint(args.report)
     clients = args.clients if args.files > 0 else []
     work: Path = args.work.resolve()
     run_dir = work / "run"
@@ -177,6 +190,16 @@ def main(argv: list[str] | None = None) -> int:
         print_profile(args.profile)
     if not args.keep:
         shutil.rmtree(run_dir, ignore_errors=True)
+    return 0
+
+
+def reprint(path: Path) -> int:
+    """The report of a saved run (the figures are not measured again)."""
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    uploads = [report.client_from_json(r) for r in saved["uploads"]]
+    scale = [report.scale_from_json(r) for r in saved["scale"]]
+    files = uploads[0].files if uploads else 0
+    print_report(saved["machine"], files, uploads, scale, saved["imports_baseline_mb"])
     return 0
 
 

@@ -3,7 +3,9 @@
 pywikibot is configured in code, as hubbot configures it: no user-config.py,
 the wiki registered by its api.php URL, the account's name, and no pause
 between writes (``put_throttle = 0``, the setting hubbot uses too; pywikibot's
-default would wait 10 seconds after every upload). The script itself runs
+default would wait 10 seconds after every upload). Everything else keeps
+pywikibot's defaults, among them ``minthrottle`` (0.1 s between any two API
+requests) unless ``BENCH_PYWIKIBOT_MINTHROTTLE`` says otherwise. The script itself runs
 unchanged through its ``main()`` with the arguments its documentation gives.
 
 Run as ``python -m bench.ingest API_URL USERNAME CSV_DIR CONFIG_PAGE`` with
@@ -28,6 +30,8 @@ def configure(api: str, username: str) -> None:
     config.usernames[FAMILY][FAMILY] = username
     config.put_throttle = 0
     config.simulate = False
+    if "BENCH_PYWIKIBOT_MINTHROTTLE" in os.environ:  # the variant without the read throttle
+        config.minthrottle = float(os.environ["BENCH_PYWIKIBOT_MINTHROTTLE"])
 
 
 def login(username: str, password: str):

@@ -18,7 +18,7 @@ from pathlib import Path
 from bench.batch import ingestion_config_text, request_text, write_batch_csv
 from bench.measure import ClientFailed, Measured, require_success, run_measured
 from bench.preview import first_mapping_tables, open_request, planned_files
-from bench.report import FLOOR, HUBBOT, INGESTION, ClientResult
+from bench.report import FLOOR, HUBBOT, INGESTION, INGESTION_UNTHROTTLED, ClientResult
 from bench.servers import MediaServer
 from bench.wikis import BOT, BenchWiki, fresh_wiki
 from bots.config import load_config
@@ -33,6 +33,8 @@ INGESTION_PAGE = f"User:{BOT}/Data ingestion"
 #: In the order they run: the floor and hubbot back to back, so a change of the
 #: machine's load between them is least likely to touch the ratio that matters.
 CLIENTS: tuple[str, ...] = (FLOOR, HUBBOT, INGESTION)
+#: Clients that run only when asked for with --clients.
+OPTIONAL_CLIENTS: tuple[str, ...] = (INGESTION_UNTHROTTLED,)
 
 
 @dataclass
@@ -86,13 +88,17 @@ def _measure(
     args: Sequence[str],
     *,
     files_before: int,
+    env: dict[str, str] | None = None,
 ) -> ClientResult:
     mark = wiki.requests.mark()
     downloads = media.snapshot()["media"]
     server_before = wiki.server_cpu()
     load_before = os.getloadavg()[0]
     measured: Measured = run_measured(
-        args, env=wiki.client_env(name), cwd=wiki.work, log_path=wiki.work / f"{name}.log"
+        args,
+        env={**wiki.client_env(name), **(env or {})},
+        cwd=wiki.work,
+        log_path=wiki.work / f"{name}.log",
     )
     load_after = os.getloadavg()[0]
     server_cpu = wiki.server_cpu() - server_before
@@ -119,7 +125,15 @@ def run_floor(wiki: BenchWiki, media: MediaServer, batch: Batch) -> ClientResult
     return _measure(FLOOR, wiki, media, args, files_before=before)
 
 
-def run_ingestion(wiki: BenchWiki, media: MediaServer, batch: Batch) -> ClientResult:
+def run_ingestion(
+    wiki: BenchWiki, media: MediaServer, batch: Batch, *, read_throttle: bool = True
+) -> ClientResult:
+    """pywikibot's data_ingestion; ``read_throttle=False`` also sets ``minthrottle = 0``.
+
+    pywikibot waits at least ``minthrottle`` (0.1 s) between any two API
+    requests, and data_ingestion makes five for every file; the variant
+    without it shows what the script's requests cost on their own.
+    """
     wiki.account("Admin").edit(
         INGESTION_PAGE, ingestion_config_text(batch.csv_path.name), "data_ingestion configuration"
     )
@@ -133,7 +147,9 @@ def run_ingestion(wiki: BenchWiki, media: MediaServer, batch: Batch) -> ClientRe
         str(batch.csv_path.parent),
         INGESTION_PAGE,
     ]
-    return _measure(INGESTION, wiki, media, args, files_before=before)
+    name = INGESTION if read_throttle else INGESTION_UNTHROTTLED
+    env = {} if read_throttle else {"BENCH_PYWIKIBOT_MINTHROTTLE": "0"}
+    return _measure(name, wiki, media, args, files_before=before, env=env)
 
 
 def run_hubbot(
@@ -176,6 +192,9 @@ RUNNERS: dict[str, Callable[[BenchWiki, MediaServer, Batch], ClientResult]] = {
     FLOOR: run_floor,
     INGESTION: run_ingestion,
     HUBBOT: run_hubbot,
+    INGESTION_UNTHROTTLED: lambda wiki, media, batch: run_ingestion(
+        wiki, media, batch, read_throttle=False
+    ),
 }
 
 
