@@ -4,14 +4,14 @@ PYTHON ?= python3
 DEBIAN_PACKAGES = mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl \
                   imagemagick mariadb-server
 
-.PHONY: setup demo check lint test bench
+.PHONY: setup demo check lint types test bench
 
 setup:
 	@if [ "$$(id -u)" = 0 ] && ! dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1; then \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
 	    --no-install-recommends $(DEBIAN_PACKAGES); \
 	fi
-	@$(PYTHON) -c "import bots, pytest, hypothesis, ruff" 2>/dev/null && hubbot --version >/dev/null 2>&1 \
+	@$(PYTHON) -c "import bots, pytest, hypothesis, ruff, mypy, mwclient" 2>/dev/null && hubbot --version >/dev/null 2>&1 \
 	  || $(PYTHON) -m pip install -q -e '.[test]'
 
 demo: setup
@@ -21,7 +21,10 @@ lint: setup
 	$(PYTHON) -m ruff check .
 	$(PYTHON) -m ruff format --check .
 
+types: setup
+	$(PYTHON) -m mypy bots
+
 test: setup
 	$(PYTHON) -m pytest -q
 
-check: lint test
+check: lint types test

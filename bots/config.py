@@ -225,15 +225,15 @@ def _build(cls: type, data: Any, prefix: str) -> Any:
         if f.name == "path":
             continue
         key = f"{prefix}{f.name}"
-        tp = hints[f.name]
+        tp: Any = hints[f.name]
         if f.name not in data:
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                if dataclasses.is_dataclass(tp):
+                if isinstance(tp, type) and dataclasses.is_dataclass(tp):
                     kwargs[f.name] = _build(tp, {}, key + ".")
                     continue
                 raise ConfigError(f"The configuration key {key} is required but missing.")
             continue
-        if dataclasses.is_dataclass(tp):
+        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
             kwargs[f.name] = _build(tp, data[f.name], key + ".")
         else:
             kwargs[f.name] = _coerce(key, tp, data[f.name])
@@ -246,8 +246,8 @@ def _leaf_paths(cls: type, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str
     for f in dataclasses.fields(cls):
         if f.name == "path":
             continue
-        tp = hints[f.name]
-        if dataclasses.is_dataclass(tp):
+        tp: Any = hints[f.name]
+        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
             out.extend(_leaf_paths(tp, prefix + (f.name,)))
         else:
             out.append((prefix + (f.name,), tp))

@@ -456,8 +456,8 @@ class Runner:
         message = ""
         last_status = self.clock()
         self.check_stop()
-        for state in self.store.in_flight(name):
-            settle_in_flight(self.wiki, self.store, name, state)
+        for journalled in self.store.in_flight(name):
+            settle_in_flight(self.wiki, self.store, name, journalled)
         limit_hit = False
         stopped: MustStop | None = None
         options = UploadOptions.from_config(self.config.upload)
