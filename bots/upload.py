@@ -268,7 +268,7 @@ def _download_and_upload(
         fetched = fetcher.fetch_to_file(planned.media_url, dest)
     except FetchError as e:
         return _fail(f"The media file could not be downloaded: {e}")
-    checked = _check_media(planned, dest, fetched.content_type, fetched.size)
+    checked = _check_media(planned, dest, fetched.content_type or "", fetched.size)
     if isinstance(checked, Result):
         return checked
     title, media = checked

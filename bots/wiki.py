@@ -149,8 +149,17 @@ class Refused:
     info: str
 
 
-SaveOutcome = Saved | NoChange | EditConflict | PageExists | PageMissing | ReadOnly | Blocked
-SaveOutcome = SaveOutcome | Protected | Refused
+SaveOutcome = (
+    Saved
+    | NoChange
+    | EditConflict
+    | PageExists
+    | PageMissing
+    | ReadOnly
+    | Blocked
+    | Protected
+    | Refused
+)
 
 
 # --- reads -----------------------------------------------------------------

@@ -376,3 +376,92 @@ def test_ambiguous_upload_raises_for_the_caller(bot, proxy, tmp_path):
     with pytest.raises(AmbiguousWrite):
         wiki.upload(f"File:Ambiguous {sha1(path.read_bytes())[:8]}.png", path, "t", "s")
     assert len(proxy.seen(is_file_upload)) == 1
+
+
+def _api_error(code: str, info: str) -> bytes:
+    """An API error in the shape MediaWiki 1.39 gives it (formatversion 2)."""
+    import json
+
+    return json.dumps({"error": {"code": code, "info": info, "docref": "See api.php."}}).encode()
+
+
+#: Stash failures of storage and sessions, in MediaWiki 1.39's words (includes/api/i18n/en.json).
+STASH_ERRORS = {
+    "stashfilestorage": "Could not store upload in the stash: Could not store file.",
+    "stashnosuchfilekey": "No such filekey: 1d3n0op8fo04.fultx.3.wav.",
+    "stashedfilenotfound": "Could not find the file in the stash: 1d3n0op8fo04.fultx.3.wav.",
+    "stashfailed": "No chunked upload session with this key.",
+}
+
+
+@pytest.mark.parametrize("code", list(STASH_ERRORS))
+def test_a_stash_error_starts_the_upload_again(flow, proxy, media, code):
+    large = wav_bytes(6.0)
+    files = batch(flow, media, "Stasherr", {"L1": large})
+    flow.run()
+    flow.approve("Stasherr")
+    answer = _api_error(code, STASH_ERRORS[code])
+    proxy.add(
+        Rule("respond", match=is_chunk, times={3}, status=200,
+             headers={"Content-Type": "application/json"}, body=answer)
+    )  # fmt: skip
+    flow.run()
+    result = settle_check(flow, "Stasherr", files)
+    chunks = -(-len(large) // (16 * 1024))
+    assert len(proxy.seen(is_chunk)) == chunks + 3  # two chunks again, and the refused one
+    assert int(proxy.seen(is_chunk)[3].params["offset"]) == 0
+    report(
+        f"stash error `{code}` on the 3rd chunk (MediaWiki's answer, from the proxy)",
+        "started the chunked upload again from offset 0 with a new stash",
+        result,
+        "proxy",
+    )
+    assert result.clean, result
+
+
+def test_a_stash_that_keeps_failing_fails_the_record(flow, proxy, media):
+    large, small = wav_bytes(6.0), unique_png()
+    batch(flow, media, "Stashbad", {"L1": large, "S1": small})
+    flow.run()
+    flow.approve("Stashbad")
+    answer = _api_error("stashfilestorage", STASH_ERRORS["stashfilestorage"])
+    proxy.add(
+        Rule("respond", match=is_chunk, times={2, 4}, status=200,
+             headers={"Content-Type": "application/json"}, body=answer)
+    )  # fmt: skip
+    flow.run()
+    store = flow.store()
+    l1, s1 = store.get("Stashbad", "L1"), store.get("Stashbad", "S1")
+    assert l1.outcome == Outcome.FAILED and "stash failed twice" in l1.reason
+    assert s1.outcome == Outcome.UPLOADED  # the others carry on
+    assert store.get_stash("Stashbad", "L1") is None
+    result = tally(flow.bot, present=[sha1(small)], absent=[sha1(large)])
+    report(
+        "stash error `stashfilestorage` again after starting over (from the proxy)",
+        "that record failed with the wiki's reason; the other records carried on",
+        result,
+        "proxy",
+    )
+    assert result.clean, result
+
+
+def test_a_lost_session_is_logged_in_again(flow, proxy, media):
+    files = batch(flow, media, "Session", {"A1": unique_png()})
+    flow.run()
+    flow.approve("Session")
+    answer = _api_error(
+        "assertuserfailed", "You are no longer logged in, so the action could not be completed."
+    )
+    proxy.add(
+        Rule("respond", match=is_file_upload, times={1}, status=200,
+             headers={"Content-Type": "application/json"}, body=answer)
+    )  # fmt: skip
+    flow.run()
+    result = settle_check(flow, "Session", files)
+    report(
+        "`assertuserfailed`: the wiki forgot the bot's session (MediaWiki's answer, from the proxy)",
+        "logged in again once; sent the upload again",
+        result,
+        "proxy",
+    )
+    assert result.clean, result
