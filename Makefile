@@ -25,6 +25,6 @@ types: setup
 	$(PYTHON) -m mypy bots
 
 test: setup
-	$(PYTHON) -m pytest -q
+	$(PYTHON) -m pytest -q --durations=15
 
 check: lint types test
