@@ -112,6 +112,9 @@ $wgGroupPermissions['bot']['noratelimit'] = true;
 // run queued jobs on page views, so pages that transclude a status page refresh
 $wgJobRunRate = 1;
 $wgLogos = ['1x' => '/resources/assets/mediawiki.png'];
+// thumbnails made when a browser asks (as Wikimedia wikis do), not inside every save
+$wgGenerateThumbnailOnParse = false;
+$wgThumbnailScriptPath = "$wgScriptPath/thumb.php";
 $wgRCMaxAge = 365 * 24 * 3600;
 $wgPasswordPolicy['policies']['default']['PasswordNotInCommonList'] = false;
 $wgPasswordPolicy['policies']['sysop']['PasswordNotInCommonList'] = false;

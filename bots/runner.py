@@ -459,6 +459,7 @@ class Runner:
         for journalled in self.store.in_flight(name):
             settle_in_flight(self.wiki, self.store, name, journalled)
         limit_hit = False
+        last_renew = self.clock()
         stopped: MustStop | None = None
         options = UploadOptions.from_config(self.config.upload)
         # every wait inside the loop ends at once on SIGTERM or the end of the budget
@@ -477,11 +478,14 @@ class Runner:
                         limit_hit = True
                         break
                 self.maybe_check_stop()
-                if not self.store.renew_lease(name, self.holder, LEASE_SECONDS):
-                    # only if this process stalled longer than a lease: another run
-                    # has the request now, and two runs must never upload side by side
-                    message = "Another run took over this request; it carries on."
-                    break
+                if self.clock() - last_renew >= LEASE_SECONDS / 3:
+                    # the heartbeat renews it too; this check stops a process that
+                    # stalled longer than a lease: another run has the request now,
+                    # and two runs must never upload side by side
+                    if not self.store.renew_lease(name, self.holder, LEASE_SECONDS):
+                        message = "Another run took over this request; it carries on."
+                        break
+                    last_renew = self.clock()
                 result = upload_planned(
                     wiki=self.wiki,
                     store=self.store,
@@ -550,11 +554,10 @@ class Runner:
         tables: dict[str, MappingTable],
     ) -> Iterator[PlannedFile]:
         done = {Outcome.UPLOADED, Outcome.DUPLICATE, Outcome.FAILED}
+        # read once: this run holds the request's lease, so nobody else settles records
+        settled = {s.record_id for s in self.store.all(name) if s.outcome in done}
         for item in plan(request, source.records(), tables, self.config.licenses):
-            if isinstance(item, Skipped):
-                continue
-            state = self.store.get(name, item.record_id)
-            if state is not None and state.outcome in done:
+            if isinstance(item, Skipped) or item.record_id in settled:
                 continue
             yield item
 

@@ -339,6 +339,9 @@ class Wiki:
         pwb_config.family_files[family] = api
         pwb_config.usernames[family][family] = username.split("@")[0]
         pwb_config.put_throttle = 0
+        # the bot paces its own writes (bots/pacing.py); pywikibot's read throttle
+        # would add ~0.1 s to requests that maxlag already keeps polite
+        pwb_config.minthrottle = 0
         pwb_config.maxlag = maxlag
         # fail fast while logging in; be patient with a busy wiki afterwards
         pwb_config.max_retries = 1
