@@ -9,27 +9,8 @@ import json
 import pytest
 
 from bots.followup import run_export, run_impact, run_sync
-from bots.install import install
 from bots.state import StateStore
-from tests.support.workflow import Media, Workflow, csv_text
-
-
-@pytest.fixture
-def media(tmp_path):
-    from bots.demo import serve
-
-    folder = tmp_path / "partner-site"
-    folder.mkdir()
-    with serve(folder) as base_url:
-        yield Media(folder, base_url)
-
-
-@pytest.fixture
-def flow(bot, person, config_file, hub_root, media) -> Workflow:
-    install(bot, hub_root, standins=True, progress=lambda m: None)
-    return Workflow(
-        bot=bot, person=person, config_path=config_file(), hub_root=hub_root, media=media
-    )
+from tests.support.workflow import Workflow, csv_text
 
 
 def finished(flow: Workflow, name: str, rows, **params) -> None:

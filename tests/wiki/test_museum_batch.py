@@ -11,8 +11,6 @@ import csv
 import io
 from collections import Counter
 
-import pytest
-
 from bots.demo import png
 from bots.install import install
 from bots.state import Outcome
@@ -20,16 +18,6 @@ from bots.titles import legal_title
 from tests.support.workflow import Media, Workflow
 
 ROWS = 40
-
-
-@pytest.fixture
-def media(tmp_path):
-    from bots.demo import serve
-
-    folder = tmp_path / "tate-site"
-    folder.mkdir()
-    with serve(folder) as base_url:
-        yield Media(folder, base_url)
 
 
 def tate_batch(shared_data, media: Media) -> tuple[bytes, list[dict[str, str]]]:

@@ -4,29 +4,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
-from bots.install import install
 from bots.state import Outcome
-from tests.support.workflow import Media, Workflow
-
-
-@pytest.fixture
-def media(tmp_path):
-    from bots.demo import serve
-
-    folder = tmp_path / "partner-site"
-    folder.mkdir()
-    with serve(folder) as base_url:
-        yield Media(folder, base_url)
-
-
-@pytest.fixture
-def flow(bot, person, config_file, hub_root, media) -> Workflow:
-    install(bot, hub_root, standins=True, progress=lambda m: None)
-    return Workflow(
-        bot=bot, person=person, config_path=config_file(), hub_root=hub_root, media=media
-    )
+from tests.support.workflow import Workflow
 
 
 def approve_and_run(flow: Workflow, name: str, by: str = "Reviewer"):
