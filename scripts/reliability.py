@@ -197,12 +197,15 @@ def render(rows: list[dict], results: dict[str, str], args: argparse.Namespace, 
     missing = untested_codes([r["fault"] + " " + r["did"] for r in rows])
     if missing:
         lines += [
-            "## Codes the dev wiki does not produce",
+            "## Codes no test above produces",
             "",
             "These need a setup the dev wiki does not have (a shared file repository, "
-            "storage failures, a broken session) or are variants of codes above. Their "
-            "decision is in the tables of `bots/wiki.py`, checked by "
-            "`tests/unit/test_upload_decisions.py`; none is overridden.",
+            "cascading protection, a wiki without uploads at all) or are variants of codes "
+            "above; MediaWiki 1.39 answers `protectedpage` for a title protected from "
+            "creation. Their decision is in the tables of `bots/wiki.py`, checked by "
+            "`tests/unit/test_upload_decisions.py`; none is overridden. Error codes the "
+            "proxy answers with carry MediaWiki 1.39's own messages "
+            "(`includes/api/i18n/en.json`).",
             "",
             "| Code | What the bot does |",
             "|---|---|",
