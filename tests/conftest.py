@@ -82,7 +82,7 @@ def person(devwiki) -> Callable:
 @pytest.fixture
 def hub_root(request: pytest.FixtureRequest) -> str:
     """A hub root of this test's own, so tests share one wiki without colliding."""
-    slug = re.sub(r"[^A-Za-z0-9]+", " ", request.node.name).strip()[:60]
+    slug = re.sub(r"[^A-Za-z0-9]+", " ", request.node.name)[:60].strip()
     return f"Project:Hub test {next(_counter)} {slug}"
 
 
