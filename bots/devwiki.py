@@ -362,6 +362,9 @@ class DevWiki:
                 "memory_limit=512M",
                 "-d",
                 "max_execution_time=0",
+                # settings files change at run time (extra.php, readonly): see them at once
+                "-d",
+                "opcache.revalidate_freq=0",
                 "-S",
                 f"{self.host}:{self.port}",
                 "-t",

@@ -62,7 +62,7 @@ def test_kill_minus_nine_at_random_moments(bot, person, config_file, hub_root, m
     rng = random.Random(SEED)
     upload = {"chunk_threshold": 48 * 1024, "chunk_size": 16 * 1024, **FAST_UPLOAD_CONFIG}
     flow = make_flow(bot, person, config_file(upload=upload), hub_root, media)
-    count = max(12, 3 * KILLS)  # enough that the kills come before the batch is done
+    count = max(12, 6 * KILLS)  # enough that the kills come before the batch is done
     files: dict[str, bytes] = {}
     for i in range(1, count + 1):
         # every tenth record is large enough to go in chunks
