@@ -113,3 +113,24 @@ def config_file(devwiki, hub_root: str, tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return _write
+
+
+@pytest.fixture
+def media(tmp_path: Path) -> Iterator:
+    """The partner's web site: files served from a folder on a loopback port."""
+    from bots.demo import serve
+    from tests.support.workflow import Media
+
+    folder = tmp_path / "partner-site"
+    folder.mkdir()
+    with serve(folder) as base_url:
+        yield Media(folder, base_url)
+
+
+@pytest.fixture
+def proxy(devwiki) -> Iterator:
+    """The fault proxy in front of the test wiki (tests/support/faultproxy.py)."""
+    from tests.support.faultproxy import FaultProxy
+
+    with FaultProxy(devwiki.url) as p:
+        yield p

@@ -36,7 +36,6 @@ from tests.faults.helpers import (
     unique_png,
     wav_bytes,
 )
-from tests.support.workflow import Media
 
 KILLS = int(os.environ.get("HUBBOT_KILLS", "50"))
 SEED = int(os.environ.get("HUBBOT_KILL_SEED", str(int.from_bytes(os.urandom(4), "big"))))
@@ -46,16 +45,6 @@ SEED = int(os.environ.get("HUBBOT_KILL_SEED", str(int.from_bytes(os.urandom(4), 
 def hub_root(request):
     """A hub root of this test's own (whose title the wiki keeps as it is)."""
     return own_hub_root(request)
-
-
-@pytest.fixture
-def media(tmp_path):
-    from bots.demo import serve
-
-    folder = tmp_path / "partner-site"
-    folder.mkdir()
-    with serve(folder) as base_url:
-        yield Media(folder, base_url)
 
 
 def test_kill_minus_nine_at_random_moments(bot, person, config_file, hub_root, media, tmp_path):

@@ -22,7 +22,6 @@ import pytest
 
 from bots.state import Outcome
 from tests.faults.helpers import make_flow, own_hub_root, report, row, sparse_wav, tally
-from tests.support.workflow import Media
 
 LARGE_MIB = int(os.environ.get("HUBBOT_LARGE_MIB", "256"))
 SMALL_MIB = 64
@@ -33,16 +32,6 @@ MIB = 1024 * 1024
 def hub_root(request):
     """A hub root of this test's own (whose title the wiki keeps as it is)."""
     return own_hub_root(request)
-
-
-@pytest.fixture
-def media(tmp_path):
-    from bots.demo import serve
-
-    folder = tmp_path / "partner-site"
-    folder.mkdir()
-    with serve(folder) as base_url:
-        yield Media(folder, base_url)
 
 
 def run_measured(config_path, request: str) -> tuple[int, float, float]:

@@ -29,14 +29,12 @@ from tests.faults.helpers import (
 from tests.support.faultproxy import (
     GATEWAY_502,
     MAXLAG_BODY,
-    FaultProxy,
     Rule,
     is_chunk,
     is_commit,
     is_edit,
     is_file_upload,
 )
-from tests.support.workflow import Media
 
 UPLOAD_CONFIG = {"chunk_threshold": 64 * 1024, "chunk_size": 16 * 1024, **FAST_UPLOAD_CONFIG}
 
@@ -45,22 +43,6 @@ UPLOAD_CONFIG = {"chunk_threshold": 64 * 1024, "chunk_size": 16 * 1024, **FAST_U
 def hub_root(request):
     """A hub root of this test's own (whose title the wiki keeps as it is)."""
     return own_hub_root(request)
-
-
-@pytest.fixture
-def proxy(devwiki):
-    with FaultProxy(devwiki.url) as p:
-        yield p
-
-
-@pytest.fixture
-def media(tmp_path):
-    from bots.demo import serve
-
-    folder = tmp_path / "partner-site"
-    folder.mkdir()
-    with serve(folder) as base_url:
-        yield Media(folder, base_url)
 
 
 @pytest.fixture

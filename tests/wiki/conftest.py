@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from tests.support.workflow import Media, Workflow
+from tests.support.workflow import Workflow
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if "/tests/wiki/" in str(item.fspath):
             item.add_marker(pytest.mark.wiki)
-
-
-@pytest.fixture
-def media(tmp_path) -> Iterator[Media]:
-    """The partner's web site: files served from a folder on a loopback port."""
-    from bots.demo import serve
-
-    folder = tmp_path / "partner-site"
-    folder.mkdir()
-    with serve(folder) as base_url:
-        yield Media(folder, base_url)
 
 
 @pytest.fixture

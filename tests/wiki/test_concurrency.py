@@ -27,7 +27,7 @@ from bots.install import install
 from bots.runner import LEASE_SECONDS
 from bots.state import Outcome, StateStore, utc_now
 from tests.support.mariadb import MariaDBServer, mariadb_available
-from tests.support.workflow import Media, Workflow
+from tests.support.workflow import Workflow
 
 #: How many runs start at the same moment.
 RUNS = 4
@@ -61,16 +61,6 @@ def state_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'state.sqlite3'}"
     server: MariaDBServer = request.getfixturevalue("mariadb_server")
     return server.create_database().render_as_string(hide_password=False)
-
-
-@pytest.fixture
-def media(tmp_path: Path) -> Iterator[Media]:
-    from bots.demo import serve
-
-    folder = tmp_path / "partner-site"
-    folder.mkdir()
-    with serve(folder) as base_url:
-        yield Media(folder, base_url)
 
 
 @pytest.fixture

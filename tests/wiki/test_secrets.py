@@ -36,7 +36,7 @@ import pytest
 import yaml
 
 from bots.devwiki import free_port
-from tests.support.workflow import Media, Workflow
+from tests.support.workflow import Workflow
 
 #: What a bot password needs (docs/toolforge.md lists the same grants).
 BOT_PASSWORD_GRANTS = "basic,highvolume,editpage,createeditmovepage,uploadfile"
@@ -103,16 +103,6 @@ def login(request: pytest.FixtureRequest, devwiki) -> Login:
         password.value,
     )
     return Login(f"HubBot@{app}", "HubBot", password)
-
-
-@pytest.fixture
-def media(tmp_path: Path) -> Iterator[Media]:
-    from bots.demo import serve
-
-    folder = tmp_path / "partner-site"
-    folder.mkdir()
-    with serve(folder) as base_url:
-        yield Media(folder, base_url)
 
 
 # -- running hubbot and keeping everything it says --------------------------------

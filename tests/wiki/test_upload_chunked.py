@@ -32,8 +32,7 @@ from tests.faults.helpers import (
     unique_png,
     wav_bytes,
 )
-from tests.support.faultproxy import FaultProxy, Rule, is_chunk, is_commit, is_file_upload
-from tests.support.workflow import Media
+from tests.support.faultproxy import Rule, is_chunk, is_commit, is_file_upload
 
 CHUNKS = Chunking(threshold=64 * 1024, size=16 * 1024)
 UPLOAD_CONFIG = {"chunk_threshold": 64 * 1024, "chunk_size": 16 * 1024, **FAST_UPLOAD_CONFIG}
@@ -43,22 +42,6 @@ UPLOAD_CONFIG = {"chunk_threshold": 64 * 1024, "chunk_size": 16 * 1024, **FAST_U
 def hub_root(request):
     """A hub root of this test's own (whose title the wiki keeps as it is)."""
     return own_hub_root(request)
-
-
-@pytest.fixture
-def proxy(devwiki):
-    with FaultProxy(devwiki.url) as p:
-        yield p
-
-
-@pytest.fixture
-def media(tmp_path):
-    from bots.demo import serve
-
-    folder = tmp_path / "partner-site"
-    folder.mkdir()
-    with serve(folder) as base_url:
-        yield Media(folder, base_url)
 
 
 def big_file(tmp_path, seconds: float = 6.0):

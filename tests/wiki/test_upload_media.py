@@ -24,23 +24,12 @@ from tests.faults.helpers import (
     unique_png,
 )
 from tests.support.http import LoopbackServer
-from tests.support.workflow import Media
 
 
 @pytest.fixture
 def hub_root(request):
     """A hub root of this test's own (whose title the wiki keeps as it is)."""
     return own_hub_root(request)
-
-
-@pytest.fixture
-def media(tmp_path):
-    from bots.demo import serve
-
-    folder = tmp_path / "partner-site"
-    folder.mkdir()
-    with serve(folder) as base_url:
-        yield Media(folder, base_url)
 
 
 @pytest.fixture

@@ -26,30 +26,13 @@ from tests.faults.helpers import (
     through,
     unique_png,
 )
-from tests.support.faultproxy import FaultProxy, Rule, is_file_upload
-from tests.support.workflow import Media
+from tests.support.faultproxy import Rule, is_file_upload
 
 
 @pytest.fixture
 def hub_root(request):
     """A hub root of this test's own (whose title the wiki keeps as it is)."""
     return own_hub_root(request)
-
-
-@pytest.fixture
-def proxy(devwiki):
-    with FaultProxy(devwiki.url) as p:
-        yield p
-
-
-@pytest.fixture
-def media(tmp_path):
-    from bots.demo import serve
-
-    folder = tmp_path / "partner-site"
-    folder.mkdir()
-    with serve(folder) as base_url:
-        yield Media(folder, base_url)
 
 
 @pytest.fixture
