@@ -452,7 +452,8 @@ class Runner:
         files: int,
         notes: list[str],
     ) -> str:
-        work = self.work_root / "media"
+        # a folder of this run's own: other runs may be downloading beside it
+        work = self.work_root / "media" / self.holder.replace(":", "-")
         message = ""
         last_status = self.clock()
         self.check_stop()
