@@ -22,10 +22,6 @@ EXIT_USAGE = 2
 EXIT_STOPPED = 3
 
 
-class Stopped(Exception):
-    """The stop page says the bot must not work."""
-
-
 class CommandError(Exception):
     """A failure the operator can act on; printed as one message, exit status 1."""
 
@@ -109,6 +105,7 @@ def open_store(config: Config):  # -> StateStore
 
 
 def cmd_run(config: Config, args: argparse.Namespace) -> int:
+    from bots.gate import Stopped
     from bots.runner import Runner, RunOptions
 
     wiki = connect(config)
@@ -131,6 +128,7 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
 
 def cmd_demo(config: Config, args: argparse.Namespace) -> int:
     from bots.demo import run_demo
+    from bots.gate import Stopped
     from bots.install import install
     from bots.runner import Runner, RunOptions
 
@@ -175,7 +173,9 @@ def cmd_impact(config: Config, args: argparse.Namespace) -> int:
     wiki = connect(config)
     store = open_store(config)
     try:
-        written = run_impact(config, wiki, store, args.request, progress=log.info)
+        written = run_impact(
+            config, wiki, store, args.request, progress=log.info, max_seconds=args.max_seconds
+        )
     except FollowupError as e:
         raise CommandError(str(e)) from None
     finally:
@@ -189,14 +189,13 @@ def cmd_impact(config: Config, args: argparse.Namespace) -> int:
 
 def cmd_sync(config: Config, args: argparse.Namespace) -> int:
     from bots.followup import FollowupError, run_sync
-    from bots.runner import Runner
 
     wiki = connect(config)
     store = open_store(config)
     try:
-        runner = Runner(config, wiki, store)
-        runner.check_stop()
-        results = run_sync(config, wiki, store, args.request, progress=log.info)
+        results = run_sync(
+            config, wiki, store, args.request, progress=log.info, max_seconds=args.max_seconds
+        )
     except FollowupError as e:
         raise CommandError(str(e)) from None
     finally:
@@ -265,12 +264,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-files", type=int, metavar="N", help="upload at most N files in this run")
     p = sub.add_parser("impact", help="write impact reports (where the files are used)")
     p.add_argument("--request", metavar="NAME", help="only this request")
+    p.add_argument(
+        "--max-seconds", type=float, metavar="S", help="stop between requests after S seconds"
+    )
 
     p = sub.add_parser(
         "sync",
         help="update finished requests' file pages from their source, keeping community edits",
     )
     p.add_argument("--request", metavar="NAME", help="only this request")
+    p.add_argument(
+        "--max-seconds", type=float, metavar="S", help="stop between requests after S seconds"
+    )
 
     p = sub.add_parser("export", help="per record: file, SHA-1, categories, usage (CSV or JSON)")
     p.add_argument("name", metavar="NAME", help="the request")
@@ -286,7 +291,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     setup_logging(args.verbose)
     from bots.devwiki import DevWikiError
-    from bots.runner import StoppedByStopPage
+    from bots.gate import Stopped
     from bots.state import StateStoreError
     from bots.wiki import LoginError, WikiError
 
@@ -297,7 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return COMMANDS[args.command](config, args)
-    except (Stopped, StoppedByStopPage) as e:
+    except Stopped as e:
         print(f"hubbot: stopped: {e}", file=sys.stderr)
         return EXIT_STOPPED
     except LoginError as e:

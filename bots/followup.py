@@ -26,7 +26,7 @@ from bots.fetch import FetchError
 from bots.model import MappingTable, PlannedFile, Request
 from bots.planning import plan
 from bots.request import parse_request
-from bots.runner import Hub, Runner, now_iso
+from bots.runner import Hub, Runner, RunOptions, now_iso
 from bots.sources import SourceData, SourceError
 from bots.state import Outcome, StateStore
 from bots.wiki import EditConflict, NoChange, PageInfo, Saved, Uploaded, Wiki, WikiError, user_agent
@@ -90,9 +90,20 @@ def run_impact(
     store: StateStore,
     only: str | None = None,
     progress: Callable[[str], None] = log.info,
+    max_seconds: float | None = None,
 ) -> list[str]:
-    """Write the impact pages; returns the titles written."""
+    """Write the impact pages behind the write gate; returns the titles written.
+
+    Raises :class:`bots.gate.Stopped` when the stop page says stop.
+    """
     runner = Runner(config, wiki, store, progress=progress)
+    runner.gate = runner.open_gate(RunOptions(max_seconds=max_seconds))
+    with runner.gate:
+        return _impact(runner, only, progress)
+
+
+def _impact(runner: Runner, only: str | None, progress: Callable[[str], None]) -> list[str]:
+    config, wiki, store, gate = runner.config, runner.wiki, runner.store, runner.gate
     hub = runner.hub
     analytics = None
     if config.impact.analytics_url:
@@ -102,18 +113,19 @@ def run_impact(
     written: list[str] = []
     reports = []
     for name in requests_to_follow(runner, only):
+        if gate.out_of_budget():
+            progress(f"impact stopped early: {gate.out_of_budget()}")
+            return written
         if not impact_mod.request_files(store, name):
             continue
         progress(f"{name}: gathering impact")
-        if not runner.take_lease(name):
-            progress(f"{name}: another run is working on it; its impact is written next time")
-            continue
-        try:
+        with gate.lease(name) as held:
+            if not held:
+                progress(f"{name}: another run is working on it; its impact is written next time")
+                continue
             report = impact_mod.gather_request_impact(
                 wiki.call, store, name, analytics=analytics, ignore_prefix=hub.root + "/"
             )
-        finally:
-            store.release_lease(name, runner.holder)
         reports.append(report)
         chart = _upload_chart(wiki, impact_mod.chart_title(name), report, hub.impact(name))
         facts = store.get_request(name) or {}
@@ -170,32 +182,42 @@ def run_sync(
     store: StateStore,
     only: str | None = None,
     progress: Callable[[str], None] = log.info,
+    max_seconds: float | None = None,
 ) -> dict[str, str]:
-    """Bring finished requests with |sync=yes in step with their source."""
+    """Bring finished requests with |sync=yes in step with their source, behind the write gate.
+
+    Raises :class:`bots.gate.Stopped` when the stop page says stop.
+    """
     runner = Runner(config, wiki, store, progress=progress)
+    runner.gate = runner.open_gate(RunOptions(max_seconds=max_seconds))
     results: dict[str, str] = {}
-    for name in requests_to_follow(runner, only):
-        facts = store.get_request(name) or {}
-        if facts.get("state") != "done":
-            if only is not None:
-                results[name] = f"not synced: its state is {facts.get('state', 'new')}, not done"
-            continue
-        if not runner.take_lease(name):
-            results[name] = "not synced: another run is working on it"
-            continue
+    with runner.gate:
+        for name in requests_to_follow(runner, only):
+            if runner.gate.out_of_budget():
+                progress(f"sync stopped early: {runner.gate.out_of_budget()}")
+                break
+            result = _sync_request(runner, name, only is not None)
+            if result:
+                results[name] = result
+                progress(f"{name}: {result}")
+    return results
+
+
+def _sync_request(runner: Runner, name: str, asked: bool) -> str:
+    """Sync one request; "" when it is silently not for sync (only said when ``asked``)."""
+    facts = runner.store.get_request(name) or {}
+    if facts.get("state") != "done":
+        return f"not synced: its state is {facts.get('state', 'new')}, not done" if asked else ""
+    with runner.gate.lease(name) as held:
+        if not held:
+            return "not synced: another run is working on it"
         try:
             with open_request(runner, name) as opened:
                 if not opened.request.sync:
-                    if only is not None:
-                        results[name] = "not synced: the request does not say |sync=yes"
-                    continue
-                results[name] = _sync_one(runner, name, opened)
+                    return "not synced: the request does not say |sync=yes" if asked else ""
+                return _sync_one(runner, name, opened)
         except FollowupError as e:
-            results[name] = f"not synced: {e}"
-        finally:
-            store.release_lease(name, runner.holder)
-        progress(f"{name}: {results[name]}")
-    return results
+            return f"not synced: {e}"
 
 
 def _sync_one(runner: Runner, name: str, opened: OpenRequest) -> str:

@@ -9,23 +9,18 @@ request becomes a message on its status page and the others carry on.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
-import signal
-import socket
-import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from bots import mapping as mappings_mod
-from bots.approval import Approvers, check_approval, check_stop_page
+from bots.approval import Approvers, check_approval
 from bots.config import Config
 from bots.fetch import Fetcher, FetchError, FetchPolicy
+from bots.gate import STOP_CHECK_SECONDS, SUMMARY_PREFIX, Stopped, WriteGate, now_iso
 from bots.model import MappingTable, PlannedFile, Problem, Request
 from bots.pacing import Pacer, PacingPolicy
 from bots.planning import BatchChecks, Skipped, plan
@@ -58,19 +53,8 @@ from bots.wiki import (
 
 log = logging.getLogger(__name__)
 
-SUMMARY_PREFIX = "Content Partnerships Hub bot"
-LEASE_SECONDS = 600
-STOP_CHECK_SECONDS = 60
 #: how many record problems the status page lists (the preview lists them all)
 NOTES_LIMIT = 50
-
-
-class StoppedByStopPage(Exception):
-    pass
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -148,99 +132,57 @@ class Runner:
         self.approvers = Approvers(config.approvers.groups, config.approvers.users)
         self.progress = progress
         self.clock = clock
-        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.work_root = Path(config.upload.work_dir)
-        self.started = clock()
-        self.options = RunOptions()
-        self.files_this_run = 0
-        self.last_stop_check = 0.0
-        self.terminate = False
-        #: why uploading cannot go on in this run (read-only wiki, blocked bot)
-        self.halted = ""
+        self.gate = self.open_gate(RunOptions())
 
-    # -- budget and stop ------------------------------------------------------
-    def seconds_left(self) -> float | None:
-        """What is left of --max-seconds (None: no budget); bounds reading a source too."""
-        if self.options.max_seconds is None:
-            return None
-        return max(self.options.max_seconds - (self.clock() - self.started), 1.0)
-
-    def out_of_budget(self) -> str:
-        if self.halted:
-            return self.halted
-        if self.terminate:
-            return "the run was asked to stop (SIGTERM)"
-        if self.options.max_seconds is not None:
-            if self.clock() - self.started >= self.options.max_seconds:
-                return f"the time budget of {self.options.max_seconds:g} s is used up"
-        if self.options.max_files is not None and self.files_this_run >= self.options.max_files:
-            return f"the budget of {self.options.max_files} files for this run is used up"
-        return ""
-
-    def check_stop(self) -> None:
-        history = self.wiki.history(self.hub.stop)
-        setters = {rev.user for rev in history[-20:]}
-        users = self.wiki.users(setters)
-        decision = check_stop_page(history, users, self.approvers, self.wiki.username)
-        self.last_stop_check = self.clock()
-        if not decision.ok:
-            raise StoppedByStopPage(decision.reason)
-
-    def maybe_check_stop(self) -> None:
-        if self.clock() - self.last_stop_check >= STOP_CHECK_SECONDS:
-            self.check_stop()
+    def open_gate(self, options: RunOptions) -> WriteGate:
+        """The write gate of one pass (SPEC 6): stop page, budget, SIGTERM, leases."""
+        return WriteGate(
+            wiki=self.wiki,
+            store=self.store,
+            stop_page=self.hub.stop,
+            dashboard=self.hub.dashboard,
+            approvers=self.approvers,
+            max_seconds=options.max_seconds,
+            max_files=options.max_files,
+            clock=self.clock,
+            progress=self.progress,
+        )
 
     # -- the pass -------------------------------------------------------------
     def run(self, options: RunOptions) -> RunSummary:
-        self.options = options
-        self.started = self.clock()
         summary = RunSummary()
-        previous = signal.getsignal(signal.SIGTERM)
-
-        def on_term(signum, frame):  # noqa: ARG001
-            self.terminate = True
-
+        self.gate = self.open_gate(options)
         try:
-            signal.signal(signal.SIGTERM, on_term)
-        except ValueError:  # not the main thread
-            previous = None
-        try:
+            with self.gate:
+                self._run(options, summary)
+        except Stopped as e:
+            summary.stopped = e.reason
+        return summary
+
+    def _run(self, options: RunOptions, summary: RunSummary) -> None:
+        names = self.request_names()
+        if options.request is not None:
+            wanted = options.request.replace("_", " ")
+            if wanted not in names:
+                raise WikiError(
+                    "norequest",
+                    f"There is no request {options.request} under {self.hub.requests_prefix}.",
+                )
+            names = [wanted]
+        for name in names:
+            if self.gate.out_of_budget():
+                break
             try:
-                self.check_stop()
-            except StoppedByStopPage as e:
-                summary.stopped = str(e)
-                self.write_dashboard(stopped=str(e))
-                return summary
-            names = self.request_names()
-            if options.request is not None:
-                wanted = options.request.replace("_", " ")
-                if wanted not in names:
-                    raise WikiError(
-                        "norequest",
-                        f"There is no request {options.request} under {self.hub.requests_prefix}.",
-                    )
-                names = [wanted]
-            for name in names:
-                if self.out_of_budget():
-                    break
-                try:
-                    summary.requests[name] = self.process(name)
-                except StoppedByStopPage as e:
-                    summary.stopped = str(e)
-                    self.write_dashboard(stopped=str(e))
-                    return summary
-                except WikiUnavailable:
-                    raise  # the other requests would fail the same way
-                except Exception as e:  # a bug or an unplanned answer: the others carry on
-                    log.exception("%s: unexpected error", name)
-                    summary.requests[name] = "error"
-                    summary.errors[name] = f"{e.__class__.__name__}: {e}"
-            if not self.halted:  # a read-only wiki takes no dashboard either
-                self.write_dashboard()
-            return summary
-        finally:
-            if previous is not None:
-                signal.signal(signal.SIGTERM, previous)
+                summary.requests[name] = self.process(name)
+            except (Stopped, WikiUnavailable):
+                raise  # the other requests would fail the same way
+            except Exception as e:  # a bug or an unplanned answer: the others carry on
+                log.exception("%s: unexpected error", name)
+                summary.requests[name] = "error"
+                summary.errors[name] = f"{e.__class__.__name__}: {e}"
+        if not self.gate.halted:  # a read-only wiki takes no dashboard either
+            self.write_dashboard()
 
     def request_names(self) -> list[str]:
         prefix = self.hub.requests_prefix + "/"
@@ -252,31 +194,13 @@ class Runner:
         return sorted(names)
 
     # -- one request ----------------------------------------------------------
-    def take_lease(self, name: str) -> bool:
-        """The request's lease; a lease left by a dead process on this host is taken over."""
-        if self.store.acquire_lease(name, self.holder, LEASE_SECONDS):
-            return True
-        lease = self.store.lease(name)
-        if lease is None or not _holder_is_dead_here(lease.holder):
-            return False
-        self.progress(
-            f"{name}: taking over the lease of {lease.holder}, which is no longer running"
-        )
-        self.store.release_lease(name, lease.holder)
-        return self.store.acquire_lease(name, self.holder, LEASE_SECONDS)
-
     def process(self, name: str) -> str:
-        if not self.take_lease(name):
-            self.progress(f"{name}: another run is working on it; skipped")
-            facts = self.store.get_request(name) or {}
-            return str(facts.get("state", "uploading"))
-        heartbeat = LeaseHeartbeat(self.store, name, self.holder)
-        heartbeat.start()
-        try:
+        with self.gate.lease(name) as held:
+            if not held:
+                self.progress(f"{name}: another run is working on it; skipped")
+                facts = self.store.get_request(name) or {}
+                return str(facts.get("state", "uploading"))
             return self._process(name)
-        finally:
-            heartbeat.stop()
-            self.store.release_lease(name, self.holder)
 
     def _process(self, name: str) -> str:
         page = self.wiki.read_page(self.hub.request(name))
@@ -309,7 +233,7 @@ class Runner:
             read_wiki_page=self._read_wiki_text,
             workdir=source_dir,
             split=request.split,
-            max_seconds=self.seconds_left(),
+            max_seconds=self.gate.seconds_left(),
         )
 
     def _read_wiki_text(self, title: str) -> str | None:
@@ -453,24 +377,24 @@ class Runner:
         notes: list[str],
     ) -> str:
         # a folder of this run's own: other runs may be downloading beside it
-        work = self.work_root / "media" / self.holder.replace(":", "-")
+        work = self.work_root / "media" / self.gate.holder.replace(":", "-")
         message = ""
         last_status = self.clock()
-        self.check_stop()
+        self.gate.check_stop()
         for journalled in self.store.in_flight(name):
             settle_in_flight(self.wiki, self.store, name, journalled)
         limit_hit = False
-        last_renew = self.clock()
+        gate = self.gate
         stopped: MustStop | None = None
         options = UploadOptions.from_config(self.config.upload)
         # every wait inside the loop ends at once on SIGTERM or the end of the budget
         pacer, self.wiki.pacer = (
             self.wiki.pacer,
-            Pacer(PacingPolicy.from_config(self.config.upload), should_stop=self.out_of_budget),
+            Pacer(PacingPolicy.from_config(self.config.upload), should_stop=gate.out_of_budget),
         )
         try:
             for planned in self._pending(name, request, source, tables):
-                stop_reason = self.out_of_budget()
+                stop_reason = gate.out_of_budget()
                 if stop_reason:
                     message = f"This run ended because {stop_reason}; the next run carries on."
                     break
@@ -478,15 +402,10 @@ class Runner:
                     if self.store.counts(name).get(Outcome.UPLOADED, 0) >= request.limit:
                         limit_hit = True
                         break
-                self.maybe_check_stop()
-                if self.clock() - last_renew >= LEASE_SECONDS / 3:
-                    # the heartbeat renews it too; this check stops a process that
-                    # stalled longer than a lease: another run has the request now,
-                    # and two runs must never upload side by side
-                    if not self.store.renew_lease(name, self.holder, LEASE_SECONDS):
-                        message = "Another run took over this request; it carries on."
-                        break
-                    last_renew = self.clock()
+                gate.check_stop_if_older(STOP_CHECK_SECONDS)
+                if not gate.keeps_lease(name):
+                    message = "Another run took over this request; it carries on."
+                    break
                 result = upload_planned(
                     wiki=self.wiki,
                     store=self.store,
@@ -496,9 +415,9 @@ class Runner:
                     planned=planned,
                     work_dir=work,
                     options=options,
-                    should_stop=self.out_of_budget,
+                    should_stop=gate.out_of_budget,
                 )
-                self.files_this_run += 1
+                gate.count_file()
                 self.progress(
                     f"{name}: record {planned.record_id}: {result.outcome.value}"
                     + (f" {result.title}" if result.title else "")
@@ -512,7 +431,7 @@ class Runner:
             message = f"Uploading stopped: {e.reason}. The next run carries on."
             self.progress(f"{name}: {message}")
             if e.fatal or e.read_only:
-                self.halted = e.reason
+                gate.halt(e.reason)
         finally:
             paused = self.wiki.pacer.total("read-only")
             self.wiki.pacer = pacer
@@ -664,7 +583,7 @@ class Runner:
         )
         return state
 
-    def write_dashboard(self, stopped: str = "") -> None:
+    def write_dashboard(self) -> None:
         rows = []
         for name in self.request_names():
             facts = self.store.get_request(name) or {}
@@ -680,69 +599,9 @@ class Runner:
                     updated=str(facts.get("updated", "")),
                 )
             )
-        if stopped:
-            # SPEC 6: when stopped, the only write is one line on the dashboard.
-            info = self.wiki.read_page(self.hub.dashboard)
-            body = info.text if info.exists else render_dashboard(rows)
-            body = "\n".join(
-                line
-                for line in body.splitlines()
-                if not line.startswith('<div class="hub-stopped"')
-            )
-            from bots.escape import escape_value
-
-            line = (
-                '<div class="hub-stopped" style="border:2px solid #d33;padding:0.5em;">'
-                f"'''The bot is stopped''': {escape_value(stopped)} ({now_iso()})</div>"
-            )
-            text = line + "\n" + body.lstrip("\n")
-            self.wiki.save(self.hub.dashboard, text, f"{SUMMARY_PREFIX}: stopped", base=info)
-            return
         self.save_if_changed(
             self.hub.dashboard, render_dashboard(rows, updated=now_iso()), "dashboard"
         )
-
-
-class LeaseHeartbeat:
-    """Renews a request's lease while its holder works, even inside one long upload.
-
-    A live run's lease then never expires, and only a crashed run's does.
-    """
-
-    def __init__(self, store: StateStore, name: str, holder: str) -> None:
-        self.store, self.name, self.holder = store, name, holder
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"lease {name}", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stopped.set()
-        self._thread.join(timeout=30)
-
-    def _beat(self) -> None:
-        while not self._stopped.wait(LEASE_SECONDS / 4):
-            try:
-                if not self.store.renew_lease(self.name, self.holder, LEASE_SECONDS):
-                    return
-            except Exception:  # the store is busy or gone: the main loop will notice
-                log.debug("renewing the lease of %s failed", self.name, exc_info=True)
-
-
-def _holder_is_dead_here(holder: str) -> bool:
-    """A holder is "host:pid:nonce"; dead if on this host and the pid is gone."""
-    host, _, rest = holder.partition(":")
-    pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return False
-    try:
-        os.kill(int(pid_text), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
 
 
 def _param(text: str, name: str) -> str | None:

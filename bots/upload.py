@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bots.fetch import Fetcher, FetchError
+from bots.gate import Stopped
 from bots.mediatypes import MediaType, extension_matches, sniff, svg_problem, url_extension
 from bots.model import PlannedFile
 from bots.pacing import StopRequested, backoff_delay
@@ -379,6 +380,10 @@ class _Attempt:
                 continue
             except StopRequested as e:
                 raise self.leave(title, e.reason) from None
+            except Stopped as e:
+                # the stop page said stop before the upload was sent: nothing is in flight
+                self.leave(title, e.reason)
+                raise
             except WikiBusy as e:
                 raise self.leave(
                     title, f"the wiki is too busy ({e.info}); the next run carries on"

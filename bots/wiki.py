@@ -314,6 +314,9 @@ class Wiki:
     pacer: Pacer = field(default_factory=Pacer, repr=False)
     #: where writes are sent; the API itself unless a test puts a fault proxy there
     write_api: str = ""
+    #: asked before every write with the page or file it touches; raises to forbid it
+    #: (the write gate of bots/gate.py: the stop page)
+    guard: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
 
     # -- connecting -----------------------------------------------------------
     @classmethod
@@ -596,6 +599,8 @@ class Wiki:
         Nothing that reached the server is ever sent twice here: the answers
         above all mean the wiki did nothing.
         """
+        if self.guard is not None:
+            self.guard(str(params.get("title") or params.get("filename") or params["action"]))
         policy = self.pacer.policy
         params = {k: v for k, v in params.items() if v is not None}
         params.setdefault("format", "json")
