@@ -260,6 +260,9 @@ def _sync_one(runner: Runner, name: str, opened: OpenRequest) -> str:
             saved += 1
     section = sync_mod.render_sync_section(sync_plan, updated=now_iso(), saved=saved)
     store.set_request(name, sync_section=section)
+    if sync_plan.new_records:
+        # the next run reads the source again and previews the new records for approval
+        store.set_request(name, done_inputs=None)
     status = wiki.read_page(hub.status(name))
     if status.exists:
         text = _replace_sync_section(status.text, section)

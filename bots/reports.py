@@ -14,11 +14,15 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import jinja2
 
 from bots.escape import escape_value
 from bots.model import PlannedFile, Problem
+
+if TYPE_CHECKING:
+    from bots.upload import MediaCheck
 
 REPORTS_DIR = Path(__file__).resolve().parent.parent / "wiki_templates" / "reports"
 
@@ -63,9 +67,16 @@ def preview_id(
     source_digest: str,
     templates_digest: str,
     licenses: Mapping[str, str],
+    *,
+    name: str = "",
+    media: Mapping[str, str] | None = None,
 ) -> str:
     """A short hash over everything that decides the upload (SPEC 5).
 
+    ``name`` is the request's page name: a moved request needs a new approval,
+    because every file page and the tracking category carry the name. ``media``
+    holds the SHA-1 of each media file the preview shows, by record id (or
+    ``unreadable``): other bytes served later make the approval stale.
     ``approve``, ``pause``, ``limit`` and ``sync`` steer the run but do not
     change what a file looks like, so they are left out.
     """
@@ -76,11 +87,13 @@ def preview_id(
     }
     payload = json.dumps(
         {
+            "name": name,
             "request": sorted(decisive.items()),
             "mappings": sorted(mapping_pages.items()),
             "source": source_digest,
             "templates": templates_digest,
             "licenses": sorted(licenses.items()),
+            "media": sorted((media or {}).items()),
         },
         ensure_ascii=False,
         separators=(",", ":"),
@@ -118,8 +131,11 @@ def render_preview(
     tables: Sequence[TableSummary],
     problems: Sequence[Problem],
     shown: Sequence[PlannedFile],
+    media: Sequence[MediaCheck] = (),
     problem_limit: int = 200,
 ) -> str:
+    """The preview page; ``media`` says, for each shown file, its real title and SHA-1."""
+    checks = {m.record_id: m for m in media}
     return _render(
         "preview.wikitext.j2",
         id=id,
@@ -131,15 +147,19 @@ def render_preview(
         tables=tables,
         problems=_escaped(problems),
         problem_limit=problem_limit,
-        shown=[
-            {
-                "title": f"[[:File:{f.full_title()}]]",
-                "rendered": _inline_copy(f),
-                "source": _source_block(f.page_text),
-            }
-            for f in shown
-        ],
+        shown=[_shown_file(f, checks.get(f.record_id)) for f in shown],
     )
+
+
+def _shown_file(planned: PlannedFile, media: MediaCheck | None) -> dict[str, str]:
+    title = media.title if media is not None else planned.full_title()
+    return {
+        "title": f"[[:File:{title}]]",
+        "sha1": media.sha1 if media is not None else "",
+        "problem": escape_value(media.problem) if media is not None else "",
+        "rendered": _inline_copy(planned),
+        "source": _source_block(planned.page_text),
+    }
 
 
 def preview_id_on_page(text: str) -> str | None:

@@ -8,6 +8,7 @@ request becomes a message on its status page and the others carry on.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 import time
@@ -38,7 +39,14 @@ from bots.reports import (
 from bots.request import check_columns, find_request_template, parse_request
 from bots.sources import SourceData, SourceError, open_source
 from bots.state import Outcome, StateStore
-from bots.upload import MustStop, UploadOptions, settle_in_flight, upload_planned
+from bots.upload import (
+    MediaCheck,
+    MustStop,
+    UploadOptions,
+    inspect_media,
+    settle_in_flight,
+    upload_planned,
+)
 from bots.wiki import (
     AccountRefused,
     EditConflict,
@@ -200,7 +208,10 @@ class Runner:
                 self.progress(f"{name}: another run is working on it; skipped")
                 facts = self.store.get_request(name) or {}
                 return str(facts.get("state", "uploading"))
-            return self._process(name)
+            try:
+                return self._process(name)
+            finally:
+                shutil.rmtree(self.media_dir(name), ignore_errors=True)
 
     def _process(self, name: str) -> str:
         page = self.wiki.read_page(self.hub.request(name))
@@ -211,6 +222,12 @@ class Runner:
         partner = _partner_of(page.text)
         if request is None:
             return self.invalid(name, partner, problems)
+        facts = self.store.get_request(name) or {}
+        if facts.get("state") == "done" and facts.get("done_inputs") == self.inputs_now(
+            name, request, page.revid
+        ):
+            # SPEC 7: nothing a human decides changed; the source is sync's business
+            return "done"
         try:
             source = self.open_source(request)
         except (SourceError, FetchError) as e:
@@ -219,7 +236,22 @@ class Runner:
             problems = check_columns(request, source.columns, placeholders)
             if problems:
                 return self.invalid(name, partner, problems)
-            return self._with_source(name, page, request, source)
+            state = self._with_source(name, page, request, source)
+        if state == "done":
+            self.store.set_request(name, done_inputs=self.inputs_now(name, request, page.revid))
+        return state
+
+    def inputs_now(self, name: str, request: Request, request_revid: int) -> dict[str, int]:
+        """The revisions of the pages humans edit for a request: its page, mappings, data.
+
+        A finished request whose pages are all still at these revisions is
+        left alone by a run, without reading its source (SPEC 7).
+        """
+        titles = [self.hub.mapping(name, column) for column in request.mapped]
+        if not request.source.startswith(("http://", "https://")):
+            titles.append(request.source)
+        revisions = self.wiki.revision_ids(titles)
+        return {self.hub.request(name): request_revid, **revisions}
 
     def open_source(self, request: Request) -> SourceData:
         """The request's records, read through the safe fetcher within the run's budget."""
@@ -256,8 +288,15 @@ class Runner:
             files += 1
             if len(shown) < limit:
                 shown.append(item)
+        media = self.inspect_shown(name, shown)
         pid = preview_id(
-            request.raw, mapping_texts, source.digest, templates_digest(), self.config.licenses
+            request.raw,
+            mapping_texts,
+            source.digest,
+            templates_digest(),
+            self.config.licenses,
+            name=name,
+            media={m.record_id: m.binding for m in media},
         )
         summaries = [
             TableSummary(
@@ -279,6 +318,7 @@ class Runner:
             tables=summaries,
             problems=problems,
             shown=shown,
+            media=media,
         )
         self.save_if_changed(self.hub.preview(name), preview_text, f"preview {pid}")
 
@@ -314,7 +354,21 @@ class Runner:
             )
         self.store.set_request(name, state="uploading", **base)
         self.ensure_upload_category(name)
-        return self.upload_all(name, request, source, tables, pid, files, notes)
+        return self.upload_all(name, request, source, tables, pid, files, notes, media)
+
+    def inspect_shown(self, name: str, shown: list[PlannedFile]) -> list[MediaCheck]:
+        """The SHA-1 and real type of each media file the preview shows (SPEC 5).
+
+        The files stay in the run's work folder for this request, for an upload
+        later in the same run.
+        """
+        work = self.media_dir(name)
+        return [inspect_media(self.fetcher, name, f, work, self.gate.seconds_left()) for f in shown]
+
+    def media_dir(self, name: str) -> Path:
+        """A folder of this run's own for a request's media: other runs may download beside it."""
+        key = hashlib.sha1(name.encode()).hexdigest()[:16]
+        return self.work_root / "media" / self.gate.holder.replace(":", "-") / key
 
     def _retry_failed(self, name: str) -> None:
         for state in list(self.store.all(name)):
@@ -375,9 +429,10 @@ class Runner:
         pid: str,
         files: int,
         notes: list[str],
+        media: list[MediaCheck],
     ) -> str:
-        # a folder of this run's own: other runs may be downloading beside it
-        work = self.work_root / "media" / self.gate.holder.replace(":", "-")
+        work = self.media_dir(name)
+        shown = {m.record_id: m for m in media}
         message = ""
         last_status = self.clock()
         self.gate.check_stop()
@@ -416,6 +471,12 @@ class Runner:
                     work_dir=work,
                     options=options,
                     should_stop=gate.out_of_budget,
+                    approved_sha1=shown[planned.record_id].binding
+                    if planned.record_id in shown
+                    else None,
+                    prefetched=shown[planned.record_id].fetched
+                    if planned.record_id in shown
+                    else None,
                 )
                 gate.count_file()
                 self.progress(
@@ -439,7 +500,10 @@ class Runner:
         settled = sum(
             counts.get(o, 0) for o in (Outcome.UPLOADED, Outcome.DUPLICATE, Outcome.FAILED)
         )
-        if limit_hit:
+        if stopped is not None and stopped.stale:
+            state = "awaiting-approval"
+            message = f"Uploading stopped: {stopped.reason}."
+        elif limit_hit:
             state = "paused"
             message = (
                 f"The trial limit of {request.limit} uploaded files is reached. "
@@ -521,6 +585,19 @@ class Runner:
         self.store.set_request(name, category_created=True)
 
     def invalid(self, name: str, partner: str, problems: list[Problem]) -> str:
+        facts = self.store.get_request(name) or {}
+        if facts.get("state") == "done":
+            # SPEC 7: a finished request stays finished; what is wrong now is a note
+            return self.write_status(
+                name,
+                "done",
+                str(facts.get("preview", "")),
+                int(facts.get("total", 0) or 0),
+                "All files are settled. The request or its source has changed since, and the "
+                "bot cannot read it as it is now (see below); files already uploaded stay as "
+                "they are.",
+                [f"{p.where}: {p.message}" for p in problems],
+            )
         self.store.set_request(name, state="invalid", partner=partner, total=0, preview="")
         report = StatusReport(
             state="invalid",

@@ -14,6 +14,7 @@ the stash's file key and confirmed offset, so the next run resumes there.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Callable
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bots.fetch import Fetcher, FetchError
+from bots.fetch import Fetcher, FetchError, FetchResult
 from bots.gate import Stopped
 from bots.mediatypes import MediaType, extension_matches, sniff, svg_problem, url_extension
 from bots.model import PlannedFile
@@ -53,11 +54,67 @@ class MustStop(Exception):
     upload): the run ends with a failure instead of a normal stop.
     """
 
-    def __init__(self, reason: str, *, fatal: bool = False, read_only: bool = False) -> None:
+    def __init__(
+        self, reason: str, *, fatal: bool = False, read_only: bool = False, stale: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.fatal = fatal
         self.read_only = read_only
+        #: the approval no longer covers what would be uploaded: wait for a new one
+        self.stale = stale
+
+
+@dataclass(frozen=True)
+class MediaCheck:
+    """One media file as the preview shows it: the title it gets and its bytes' SHA-1.
+
+    The preview id covers ``binding``, so other bytes served later for this
+    record make the approval stale (SPEC 5).
+    """
+
+    record_id: str
+    title: str  # the full file title, with the extension of the real media type when read
+    sha1: str = ""  # "" when the file could not be read
+    problem: str = ""  # why it could not be read or would not be uploaded
+    #: the downloaded file, kept for an upload in the same run
+    fetched: FetchResult | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def binding(self) -> str:
+        return self.sha1 or "unreadable"
+
+
+def media_path(work_dir: Path, request: str, record_id: str) -> Path:
+    """Where a record's media is downloaded to within a run's work folder."""
+    key = hashlib.sha1(f"{request}\0{record_id}".encode()).hexdigest()
+    return work_dir / f"media-{key}"
+
+
+def inspect_media(
+    fetcher: Fetcher,
+    request: str,
+    planned: PlannedFile,
+    work_dir: Path,
+    timeout: float | None = None,
+) -> MediaCheck:
+    """Download one previewed media file to learn its SHA-1 and real type.
+
+    The file stays in ``work_dir`` so that an upload in the same run takes it
+    from there instead of downloading it again.
+    """
+    work_dir.mkdir(parents=True, exist_ok=True)
+    dest = media_path(work_dir, request, planned.record_id)
+    try:
+        fetched = fetcher.fetch_to_file(planned.media_url, dest, timeout=timeout)
+    except FetchError as e:
+        return MediaCheck(planned.record_id, planned.full_title(), problem=f"{e}")
+    checked = _check_media(planned, dest, fetched.content_type or "", fetched.size)
+    if isinstance(checked, Result):
+        title, problem = planned.full_title(), checked.reason
+    else:
+        title, problem = checked[0], ""
+    return MediaCheck(planned.record_id, title, fetched.sha1, problem, fetched=fetched)
 
 
 @dataclass(frozen=True)
@@ -128,8 +185,13 @@ def upload_planned(
     work_dir: Path,
     options: UploadOptions | None = None,
     should_stop: Callable[[], str] | None = None,
+    approved_sha1: str | None = None,
+    prefetched: FetchResult | None = None,
 ) -> Result:
     """Everything for one record; the outcome is journalled before returning.
+
+    ``approved_sha1`` is the SHA-1 the approved preview showed for this record's
+    media, if it showed it: other bytes raise :class:`MustStop` with ``stale``.
 
     Raises :class:`MustStop` when the run has to end (read-only wiki,
     blocked bot, a wiki too busy to answer, a stop request); the record is
@@ -137,7 +199,9 @@ def upload_planned(
     may have it already.
     """
     work_dir.mkdir(parents=True, exist_ok=True)
-    dest = work_dir / f"media-{abs(hash((request, planned.record_id)))}"
+    dest = media_path(work_dir, request, planned.record_id)
+    if prefetched is not None and (prefetched.path != dest or not dest.exists()):
+        prefetched = None
     try:
         result = _download_and_upload(
             wiki,
@@ -149,6 +213,8 @@ def upload_planned(
             dest,
             options or UploadOptions(),
             should_stop,
+            approved_sha1,
+            prefetched,
         )
     finally:
         dest.unlink(missing_ok=True)
@@ -264,11 +330,21 @@ def _download_and_upload(
     dest: Path,
     options: UploadOptions,
     should_stop: Callable[[], str] | None,
+    approved_sha1: str | None,
+    prefetched: FetchResult | None,
 ) -> Result:
     try:
-        fetched = fetcher.fetch_to_file(planned.media_url, dest)
+        fetched = prefetched or fetcher.fetch_to_file(planned.media_url, dest)
     except FetchError as e:
         return _fail(f"The media file could not be downloaded: {e}")
+    if approved_sha1 is not None and fetched.sha1 != approved_sha1:
+        shown = approved_sha1 if approved_sha1 != "unreadable" else "no file (it could not be read)"
+        raise MustStop(
+            f"the partner's server now gives other bytes for record {planned.record_id} "
+            f"(SHA-1 {fetched.sha1}) than the approved preview showed ({shown}); "
+            "a reviewer must approve the new preview",
+            stale=True,
+        )
     checked = _check_media(planned, dest, fetched.content_type or "", fetched.size)
     if isinstance(checked, Result):
         return checked

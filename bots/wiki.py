@@ -453,6 +453,21 @@ class Wiki:
                 )
         return out
 
+    def revision_ids(self, titles: Iterable[str]) -> dict[str, int]:
+        """The current revision id of many pages (0 for a missing page), 50 a request."""
+        wanted = list(dict.fromkeys(titles))
+        out: dict[str, int] = {}
+        for batch in chunks(wanted):
+            data = self.call(action="query", titles="|".join(batch), prop="revisions", rvprop="ids")
+            query = data.get("query", {})
+            alias = _aliases(query)
+            by_title = {p["title"]: p for p in query.get("pages", [])}
+            for asked in batch:
+                page = by_title.get(alias.get(asked, asked)) or {}
+                revisions = page.get("revisions") or [{}]
+                out[asked] = int(revisions[0].get("revid", 0))
+        return out
+
     def read_page(self, title: str) -> PageInfo:
         return self.read_pages([title])[title]
 

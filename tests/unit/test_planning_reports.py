@@ -93,6 +93,8 @@ BASE = dict(
     source_digest="abc",
     templates_digest="t1",
     licenses=LICENSES,
+    name="Test",
+    media={"R1": "0" * 40},
 )
 
 
@@ -107,6 +109,9 @@ BASE = dict(
         ({"source_digest": "abd"}, False),
         ({"templates_digest": "t2"}, False),
         ({"licenses": {"CC0": "cc-zero-1.0"}}, False),
+        ({"name": "Moved elsewhere"}, False),
+        ({"media": {"R1": "1" * 40}}, False),
+        ({"media": {"R1": "unreadable"}}, False),
     ],
 )
 def test_preview_id_covers_every_decisive_input(change, same):

@@ -99,6 +99,12 @@ def test_sync_lists_new_and_vanished_records_without_touching_them(flow):
     assert "1 new records" in result and "1 gone from the source" in result
     assert flow.bot.read_page(flow.title("R001")).exists  # never deleted
     assert not flow.bot.files([flow.title("N001")])[flow.title("N001")].exists
+    # the next run previews the new record; it waits for a reviewer
+    assert flow.run().requests["Moving"] == "awaiting-approval"
+    assert "N001" in flow.bot.read_page(flow.hub.preview("Moving")).text
+    flow.approve("Moving")
+    assert flow.run().requests["Moving"] == "done"
+    assert flow.bot.files([flow.title("N001")])[flow.title("N001")].exists
 
 
 def test_sync_only_with_sync_yes(flow):
