@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bots.demo import png
 from bots.runner import Runner
-from tests.faults.helpers import Tally, report, sha1, tally
+from tests.faults.helpers import report, sha1, tally
 from tests.support.workflow import Workflow
 
 
