@@ -31,7 +31,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+ATTACKS = "Approval, stop-page and injection attacks"
+ATTACK_SUITES = sorted(str(p.relative_to(REPO)) for p in REPO.glob("tests/wiki/test_attack_*.py"))
+
 SUITES = [
+    *ATTACK_SUITES,
     "tests/wiki/test_upload_warnings.py",
     "tests/wiki/test_upload_media.py",
     "tests/wiki/test_upload_chunked.py",
@@ -42,6 +46,7 @@ SUITES = [
 ]
 
 SECTIONS = {
+    **dict.fromkeys(ATTACK_SUITES, ATTACKS),
     "tests/wiki/test_upload_warnings.py": "Upload warnings and errors, produced by the real wiki",
     "tests/wiki/test_upload_media.py": "Media types and bad media",
     "tests/wiki/test_upload_chunked.py": "Chunked uploads and the upload stash",
@@ -124,7 +129,7 @@ def render(rows: list[dict], results: dict[str, str], args: argparse.Namespace, 
     by_section: dict[str, list[dict]] = defaultdict(list)
     for row in rows:
         path = row["test"].split("::", 1)[0]
-        by_section[path].append(row)
+        by_section[SECTIONS.get(path, path)].append(row)
     totals = {k: sum(int(r[k]) for r in rows) for k in ("lost", "duplicated", "wrong")}
     passed = sum(1 for v in results.values() if v == "passed")
     failed = [k for k, v in results.items() if v != "passed"]
@@ -161,11 +166,19 @@ def render(rows: list[dict], results: dict[str, str], args: argparse.Namespace, 
         lines += ["## Tests that did not pass", ""]
         lines += [f"- `{name}`: {results[name]}" for name in failed]
         lines.append("")
-    for path in SUITES:
-        section = by_section.get(path)
+    for title in dict.fromkeys(SECTIONS[path] for path in SUITES):
+        section = by_section.get(title)
         if not section:
             continue
-        lines += [f"## {SECTIONS[path]}", ""]
+        lines += [f"## {title}", ""]
+        if title == ATTACKS:
+            lines += [
+                "Tried as an attacker or a careless user would: each row is one attempt to get "
+                "something written or uploaded that no approver approved, or to break the file "
+                "pages a batch writes. *Wrongly uploaded* counts files (or, where the row says "
+                "so, pages) the bot wrote although it must not have.",
+                "",
+            ]
         lines.append(
             "| Fault or bad input | What the bot did | Produced by | Lost | Duplicated "
             "| Wrongly uploaded | Test |"
