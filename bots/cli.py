@@ -95,7 +95,7 @@ def cmd_install(config: Config, args: argparse.Namespace) -> int:
 
 
 def open_store(config: Config):  # -> StateStore
-    from bots.state import StateStore
+    from bots.store import StateStore
 
     url = config.state.url
     if url == "toolsdb" or url.startswith("toolsdb:"):
@@ -292,7 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging(args.verbose)
     from bots.devwiki import DevWikiError
     from bots.gate import Stopped
-    from bots.state import StateStoreError
+    from bots.store import StateStoreError
     from bots.wiki import LoginError, WikiError
 
     try:

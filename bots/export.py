@@ -28,7 +28,7 @@ from typing import Any, TextIO
 from bots.impact import site_facts, usage_for
 from bots.mapping import split_values
 from bots.model import MappingTable, Record
-from bots.state import Outcome, RecordState, StateStore
+from bots.store import Outcome, RecordState, StateStore
 from bots.sync import categories_in, category_key, last_rendering, page_history
 from bots.wiki import WikiError
 

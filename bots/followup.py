@@ -28,7 +28,7 @@ from bots.planning import plan
 from bots.request import parse_request
 from bots.runner import Hub, Runner, RunOptions, now_iso
 from bots.sources import SourceData, SourceError
-from bots.state import Outcome, StateStore
+from bots.store import Outcome, StateStore
 from bots.wiki import EditConflict, NoChange, PageInfo, Saved, Uploaded, Wiki, WikiError, user_agent
 
 log = logging.getLogger(__name__)

@@ -31,7 +31,7 @@ from typing import Any
 
 from bots.approval import Approvers, check_stop_page
 from bots.escape import escape_value
-from bots.state import StateStore
+from bots.store import StateStore
 from bots.wiki import Wiki
 
 log = logging.getLogger(__name__)

@@ -44,7 +44,7 @@ from bots.analytics import (
 )
 from bots.escape import escape_value
 from bots.reports import render_report
-from bots.state import HUB_WIDE, Outcome, StateStore
+from bots.store import HUB_WIDE, Outcome, StateStore
 from bots.titles import TitleError, legal_title
 from bots.wiki import WikiError, chunks
 

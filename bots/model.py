@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 #: Record as read from a partner source: a flat mapping column -> text value.
 Record = Mapping[str, str]
@@ -100,6 +101,24 @@ class PlannedFile:
     def full_title(self, extension: str | None = None) -> str:
         ext = extension or self.extension
         return f"{self.title}.{ext}" if ext else self.title
+
+
+@dataclass(frozen=True)
+class StashState:
+    """How far a chunked upload got in the wiki's upload stash (kept in the journal).
+
+    ``offset`` is what the wiki confirmed; ``complete`` means every chunk
+    arrived and ``filekey`` names the assembled file, ready to publish.
+    ``sha1`` and ``size`` are the whole file's, so a file that changed at the
+    partner never resumes an old stash.
+    """
+
+    filekey: str
+    offset: int
+    size: int
+    sha1: str
+    started: datetime  # UTC, when the first chunk was stashed
+    complete: bool = False
 
 
 #: The fields of each file page template a request may fill with a pattern,

@@ -38,7 +38,7 @@ from bots.reports import (
 )
 from bots.request import check_columns, find_request_template, parse_request
 from bots.sources import SourceData, SourceError, open_source
-from bots.state import Outcome, StateStore
+from bots.store import Outcome, StateStore
 from bots.upload import (
     MediaCheck,
     MustStop,

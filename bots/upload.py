@@ -27,7 +27,7 @@ from bots.gate import Stopped
 from bots.mediatypes import MediaType, extension_matches, sniff, svg_problem, url_extension
 from bots.model import PlannedFile
 from bots.pacing import StopRequested, backoff_delay
-from bots.state import Outcome, RecordState, StateStore
+from bots.store import Outcome, RecordState, StateStore
 from bots.titles import TitleError, legal_title
 from bots.wiki import (
     AmbiguousWrite,
@@ -393,26 +393,17 @@ class _Attempt:
         kept = self.store.get_stash(self.request, self.record_id)
         if kept is None:
             return None
-        if kept["sha1"] != self.sha1:
+        if kept.sha1 != self.sha1:
             # the partner's file changed since: the stash holds other bytes
             self.store.drop_stash(self.request, self.record_id)
             return None
-        return StashState(**kept)
+        return kept
 
     def keep_stash(self, stash: StashState | None) -> None:
         if stash is None:
             self.store.drop_stash(self.request, self.record_id)
-            return
-        self.store.put_stash(
-            self.request,
-            self.record_id,
-            filekey=stash.filekey,
-            offset=stash.offset,
-            size=stash.size,
-            sha1=stash.sha1,
-            started=stash.started,
-            complete=stash.complete,
-        )
+        else:
+            self.store.put_stash(self.request, self.record_id, stash)
 
     def leave(self, title: str, reason: str, **stop: bool) -> MustStop:
         """Hand the record to the next run and say why this run ends."""

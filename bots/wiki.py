@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bots import __version__
+from bots.model import StashState
 from bots.pacing import (
     Pacer,
     StopRequested,
@@ -247,24 +248,6 @@ class UploadRefused:
 
 
 UploadOutcome = Uploaded | Duplicate | TitleTaken | UploadRefused | ReadOnly | Blocked
-
-
-@dataclass(frozen=True)
-class StashState:
-    """How far a chunked upload got in the wiki's upload stash (kept in the journal).
-
-    ``offset`` is what the wiki confirmed; ``complete`` means every chunk
-    arrived and ``filekey`` names the assembled file, ready to publish.
-    ``sha1`` and ``size`` are the whole file's, so a file that changed at the
-    partner never resumes an old stash.
-    """
-
-    filekey: str
-    offset: int
-    size: int
-    sha1: str
-    started: datetime  # UTC, when the first chunk was stashed
-    complete: bool = False
 
 
 @dataclass(frozen=True)

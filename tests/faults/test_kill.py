@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bots.state import Outcome
+from bots.store import Outcome
 from tests.faults.helpers import (
     FAST_UPLOAD_CONFIG,
     make_flow,

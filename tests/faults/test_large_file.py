@@ -20,7 +20,7 @@ import time
 
 import pytest
 
-from bots.state import Outcome
+from bots.store import Outcome
 from tests.faults.helpers import make_flow, own_hub_root, report, row, sparse_wav, tally
 
 LARGE_MIB = int(os.environ.get("HUBBOT_LARGE_MIB", "256"))

@@ -12,7 +12,7 @@ import logging
 import pytest
 from pywikibot import config as pwb_config
 
-from bots.state import Outcome
+from bots.store import Outcome
 from bots.wiki import AmbiguousWrite, Saved, WikiUnavailable
 from tests.faults.helpers import (
     FAST_UPLOAD_CONFIG,

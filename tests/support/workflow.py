@@ -22,7 +22,7 @@ from bots.demo import png
 from bots.reports import parse_status_line, preview_id_on_page
 from bots.request import set_param
 from bots.runner import Hub, Runner, RunOptions, RunSummary
-from bots.state import StateStore
+from bots.store import StateStore
 
 REQUEST_DEFAULTS = {
     "partner": "Test Museum",

@@ -25,7 +25,7 @@ from bots.export import (
 )
 from bots.mapping import mapping_from_text
 from bots.model import MappingRow, MappingTable
-from bots.state import Outcome, StateStore
+from bots.store import Outcome, StateStore
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 

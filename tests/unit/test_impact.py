@@ -37,7 +37,7 @@ from bots.impact import (
     site_facts,
     usage_for,
 )
-from bots.state import HUB_WIDE, Outcome, StateStore
+from bots.store import HUB_WIDE, Outcome, StateStore
 from bots.wiki import WikiUnavailable
 
 TODAY = date(2026, 11, 20)

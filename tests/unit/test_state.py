@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from bots.state import (
+from bots.store import (
     HUB_WIDE,
     MAX_NAME_CHARS,
     Outcome,

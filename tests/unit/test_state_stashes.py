@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import inspect
 
-from bots.state import StateStore
+from bots.model import StashState
+from bots.store import StateStore
 from tests.unit.test_state import Clock, clock, mariadb_server, url  # noqa: F401  (fixtures)
 
 SHA1 = "0123456789abcdef0123456789abcdef01234567"
@@ -31,40 +32,39 @@ def test_a_stash_round_trips_with_offsets_beyond_four_gib(store: StateStore) -> 
     store.put_stash(
         "Tate",
         "A1",
+        StashState(
+            filekey="1d3n0op8fo04.fultx.3.tif",
+            offset=FIVE_GIB - 10,
+            size=FIVE_GIB,
+            sha1=SHA1.upper(),
+            started=STARTED,
+        ),
+    )
+    assert store.get_stash("Tate", "A1") == StashState(
         filekey="1d3n0op8fo04.fultx.3.tif",
         offset=FIVE_GIB - 10,
         size=FIVE_GIB,
-        sha1=SHA1.upper(),
+        sha1=SHA1,
         started=STARTED,
+        complete=False,
     )
-    assert store.get_stash("Tate", "A1") == {
-        "filekey": "1d3n0op8fo04.fultx.3.tif",
-        "offset": FIVE_GIB - 10,
-        "size": FIVE_GIB,
-        "sha1": SHA1,
-        "started": STARTED,
-        "complete": False,
-    }
 
 
 def test_the_newest_offset_replaces_the_old_one_and_drop_forgets(store: StateStore) -> None:
     for offset in (1024, 2048, 4096):
         store.put_stash(
-            "Tate", "A1", filekey="k1", offset=offset, size=4096, sha1=SHA1, started=STARTED
+            "Tate",
+            "A1",
+            StashState(filekey="k1", offset=offset, size=4096, sha1=SHA1, started=STARTED),
         )
     store.put_stash(
         "Tate",
         "A1",
-        filekey="k2",
-        offset=4096,
-        size=4096,
-        sha1=SHA1,
-        started=STARTED,
-        complete=True,
+        StashState(filekey="k2", offset=4096, size=4096, sha1=SHA1, started=STARTED, complete=True),
     )
     kept = store.get_stash("Tate", "A1")
     assert kept is not None
-    assert (kept["filekey"], kept["offset"], kept["complete"]) == ("k2", 4096, True)
+    assert (kept.filekey, kept.offset, kept.complete) == ("k2", 4096, True)
     assert store.get_stash("Tate", "A2") is None
     store.drop_stash("Tate", "A1")
     assert store.get_stash("Tate", "A1") is None
@@ -72,8 +72,12 @@ def test_the_newest_offset_replaces_the_old_one_and_drop_forgets(store: StateSto
 
 
 def test_forgetting_a_request_forgets_its_stashes(store: StateStore) -> None:
-    store.put_stash("Tate", "A1", filekey="k", offset=0, size=10, sha1=SHA1, started=STARTED)
-    store.put_stash("Other", "A1", filekey="k", offset=0, size=10, sha1=SHA1, started=STARTED)
+    store.put_stash(
+        "Tate", "A1", StashState(filekey="k", offset=0, size=10, sha1=SHA1, started=STARTED)
+    )
+    store.put_stash(
+        "Other", "A1", StashState(filekey="k", offset=0, size=10, sha1=SHA1, started=STARTED)
+    )
     store.forget("Tate")
     assert store.get_stash("Tate", "A1") is None
     assert store.get_stash("Other", "A1") is not None
@@ -99,7 +103,7 @@ def test_bad_stash_values_are_refused(store: StateStore, changes: dict, words: s
         **changes,
     }
     with pytest.raises(ValueError, match=words):
-        store.put_stash("Tate", "A1", **values)
+        store.put_stash("Tate", "A1", StashState(**values))
     assert store.get_stash("Tate", "A1") is None
 
 
@@ -114,5 +118,7 @@ def test_an_existing_store_gains_the_stash_table(url: str, clock: Clock) -> None
     with StateStore.from_url(url, clock=clock) as again:
         assert "stashes" in inspect(again._engine).get_table_names()
         assert again.get("Tate", "A1") is not None
-        again.put_stash("Tate", "A1", filekey="k", offset=0, size=1, sha1=SHA1, started=STARTED)
+        again.put_stash(
+            "Tate", "A1", StashState(filekey="k", offset=0, size=1, sha1=SHA1, started=STARTED)
+        )
         assert again.get_stash("Tate", "A1") is not None

@@ -17,7 +17,7 @@ from sqlalchemy.engine import URL
 
 from bots.cli import open_store
 from bots.config import Config, StateConfig, WikiConfig, load_config
-from bots.state import TOOLSDB_HOST, StateStore, StateStoreError, display_url
+from bots.store import TOOLSDB_HOST, StateStore, StateStoreError, display_url
 
 REPO = Path(__file__).resolve().parents[2]
 

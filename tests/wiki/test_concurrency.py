@@ -25,7 +25,7 @@ import pytest
 
 from bots.gate import LEASE_SECONDS
 from bots.install import install
-from bots.state import Outcome, StateStore, utc_now
+from bots.store import Outcome, StateStore, utc_now
 from tests.support.mariadb import MariaDBServer, mariadb_available
 from tests.support.workflow import Workflow
 

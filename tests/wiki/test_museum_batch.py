@@ -13,7 +13,7 @@ from collections import Counter
 
 from bots.demo import png
 from bots.install import install
-from bots.state import Outcome
+from bots.store import Outcome
 from bots.titles import legal_title
 from tests.support.workflow import Media, Workflow
 

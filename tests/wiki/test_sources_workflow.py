@@ -26,7 +26,7 @@ import bots.sources.base
 import bots.sources.oai
 from bots.escape import escape_value
 from bots.install import install
-from bots.state import Outcome
+from bots.store import Outcome
 from tests.support.glamserver import DATA, GlamServer, billion_laughs
 from tests.support.workflow import Media, Workflow
 

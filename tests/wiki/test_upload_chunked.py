@@ -17,7 +17,7 @@ import uuid
 import pytest
 
 from bots.pacing import StopRequested
-from bots.state import Outcome
+from bots.store import Outcome
 from bots.wiki import AmbiguousWrite, Chunking, StashState, TitleTaken, Uploaded
 from tests.faults.helpers import (
     FAST_UPLOAD_CONFIG,
@@ -259,7 +259,7 @@ def test_sigterm_between_chunks_then_the_next_run_resumes(
     state = store.get("Term", "L1")
     kept = store.get_stash("Term", "L1")
     assert state.outcome == Outcome.PENDING
-    assert kept is not None and 0 < kept["offset"] < len(large)
+    assert kept is not None and 0 < kept.offset < len(large)
     status = flow.status("Term")
     assert status["state"] == "uploading"
     assert "SIGTERM" in flow.status_text("Term")
@@ -267,7 +267,7 @@ def test_sigterm_between_chunks_then_the_next_run_resumes(
     result = flow.run_cli("run")
     assert result.returncode == 0, result.stderr
     assert flow.status("Term")["state"] == "done"
-    assert int(proxy.seen(is_chunk)[first].params["offset"]) == kept["offset"]
+    assert int(proxy.seen(is_chunk)[first].params["offset"]) == kept.offset
     outcome = tally(bot, present=[sha1(large)])
     report(
         "SIGTERM to `hubbot run` during the 3rd chunk of a chunked upload",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from bots.state import Outcome
+from bots.store import Outcome
 from tests.faults.helpers import (
     approve_and_run,
     make_flow,

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from bots.state import Outcome
+from bots.store import Outcome
 from tests.faults.helpers import (
     FAST_UPLOAD_CONFIG,
     make_flow,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bots.state import Outcome
+from bots.store import Outcome
 from tests.support.workflow import Workflow
 
 

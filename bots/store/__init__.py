@@ -1,0 +1,43 @@
+"""The state store: the journal that makes runs resumable (DESIGN.md "State").
+
+The wiki is the truth for what exists; this store remembers, per request and
+record, the planned title, the SHA-1 once known, the outcome, the reason and
+the number of attempts, so that an interrupted run picks up where it stopped
+and a finished record costs nothing on the next run. It also keeps a few facts
+per request (state, preview id, when the status page was last saved), the
+upload stash of chunked uploads under way, one lease per request so that two
+overlapping scheduled runs never work on the same request, and small dated
+snapshots for reports.
+
+One :class:`StateStore` object is one database; its parts live by topic in
+the modules of this package (each a subclass of :class:`db.Database`).
+"""
+
+from __future__ import annotations
+
+from bots.store.db import StateStoreError, display_url, toolsdb_url, utc_now
+from bots.store.facts import Facts
+from bots.store.journal import Journal, Outcome, RecordState
+from bots.store.leases import Lease, Leases
+from bots.store.schema import HUB_WIDE, MAX_NAME_CHARS, TOOLSDB_HOST
+from bots.store.snapshots import Snapshots
+from bots.store.stashes import Stashes
+
+
+class StateStore(Journal, Stashes, Facts, Leases, Snapshots):
+    """The journal of every request's records, plus stashes, facts, leases and snapshots."""
+
+
+__all__ = [
+    "HUB_WIDE",
+    "MAX_NAME_CHARS",
+    "TOOLSDB_HOST",
+    "Lease",
+    "Outcome",
+    "RecordState",
+    "StateStore",
+    "StateStoreError",
+    "display_url",
+    "toolsdb_url",
+    "utc_now",
+]

@@ -1,0 +1,138 @@
+"""The state store's tables, the same on SQLite and MariaDB."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects import mysql
+from sqlalchemy.types import TypeDecorator
+
+#: Longest request name, record id, lease holder or snapshot key, in characters.
+MAX_NAME_CHARS = 255
+#: Longest file title (without ``File:``), in UTF-8 bytes, as MediaWiki allows.
+MAX_TITLE_BYTES = 255
+#: Reasons are for people; longer ones are cut so every database can hold them.
+MAX_REASON_CHARS = 2000
+#: The request name under which hub-wide snapshots are kept.
+HUB_WIDE = ""
+
+#: MariaDB collation: compares code points, so ids differing in case, accents,
+#: normal form or trailing spaces are different ids (as they are on SQLite).
+MARIADB_COLLATION = "utf8mb4_nopad_bin"
+TOOLSDB_HOST = "tools.db.svc.wikimedia.cloud"
+
+
+class _UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in Python, naive UTC with microseconds in the database.
+
+    Stored without a zone so SQLite and MariaDB compare them the same way; the
+    MariaDB column keeps microseconds so "newest first" stays exact.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name in ("mysql", "mariadb"):
+            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
+        return dialect.type_descriptor(DateTime())
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"time {value} has no time zone; the state store keeps UTC times")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def _name() -> String:
+    return String(MAX_NAME_CHARS)
+
+
+_LONG_TEXT = Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+_TABLE_OPTIONS: dict[str, Any] = {
+    "mysql_engine": "InnoDB",
+    "mysql_charset": "utf8mb4",
+    "mysql_collate": MARIADB_COLLATION,
+    # two utf8mb4 VARCHAR(255) in one key need the DYNAMIC row format
+    "mysql_row_format": "DYNAMIC",
+}
+
+metadata = MetaData()
+
+records = Table(
+    "records",
+    metadata,
+    Column("request", _name(), primary_key=True),
+    Column("record_id", _name(), primary_key=True),
+    Column("title", String(MAX_TITLE_BYTES), nullable=False),
+    Column("sha1", String(40), nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("existing_file", String(MAX_TITLE_BYTES), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("updated", _UTCDateTime, nullable=False),
+    Index("records_by_outcome", "request", "outcome", "updated"),
+    **_TABLE_OPTIONS,
+)
+
+requests = Table(
+    "requests",
+    metadata,
+    Column("request", _name(), primary_key=True),
+    Column("facts", _LONG_TEXT, nullable=False),  # a JSON object
+    Column("updated", _UTCDateTime, nullable=False),
+    **_TABLE_OPTIONS,
+)
+
+leases = Table(
+    "leases",
+    metadata,
+    Column("request", _name(), primary_key=True),
+    Column("holder", _name(), nullable=False),
+    Column("expires", _UTCDateTime, nullable=False),
+    **_TABLE_OPTIONS,
+)
+
+#: Chunked uploads in progress: where each one stands in the wiki's upload
+#: stash, so a run that died mid-file resumes from the wiki's offset.
+stashes = Table(
+    "stashes",
+    metadata,
+    Column("request", _name(), primary_key=True),
+    Column("record_id", _name(), primary_key=True),
+    Column("filekey", String(MAX_NAME_CHARS), nullable=False),
+    Column("held", BigInteger, nullable=False),  # bytes the wiki confirmed (the offset)
+    Column("size", BigInteger, nullable=False),
+    Column("sha1", String(40), nullable=False),
+    Column("started", _UTCDateTime, nullable=False),
+    Column("complete", Integer, nullable=False),
+    **_TABLE_OPTIONS,
+)
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("request", _name(), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("name", _name(), primary_key=True),
+    Column("value", _LONG_TEXT, nullable=False),  # JSON
+    **_TABLE_OPTIONS,
+)
