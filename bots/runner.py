@@ -178,10 +178,9 @@ class Runner:
         return ""
 
     def check_stop(self) -> None:
-        history = self.wiki.history(self.hub.stop)
-        setters = {rev.user for rev in history[-20:]}
-        users = self.wiki.users(setters)
-        decision = check_stop_page(history, users, self.approvers, self.wiki.username)
+        decision = check_stop_page(
+            self.wiki.revisions(self.hub.stop), self.wiki.user, self.approvers, self.wiki.username
+        )
         self.last_stop_check = self.clock()
         if not decision.ok:
             raise StoppedByStopPage(decision.reason)
@@ -358,11 +357,14 @@ class Runner:
         )
         self.save_if_changed(self.hub.preview(name), preview_text, f"preview {pid}")
 
-        history = self.wiki.history(self.hub.request(name))
-        setter_names = {rev.user for rev in history}
-        users = self.wiki.users(setter_names)
+        request_page = self.hub.request(name)
         decision = check_approval(
-            history, lambda text: _param(text, "approve"), pid, users, self.approvers
+            self.wiki.revisions(request_page),
+            lambda text: _param(text, "approve"),
+            pid,
+            lambda: self.wiki.creator(request_page),
+            self.wiki.user,
+            self.approvers,
         )
         facts = self.store.get_request(name) or {}
         notes = [f"{p.where}: {p.message}" for p in checks.notes + mapping_notes]
