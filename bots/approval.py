@@ -1,16 +1,25 @@
 """Who may start uploads: approval of a preview (SPEC 5) and the stop page (SPEC 6).
 
 Both rules ask "which revision made the page say this?", so they are pure
-functions over the page history (oldest first) plus what the wiki says about
-the users at run time.
+functions over the page's revisions, newest first, plus what the wiki says
+about the users at run time. The revisions are an iterable read lazily (from
+:meth:`bots.wiki.Wiki.revisions`): the walk stops at the first revision with
+another value, so a page with a long history costs only as many reads as the
+current value is old, and the newest revision always decides the current
+value. User facts and the page's creator are asked for through small lookups,
+and only when the rule needs them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import chain
 
 from bots.wiki import Revision, UserInfo
+
+#: What the wiki says about one user now (None when the name is empty or hidden).
+UserLookup = Callable[[str], UserInfo | None]
 
 
 @dataclass(frozen=True)
@@ -22,21 +31,24 @@ class Decision:
 
 
 def revision_that_set(
-    history: Sequence[Revision], value_of: Callable[[str], str | None]
+    revisions: Iterable[Revision], value_of: Callable[[str], str | None]
 ) -> Revision | None:
-    """The revision that made the page's current value what it is.
+    """The revision that made the page's current value what it is (None: no revisions).
 
-    Walks back from the newest revision while the value stays the same; the
-    oldest revision of that run is the one that set it.
+    ``revisions`` come newest first; the newest gives the current value. The
+    walk goes back while the value stays the same and stops at the first
+    revision with another value, reading no further: the oldest revision of
+    that run set the value. A revision whose text is hidden reads as empty, so
+    the walk stops there and a newer revision is taken as the setter, never an
+    older one.
     """
-    if not history:
-        return None
-    current = value_of(history[-1].text)
-    setter = history[-1]
-    for rev in reversed(history):
-        if value_of(rev.text) != current:
+    setter: Revision | None = None
+    current: str | None = None
+    for rev in revisions:
+        value = value_of(rev.text)
+        if setter is not None and value != current:
             break
-        setter = rev
+        setter, current = rev, value
     return setter
 
 
@@ -69,16 +81,29 @@ def is_trusted(info: UserInfo | None, approvers: Approvers) -> tuple[bool, str]:
 
 
 def check_approval(
-    history: Sequence[Revision],
+    revisions: Iterable[Revision],
     approve_of: Callable[[str], str | None],
     preview_id: str,
-    users: Mapping[str, UserInfo],
+    creator: Callable[[], str],
+    user_info: UserLookup,
     approvers: Approvers,
 ) -> Decision:
-    """SPEC 5: approved only if the current inputs' id was set by a trusted other user."""
-    if not history:
+    """SPEC 5: approved only if the current inputs' id was set by a trusted other user.
+
+    ``revisions``: the request page's, newest first. The newest alone decides
+    whether there is an approval of this preview; only then does the walk go
+    back to the revision that set it, and only then are the page's creator
+    (four eyes) and the setter's account asked for.
+    """
+    newest_first = iter(revisions)
+    newest = next(newest_first, None)
+    if newest is None:
         return Decision(False, "The request page has no history.")
-    approved = (approve_of(history[-1].text) or "").strip()
+
+    def value(text: str) -> str:
+        return (approve_of(text) or "").strip()
+
+    approved = value(newest.text)
     if not approved:
         return Decision(
             False,
@@ -92,23 +117,28 @@ def check_approval(
             f"source or a mapping changed, and the current preview is {preview_id}. "
             f"A reviewer must look at the new preview and set |approve={preview_id}.",
         )
-    setter = revision_that_set(history, lambda text: (approve_of(text) or "").strip())
+    setter = revision_that_set(chain([newest], newest_first), value)
     assert setter is not None
-    creator = history[0].user
-    if setter.user == creator:
+    who = setter.user or "a user whose name is hidden"
+    made_by = creator()
+    if not made_by or setter.user == made_by:
+        why = (
+            f"{who}, who created the request"
+            if made_by
+            else f"{who}, and the name of the request's creator is hidden"
+        )
         return Decision(
             False,
-            f"Preview {preview_id} was approved by {setter.user}, who created the request; "
+            f"Preview {preview_id} was approved by {why}; "
             "another reviewer must approve it (four eyes).",
             setter.user,
             setter.revid,
         )
-    ok, why = is_trusted(users.get(setter.user), approvers)
+    ok, why = is_trusted(user_info(setter.user), approvers)
     if not ok:
         return Decision(
             False,
-            f"Preview {preview_id} was approved by {setter.user}, but {why}; "
-            "an approver must approve it.",
+            f"Preview {preview_id} was approved by {who}, but {why}; an approver must approve it.",
             setter.user,
             setter.revid,
         )
@@ -118,27 +148,39 @@ def check_approval(
 
 
 def check_stop_page(
-    history: Sequence[Revision],
-    users: Mapping[str, UserInfo],
+    revisions: Iterable[Revision],
+    user_info: UserLookup,
     approvers: Approvers,
     bot_user: str,
 ) -> Decision:
-    """SPEC 6: run only if the text is ``run`` and an approver (or our install) made it so."""
-    if not history:
+    """SPEC 6: run only if the text is ``run`` and an approver (or our install) made it so.
+
+    ``revisions``: the stop page's, newest first. Anything but ``run`` in the
+    newest stops the bot without reading further; ``run`` sends the walk back
+    to the revision that made the trimmed text ``run``.
+    """
+    newest_first = iter(revisions)
+    newest = next(newest_first, None)
+    if newest is None:
         return Decision(False, "The stop page does not exist; run `hubbot install`.")
-    text = history[-1].text.strip()
+    text = newest.text.strip()
     if text != "run":
-        who = history[-1].user
-        return Decision(False, f"The stop page says {text[:80]!r} (last edited by {who}).", who)
-    setter = revision_that_set(history, lambda t: "run" if t.strip() == "run" else t)
+        who = newest.user or "a user whose name is hidden"
+        return Decision(
+            False, f"The stop page says {text[:80]!r} (last edited by {who}).", newest.user
+        )
+    setter = revision_that_set(
+        chain([newest], newest_first), lambda t: "run" if t.strip() == "run" else t
+    )
     assert setter is not None
     if setter.user == bot_user:
         return Decision(True, "The stop page says run (set by the bot's install).", setter.user)
-    ok, why = is_trusted(users.get(setter.user), approvers)
+    ok, why = is_trusted(user_info(setter.user), approvers)
     if not ok:
+        who = setter.user or "a user whose name is hidden"
         return Decision(
             False,
-            f"The stop page was set to run by {setter.user}, but {why}; "
+            f"The stop page was set to run by {who}, but {why}; "
             "only an approver can start the bot.",
             setter.user,
             setter.revid,

@@ -29,8 +29,8 @@ from bots.impact import site_facts, usage_for
 from bots.mapping import split_values
 from bots.model import MappingTable, Record
 from bots.store import Outcome, RecordState, StateStore
-from bots.sync import categories_in, category_key, last_rendering, page_history
-from bots.wiki import WikiError
+from bots.sync import categories_in, category_key, last_rendering
+from bots.wiki import WikiError, newest_revisions
 
 ApiCall = Callable[..., dict[str, Any]]
 
@@ -332,7 +332,7 @@ def gather_export(
                 if page.first_revision and page.user == bot_user:
                     bot_text = page.text  # only the upload: all of it is the bot's
                 else:
-                    bot_text = last_rendering(page_history(call, page.title), bot_user)
+                    bot_text = last_rendering(newest_revisions(call, page.title), bot_user)
             yield export_row(
                 state.record_id,
                 file_title=page.title if page.exists else "",

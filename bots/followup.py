@@ -244,7 +244,7 @@ def _sync_one(runner: Runner, name: str, opened: OpenRequest) -> str:
         theirs = page.text if page.exists else None
         base = None
         if theirs is not None and theirs != planned.page_text:
-            base = sync_mod.last_rendering(wiki.history(title), wiki.username)
+            base = sync_mod.last_rendering(wiki.revisions(title), wiki.username)
         candidates.append(sync_mod.SyncCandidate(record_id, title, base, planned.page_text, theirs))
     sync_plan = sync_mod.plan_sync(
         name,

@@ -130,10 +130,9 @@ class WriteGate:
     # -- the stop page -------------------------------------------------------------
     def check_stop(self) -> None:
         """Read the stop page now; on anything but an approver's ``run``, announce and stop."""
-        history = self.wiki.history(self.stop_page)
-        setters = {rev.user for rev in history[-20:]}
-        users = self.wiki.users(setters)
-        decision = check_stop_page(history, users, self.approvers, self.wiki.username)
+        decision = check_stop_page(
+            self.wiki.revisions(self.stop_page), self.wiki.user, self.approvers, self.wiki.username
+        )
         self._last_stop_check = self.clock()
         if not decision.ok:
             self.stop(decision.reason)

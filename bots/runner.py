@@ -322,11 +322,14 @@ class Runner:
         )
         self.save_if_changed(self.hub.preview(name), preview_text, f"preview {pid}")
 
-        history = self.wiki.history(self.hub.request(name))
-        setter_names = {rev.user for rev in history}
-        users = self.wiki.users(setter_names)
+        request_page = self.hub.request(name)
         decision = check_approval(
-            history, lambda text: _param(text, "approve"), pid, users, self.approvers
+            self.wiki.revisions(request_page),
+            lambda text: _param(text, "approve"),
+            pid,
+            lambda: self.wiki.creator(request_page),
+            self.wiki.user,
+            self.approvers,
         )
         facts = self.store.get_request(name) or {}
         notes = [f"{p.where}: {p.message}" for p in checks.notes + mapping_notes]

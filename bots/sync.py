@@ -25,17 +25,15 @@ and one category at a time:
 
 Values are compared after normalising white space, so re-indenting a template
 or adding a line break does not count as a change. All of this is pure: the
-wiki reads and writes happen in the caller; :func:`page_history` is the one
-query this module defines, written against a ``call(**params) -> dict``
-function such as :meth:`bots.wiki.Wiki.call`.
+wiki reads and writes happen in the caller, which reads a page's history with
+:func:`bots.wiki.newest_revisions` (or :meth:`bots.wiki.Wiki.revisions`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import mwparserfromhell
 from mwparserfromhell.nodes import Template, Text, Wikilink
@@ -50,8 +48,6 @@ from bots.wiki import Revision
 DESCRIPTION_TEMPLATES: tuple[str, ...] = tuple(TEMPLATE_FIELDS)
 
 SUMMARY_PREFIX = "Content Partnerships Hub bot"
-
-ApiCall = Callable[..., dict[str, Any]]
 
 _WHITESPACE = re.compile(r"\s+")
 _CATEGORY_PREFIX = re.compile(r"^\s*category\s*:", re.IGNORECASE)
@@ -683,12 +679,12 @@ def _replay(rendered: str, before: str, after: str, templates: Sequence[str]) ->
 
 
 def last_rendering(
-    revisions: Sequence[Revision],
+    revisions: Iterable[Revision],
     bot_user: str,
     *,
     templates: Sequence[str] = DESCRIPTION_TEMPLATES,
 ) -> str | None:
-    """What the bot last rendered for a page, rebuilt from the page's history (oldest first).
+    """What the bot last rendered for a page, rebuilt from the page's history (newest first).
 
     This, not the bot's latest revision, is the *base* of a sync: when the bot
     saves a merged page, that revision also holds the community's values, and
@@ -696,48 +692,16 @@ def last_rendering(
     the rendering starts as the bot's first revision (the upload) and takes
     from each later bot edit only what that edit changed (parameters whose
     value differs from the revision before it, categories it added or
-    removed). None when the bot never edited the page.
+    removed). None when the bot never edited the page. The whole history is
+    read, however long: the rendering starts at the upload, the oldest end.
     """
+    oldest_first = list(revisions)[::-1]
     rendered: str | None = None
-    for index, revision in enumerate(revisions):
+    for index, revision in enumerate(oldest_first):
         if not _same_user(revision.user, bot_user):
             continue
         if rendered is None:
             rendered = revision.text
         elif index > 0:
-            rendered = _replay(rendered, revisions[index - 1].text, revision.text, templates)
+            rendered = _replay(rendered, oldest_first[index - 1].text, revision.text, templates)
     return rendered
-
-
-# --- the query ---------------------------------------------------------------------------
-
-
-def page_history(call: ApiCall, title: str, *, limit: int = 500) -> list[Revision]:
-    """Revisions of one page with their text, oldest first (50 a request, at most ``limit``)."""
-    revisions: list[Revision] = []
-    params: dict[str, Any] = {
-        "action": "query",
-        "titles": title,
-        "prop": "revisions",
-        "rvprop": "ids|timestamp|user|content|comment",
-        "rvslots": "main",
-        "rvdir": "newer",
-        "rvlimit": 50,
-        "formatversion": 2,
-    }
-    while True:
-        data = call(**params)
-        for page in data.get("query", {}).get("pages", []):
-            for rev in page.get("revisions", []):
-                revisions.append(
-                    Revision(
-                        revid=int(rev["revid"]),
-                        user=rev.get("user", ""),
-                        timestamp=rev.get("timestamp", ""),
-                        text=rev.get("slots", {}).get("main", {}).get("content", ""),
-                        comment=rev.get("comment", ""),
-                    )
-                )
-        if "continue" not in data or len(revisions) >= limit:
-            return revisions[:limit]
-        params = {**params, **data["continue"]}

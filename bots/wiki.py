@@ -280,6 +280,47 @@ def user_agent(contact: str) -> str:
     )
 
 
+#: A function that sends one API request, such as :meth:`Wiki.call`.
+ApiCall = Callable[..., dict[str, Any]]
+
+#: Revisions read a request when their text comes along (texts of old revisions can be large).
+REVISIONS_PER_REQUEST = 50
+
+
+def newest_revisions(call: ApiCall, title: str) -> Iterator[Revision]:
+    """A page's revisions with their text, newest first, 50 a request, however long the history.
+
+    The next 50 are asked for only when the caller reads past the ones it has,
+    so a caller that stops at the revision it needs (who set the current value)
+    pays one request when that revision is among the newest 50. The one history
+    reader of the bot: approval, the stop page and sync all use it.
+    """
+    params: dict[str, Any] = {
+        "action": "query",
+        "titles": title,
+        "prop": "revisions",
+        "rvprop": "ids|timestamp|user|content|comment",
+        "rvslots": "main",
+        "rvdir": "older",
+        "rvlimit": REVISIONS_PER_REQUEST,
+        "formatversion": 2,
+    }
+    while True:
+        data = call(**params)
+        for page in data.get("query", {}).get("pages", []):
+            for rev in page.get("revisions", []):
+                yield Revision(
+                    revid=int(rev["revid"]),
+                    user=rev.get("user", ""),
+                    timestamp=rev.get("timestamp", ""),
+                    text=rev.get("slots", {}).get("main", {}).get("content", ""),
+                    comment=rev.get("comment", ""),
+                )
+        if "continue" not in data:
+            return
+        params = {**params, **data["continue"]}
+
+
 def chunks(items: Sequence[str], size: int = 50) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -454,34 +495,31 @@ class Wiki:
     def read_page(self, title: str) -> PageInfo:
         return self.read_pages([title])[title]
 
-    def history(self, title: str, limit: int = 500) -> list[Revision]:
-        """Revisions of a page with their text, oldest first."""
-        revisions: list[Revision] = []
-        params: dict[str, Any] = {
-            "action": "query",
-            "titles": title,
-            "prop": "revisions",
-            "rvprop": "ids|timestamp|user|content|comment",
-            "rvslots": "main",
-            "rvdir": "newer",
-            "rvlimit": 50,
-        }
-        while True:
-            data = self.call(**params)
-            for page in data.get("query", {}).get("pages", []):
-                for rev in page.get("revisions", []):
-                    revisions.append(
-                        Revision(
-                            revid=rev["revid"],
-                            user=rev.get("user", ""),
-                            timestamp=rev["timestamp"],
-                            text=rev.get("slots", {}).get("main", {}).get("content", ""),
-                            comment=rev.get("comment", ""),
-                        )
-                    )
-            if "continue" not in data or len(revisions) >= limit:
-                return revisions
-            params.update(data["continue"])
+    def revisions(self, title: str) -> Iterator[Revision]:
+        """Revisions of a page with their text, newest first, read as far as the caller goes.
+
+        See :func:`newest_revisions`; a missing page has none.
+        """
+        return newest_revisions(self.call, title)
+
+    def creator(self, title: str) -> str:
+        """Who made the page's first revision ("" when the page is missing or the name hidden).
+
+        One small request (no text), whatever the length of the history: the
+        four-eyes rule needs only this of the page's oldest revisions.
+        """
+        data = self.call(
+            action="query",
+            titles=title,
+            prop="revisions",
+            rvprop="user",
+            rvdir="newer",
+            rvlimit=1,
+        )
+        for page in data.get("query", {}).get("pages", []):
+            for rev in page.get("revisions", []):
+                return str(rev.get("user", ""))
+        return ""
 
     def subpages(self, prefix_title: str) -> list[str]:
         """Titles of pages whose title starts with ``prefix_title`` + "/"."""
@@ -524,6 +562,13 @@ class Wiki:
                     blocked="blockid" in user,
                 )
         return out
+
+    def user(self, name: str) -> UserInfo | None:
+        """One user's facts at this moment; None for an empty (hidden) name."""
+        if not name:
+            return None
+        found = self.users([name])
+        return found.get(name) or next(iter(found.values()), None)
 
     def files(self, titles: Iterable[str]) -> dict[str, FileInfo]:
         """File facts for many titles (with or without ``File:``), 50 a request."""

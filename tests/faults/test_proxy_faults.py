@@ -311,7 +311,7 @@ def test_an_unanswered_save_is_not_saved_twice(bot, proxy, hub_root):
     proxy.add(Rule("drop-after-forward", match=is_edit, times={1}))
     outcome = wiki.save(title, "The bot's page.", "test", base=wiki.read_page(title))
     assert isinstance(outcome, Saved)
-    assert len(wiki.history(title)) == 1
+    assert len(list(wiki.revisions(title))) == 1
     assert len(proxy.seen(is_edit)) == 1
     report(
         "connection dropped after the wiki saved a page edit (status page)",

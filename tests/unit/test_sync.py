@@ -20,7 +20,6 @@ from bots.sync import (
     edit_summary,
     last_rendering,
     normalize_value,
-    page_history,
     plan_sync,
     render_sync_section,
     three_way_merge,
@@ -652,14 +651,19 @@ def rev(revid: int, user: str, text: str) -> Revision:
     return Revision(revid=revid, user=user, timestamp=f"2026-11-{revid:02d}T00:00:00Z", text=text)
 
 
+def newest_first(*revisions: Revision) -> list[Revision]:
+    """A history written oldest first, as the wiki gives it to the bot (newest first)."""
+    return list(reversed(revisions))
+
+
 def test_a_merged_save_does_not_make_community_values_the_bots() -> None:
     # the community changes the title; a sync then updates the date and keeps their title
     first_sync = three_way_merge(BASE, OURS_NEW_DATE, COMMUNITY_TITLE)
-    history = [
+    history = newest_first(
         rev(1, "HubBot", BASE),
         rev(2, "Volunteer", COMMUNITY_TITLE),
         rev(3, "HubBot", first_sync.new_text),
-    ]
+    )
     base = last_rendering(history, "HubBot")
     assert base == OURS_NEW_DATE  # what the bot rendered, not what it saved
     # the partner now changes the title too: the community's title must survive
@@ -679,13 +683,17 @@ def test_last_rendering_follows_the_bots_category_changes_only() -> None:
     theirs = BASE + "\n[[Category:Old men in art]]"
     ours = page(BASE_FIELDS, ["Tate", "Robert Blake"])
     merged = three_way_merge(BASE, ours, theirs).new_text
-    history = [rev(1, "HubBot", BASE), rev(2, "Volunteer", theirs), rev(3, "HubBot", merged)]
+    history = newest_first(
+        rev(1, "HubBot", BASE), rev(2, "Volunteer", theirs), rev(3, "HubBot", merged)
+    )
     assert categories_in(last_rendering(history, "HubBot") or "") == ["Tate", "Robert Blake"]
 
 
 def test_last_rendering_of_pages_the_bot_never_synced() -> None:
     assert last_rendering([rev(1, "HubBot", BASE)], "HubBot") == BASE
-    assert last_rendering([rev(1, "HubBot", BASE), rev(2, "V", COMMUNITY_TITLE)], "HubBot") == BASE
+    history = newest_first(rev(1, "HubBot", BASE), rev(2, "V", COMMUNITY_TITLE))
+    assert last_rendering(history, "HubBot") == BASE
+    assert last_rendering(iter(history), "HubBot") == BASE  # any iterable, read once
     assert last_rendering([rev(1, "Someone", BASE)], "HubBot") is None
     assert last_rendering([rev(1, "Hub_bot", BASE)], "Hub bot") == BASE
 
@@ -695,50 +703,12 @@ def test_last_rendering_of_pages_the_bot_never_synced() -> None:
 def test_syncing_twice_never_overwrites_a_community_value(first: tuple, second: tuple) -> None:
     base, ours, theirs, _chunks, community = first
     saved = three_way_merge(base, ours, theirs).new_text
-    history = [rev(1, "HubBot", base), rev(2, "Volunteer", theirs), rev(3, "HubBot", saved)]
+    history = newest_first(
+        rev(1, "HubBot", base), rev(2, "Volunteer", theirs), rev(3, "HubBot", saved)
+    )
     rebuilt = last_rendering(history, "HubBot")
     assert rebuilt is not None
     later_ours = second[1]
     result = three_way_merge(rebuilt, later_ours, saved)
     for name, value in community.items():
         assert param(result.new_text, name) == value
-
-
-# --- the query ------------------------------------------------------------------------
-
-
-def test_page_history_follows_continuation_oldest_first() -> None:
-    seen: list[dict] = []
-
-    def call(**params: object) -> dict:
-        seen.append(params)
-        start = int(str(params.get("rvcontinue", "1")))
-        revisions = [
-            {
-                "revid": n,
-                "parentid": n - 1,
-                "user": "HubBot" if n == 1 else "Volunteer",
-                "timestamp": f"2026-11-{n:02d}T00:00:00Z",
-                "comment": "upload" if n == 1 else "edit",
-                "slots": {"main": {"contentmodel": "wikitext", "content": f"text {n}"}},
-            }
-            for n in range(start, min(start + 2, 6))
-        ]
-        answer: dict = {
-            "query": {"pages": [{"ns": 6, "title": "File:One.jpg", "revisions": revisions}]}
-        }
-        if start + 2 < 6:
-            answer["continue"] = {"rvcontinue": str(start + 2), "continue": "||"}
-        return answer
-
-    history = page_history(call, "File:One.jpg")
-    assert [r.revid for r in history] == [1, 2, 3, 4, 5]
-    assert history[0].user == "HubBot" and history[4].text == "text 5"
-    assert seen[0]["rvdir"] == "newer" and len(seen) == 3
-
-
-def test_page_history_of_a_missing_page_is_empty() -> None:
-    def call(**params: object) -> dict:
-        return {"query": {"pages": [{"ns": 6, "title": "File:One.jpg", "missing": True}]}}
-
-    assert page_history(call, "File:One.jpg") == []
