@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from bots.state import StateStore
+from bots.store import StateStore
 
 from bots.approval import Approvers, check_stop_page
 from bots.install import install
