@@ -62,10 +62,15 @@ def fingerprint(bundle: Path) -> str:
         name for name in (INSTALL_SCRIPT, TARBALL, PROPERTIES) if not (bundle / name).is_file()
     ]
     if missing:
+        where = (
+            f"{bundle} has no {' and no '.join(missing)}"
+            if bundle.is_dir()
+            else f"there is no folder {bundle}"
+        )
         raise WikibaseBundleError(
-            f"The dev wiki installs Wikibase from the offline bundle, but {bundle} has no "
-            f"{' and no '.join(missing)}: set devwiki.wikibase (or HUBBOT_DEVWIKI_WIKIBASE) "
-            "to the folder that holds the bundle's install.sh."
+            f"The dev wiki installs Wikibase from the offline bundle, but {where}: set "
+            "devwiki.wikibase (or HUBBOT_DEVWIKI_WIKIBASE) to the folder that holds the "
+            "bundle's install.sh."
         )
     digest = hashlib.sha256()
     for name in (TARBALL, PROPERTIES):
