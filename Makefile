@@ -1,5 +1,7 @@
 # The project's own entry points. `make demo` and `make check` work on a fresh
-# Debian machine: they install what they need first (as root).
+# Debian machine: they install what they need first (as root). The packages cover
+# the offline Wikibase bundle too (../shared/wikibase: php-cli, php-sqlite3,
+# php-intl, php-mbstring, php-xml, tar and gzip).
 PYTHON ?= python3
 DEBIAN_PACKAGES = mediawiki php-cli php-sqlite3 php-intl php-mbstring php-xml php-curl \
                   imagemagick mariadb-server

@@ -53,7 +53,7 @@ def connect(config: Config):  # -> Wiki
 def devwiki_for(config: Config):  # -> DevWiki
     from bots.devwiki import DevWiki
 
-    return DevWiki.from_api_url(config.wiki.api, config.devwiki.dir)
+    return DevWiki.from_api_url(config.wiki.api, config.devwiki.dir, config.devwiki.wikibase)
 
 
 # --- commands -----------------------------------------------------------------

@@ -113,6 +113,9 @@ class ImpactConfig:
 class DevwikiConfig:
     #: where `hubbot devwiki` keeps the local wiki (database, uploads, logs)
     dir: str = "var/devwiki"
+    #: the offline Wikibase bundle the dev wiki installs (the folder holding its
+    #: install.sh); empty: the shared/wikibase folder beside the repository
+    wikibase: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,11 @@
 """A real local MediaWiki for development, demos and tests.
 
 Debian's ``mediawiki`` package, SQLite, and PHP's built-in web server on a
-loopback port. Everything the wiki writes (database, uploads, logs) lives in one
-folder, so ``reset`` is "stop, delete the folder, start".
+loopback port, with the real Wikibase and WikibaseMediaInfo from the offline
+bundle (:mod:`bots.devwiki_wikibase`), so that the one wiki is also a Wikibase
+and a file wiki with structured data, as Wikidata and Commons are. Everything
+the wiki writes (database, uploads, logs) lives in one folder, so ``reset`` is
+"stop, delete the folder, start".
 
 Two files in that folder let tests produce real faults without a restart:
 ``readonly`` (its text becomes ``$wgReadOnly``) and ``extra.php`` (PHP settings
@@ -23,6 +26,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import requests
+
+from bots import devwiki_wikibase
+from bots.devwiki_wikibase import WikibaseBundleError
 
 MEDIAWIKI_DIR = Path("/usr/share/mediawiki")
 DEBIAN_PACKAGES = (
@@ -63,25 +69,42 @@ $wgGroupPermissions['sysop']['abusefilter-modify'] = true;
 FILE_EXTENSIONS = ("png gif jpg jpeg tif tiff svg pdf ogg oga ogv opus mp3 wav flac webm").split()
 
 ROUTER_PHP = r"""<?php
-// Serves uploaded files from the wiki's own folder; everything else is MediaWiki.
-$path = rawurldecode(parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH));
-$prefix = '/images/';
-if (strncmp($path, $prefix, strlen($prefix)) === 0) {
-    $base = realpath(getenv('HUB_IMAGES_DIR'));
-    $file = realpath($base . '/' . substr($path, strlen($prefix)));
-    if ($file === false || strncmp($file, $base, strlen($base)) !== 0 || !is_file($file)) {
+// Uploaded files come from the wiki's own folder, the web assets of the Wikibase
+// bundle's extensions from the wiki's copy of the bundle (ResourceLoader links them
+// below /extensions/, like MediaWiki's own); everything else is MediaWiki.
+function hub_serve_file(string $base, string $relative): void {
+    $base = realpath($base);
+    $file = $base === false ? false : realpath($base . '/' . $relative);
+    if ($file === false || strncmp($file, $base . '/', strlen($base) + 1) !== 0
+        || !is_file($file) || preg_match('/\.(php|phtml|phar)$/i', $file)) {
         http_response_code(404);
         echo "Not found";
-        return true;
+        return;
     }
-    $type = mime_content_type($file) ?: 'application/octet-stream';
+    // browsers refuse style sheets and scripts of another type
+    $types = ['css' => 'text/css', 'js' => 'application/javascript', 'json' => 'application/json',
+        'svg' => 'image/svg+xml'];
+    $ext = strtolower(pathinfo($file, PATHINFO_EXTENSION));
+    $type = $types[$ext] ?? (mime_content_type($file) ?: 'application/octet-stream');
     header('Content-Type: ' . $type);
     header('Content-Length: ' . filesize($file));
     readfile($file);
+}
+$path = rawurldecode(parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH));
+$prefix = '/images/';
+if (strncmp($path, $prefix, strlen($prefix)) === 0) {
+    hub_serve_file(getenv('HUB_IMAGES_DIR'), substr($path, strlen($prefix)));
+    return true;
+}
+if (preg_match('#^/extensions/([^/]+)/(.+)$#', $path, $m)
+    && is_dir(__DIR__ . '/wikibase-bundle/extensions/' . $m[1])) {
+    hub_serve_file(__DIR__ . '/wikibase-bundle/extensions/' . $m[1], $m[2]);
     return true;
 }
 return false;
 """
+
+REQUIRE_HUB_SETTINGS = 'require_once __DIR__ . "/HubSettings.php";'
 
 HUB_SETTINGS_PHP = """<?php
 // Settings of the hub's development wiki, written by `hubbot devwiki`.
@@ -121,6 +144,8 @@ $wgPasswordPolicy['policies']['sysop']['PasswordNotInCommonList'] = false;
 $wgPasswordPolicy['policies']['bot']['PasswordNotInCommonList'] = false;
 wfLoadExtensions({extension_list});
 $wgCapitalLinks = true;
+// the bundle's settings (above this file) took the URL install.sh saw
+$wgMediaInfoExternalEntitySearchBaseUri = "$wgServer/api.php";
 if (is_file("$hubDir/extra.php")) {{
     require "$hubDir/extra.php";
 }}
@@ -189,21 +214,33 @@ def ensure_packages(log=print) -> None:
 
 @dataclass
 class DevWiki:
-    """One local wiki: a folder and a port."""
+    """One local wiki: a folder, a port, and the Wikibase bundle it installs."""
 
     dir: Path
     port: int = 8080
     host: str = "127.0.0.1"
+    #: the offline Wikibase bundle (configuration key devwiki.wikibase)
+    wikibase: Path = devwiki_wikibase.DEFAULT_BUNDLE
 
     @classmethod
-    def from_api_url(cls, api: str, dir: str | os.PathLike[str]) -> DevWiki:
+    def from_api_url(
+        cls,
+        api: str,
+        dir: str | os.PathLike[str],
+        wikibase: str | os.PathLike[str] | None = None,
+    ) -> DevWiki:
         parts = urlsplit(api)
         if parts.hostname not in ("127.0.0.1", "localhost"):
             raise DevWikiError(
                 f"wiki.api is {api}; the dev wiki only runs on 127.0.0.1. "
                 "Use config/devwiki.yaml (or --config) for `hubbot devwiki`."
             )
-        return cls(dir=Path(dir).resolve(), port=parts.port or 80, host="127.0.0.1")
+        return cls(
+            dir=Path(dir).resolve(),
+            port=parts.port or 80,
+            host="127.0.0.1",
+            wikibase=devwiki_wikibase.bundle_dir(wikibase),
+        )
 
     # -- paths -------------------------------------------------------------
     @property
@@ -232,8 +269,16 @@ class DevWiki:
         return self.dir / "server.log"
 
     @property
+    def database(self) -> Path:
+        return self.dir / "data" / "devwiki.sqlite"
+
+    @property
     def installed(self) -> bool:
-        return (self.dir / "data" / "devwiki.sqlite").exists() and self.settings.exists()
+        return self.database.exists() and self.settings.exists()
+
+    @property
+    def has_wikibase(self) -> bool:
+        return devwiki_wikibase.installed(self.dir) is not None
 
     def _env(self) -> dict[str, str]:
         return dict(
@@ -249,6 +294,7 @@ class DevWiki:
         if self.installed:
             return
         ensure_packages(log)
+        self._check_bundle()  # before anything is written: no wiki without Wikibase
         log(f"Installing MediaWiki into {self.dir}")
         if self.dir.exists():
             shutil.rmtree(self.dir)
@@ -270,8 +316,7 @@ class DevWiki:
             admin_name,
         )
         self.write_settings()
-        with self.settings.open("a", encoding="utf-8") as f:
-            f.write('\nrequire_once __DIR__ . "/HubSettings.php";\n')
+        self._hub_settings_last()
         # install.php ran before HubSettings (namespace name, uploads); update.
         self._php("maintenance/update.php", "--quick")
         for name, password, groups in ACCOUNTS:
@@ -282,6 +327,43 @@ class DevWiki:
                 else:
                     args.append(f"--custom-groups={group}")
             self._php(*args, name, password)
+
+    def install_wikibase(self, log=print) -> None:
+        """Wikibase and WikibaseMediaInfo from the bundle (once; again if the bundle changed).
+
+        The bundle's install.sh appends its settings to LocalSettings.php; the
+        hub's own settings are then moved after them, so that ours (and a test's
+        extra.php) have the last word.
+        """
+        try:
+            seconds = devwiki_wikibase.install(
+                self.dir,
+                self.database,
+                self.wikibase,
+                f"http://{self.host}:{self.port}",
+                {**self._env(), "MW_INSTALL_PATH": str(MEDIAWIKI_DIR)},
+                log,
+            )
+        except WikibaseBundleError as e:
+            raise DevWikiError(str(e)) from None
+        self._hub_settings_last()
+        if seconds is not None:
+            log(f"Wikibase installed in {seconds:.1f} s")
+
+    def _check_bundle(self) -> None:
+        try:
+            devwiki_wikibase.fingerprint(self.wikibase)
+        except WikibaseBundleError as e:
+            raise DevWikiError(str(e)) from None
+
+    def _hub_settings_last(self) -> None:
+        """Make including HubSettings.php the last line of LocalSettings.php."""
+        lines = self.settings.read_text(encoding="utf-8").rstrip("\n").split("\n")
+        if lines[-1] == REQUIRE_HUB_SETTINGS:
+            return
+        kept = [line for line in lines if line.strip() != REQUIRE_HUB_SETTINGS]
+        text = "\n".join(kept).rstrip("\n") + "\n\n" + REQUIRE_HUB_SETTINGS + "\n"
+        self.settings.write_text(text, encoding="utf-8")
 
     def write_settings(self) -> None:
         """The hub's settings and the router; rewritten at every start, so changes apply."""
@@ -341,6 +423,7 @@ class DevWiki:
     def start(self, log=print) -> None:
         """Install if needed and serve; a wiki already running is left alone."""
         self.install(log)
+        self.install_wikibase(log)
         self.write_settings()
         if self.pid() and self.responding():
             return
@@ -407,6 +490,11 @@ class DevWiki:
             pass
         for _ in range(50):
             try:
+                # started by this process (tests, the demo): reap it, or it lingers as a zombie
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+            try:
                 os.kill(pid, 0)
             except ProcessLookupError:
                 break
@@ -430,11 +518,12 @@ class DevWiki:
         pid = self.pid()
         if not self.installed:
             return f"not installed (folder {self.dir})"
+        missing = "" if self.has_wikibase else "; no Wikibase yet (`hubbot devwiki start` adds it)"
         if pid and self.responding():
-            return f"running at {self.url} (pid {pid}, folder {self.dir})"
+            return f"running at {self.url} (pid {pid}, folder {self.dir}){missing}"
         if pid:
             return f"process {pid} is running but {self.api_url} does not answer"
-        return f"stopped (folder {self.dir})"
+        return f"stopped (folder {self.dir}){missing}"
 
     # -- faults for tests ---------------------------------------------------
     def set_read_only(self, reason: str | None) -> None:

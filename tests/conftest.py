@@ -39,9 +39,13 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def devwiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    from bots.config import env_name
     from bots.devwiki import DevWiki, free_port
+    from bots.devwiki_wikibase import bundle_dir
 
-    wiki = DevWiki(dir=tmp_path_factory.mktemp("devwiki"), port=free_port())
+    # with Wikibase from the offline bundle (devwiki.wikibase); start fails without it
+    bundle = bundle_dir(os.environ.get(env_name(("devwiki", "wikibase"))))
+    wiki = DevWiki(dir=tmp_path_factory.mktemp("devwiki"), port=free_port(), wikibase=bundle)
     wiki.start(lambda message: None)
     try:
         yield wiki

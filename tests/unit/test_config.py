@@ -157,3 +157,15 @@ def test_cli_unknown_command_is_usage_error():
         [sys.executable, "-m", "bots.cli", "fly"], capture_output=True, text=True
     )
     assert result.returncode == 2
+
+
+def test_the_wikibase_bundle_is_beside_the_repository_unless_configured(tmp_path):
+    from bots.cli import devwiki_for
+
+    repo = Path(__file__).resolve().parents[2]
+    default = devwiki_for(load_config(write(tmp_path, GOOD), environ={}))
+    assert default.wikibase == repo.parent / "shared" / "wikibase"
+    env = {"HUBBOT_DEVWIKI_WIKIBASE": str(tmp_path / "bundle")}
+    assert devwiki_for(load_config(write(tmp_path, GOOD), environ=env)).wikibase == (
+        tmp_path / "bundle"
+    )
