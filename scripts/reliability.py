@@ -39,6 +39,7 @@ SUITES = [
     "tests/faults/test_proxy_faults.py",
     "tests/faults/test_large_file.py",
     "tests/faults/test_kill.py",
+    "tests/wiki/test_attack_markup.py",
 ]
 
 SECTIONS = {
@@ -49,6 +50,7 @@ SECTIONS = {
     "tests/faults/test_proxy_faults.py": "Faults from the loopback proxy",
     "tests/faults/test_kill.py": "kill -9 at random moments",
     "tests/faults/test_large_file.py": "A large file and memory",
+    "tests/wiki/test_attack_markup.py": "Injection: hostile markup in mapping texts and patterns",
 }
 
 
