@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 import mwparserfromhell
 from mwparserfromhell.nodes import Node, Template
 
+from bots.balance import explain, unbalanced
 from bots.model import MappingRow, MappingTable, Problem
 from bots.request import clean_value, is_template, split_list, title_problem
 
@@ -473,7 +474,12 @@ def _where(table_column: str) -> str:
 
 
 def validate_mapping(table: MappingTable) -> list[Problem]:
-    """Cells a volunteer filled that the bot cannot use."""
+    """Cells a volunteer filled that the bot cannot use.
+
+    A ``text`` must leave the file page whole as MediaWiki parses it
+    (:mod:`bots.balance`); the renderer refuses the records that would use
+    one that does not, and this names the row once for the volunteers.
+    """
     problems: list[Problem] = []
     where = _where(table.column)
     for row in table.rows:
@@ -486,6 +492,16 @@ def validate_mapping(table: MappingTable) -> list[Problem]:
                     where,
                     f'Row "{row.value}": wikidata must be a Q-id such as Q1507366 or "-", '
                     f'not "{wikidata}"{hint}.',
+                )
+            )
+        broken = unbalanced(row.text) if row.text not in ("", NOT_APPLICABLE) else ()
+        if broken:
+            problems.append(
+                Problem(
+                    where,
+                    f'Row "{row.value}": the text would break the file pages it goes into: '
+                    f"{explain(broken)}. Records with this value are not uploaded until the "
+                    "text is fixed.",
                 )
             )
         if row.categories == NOT_APPLICABLE:

@@ -6,6 +6,12 @@ approved by a reviewer), and the partner's data (column values, which are
 escaped so they can only ever be text). A volunteer's mapping ``text`` is
 wikitext too, and is used as written.
 
+Human wikitext must leave the page whole as MediaWiki parses it
+(:mod:`bots.balance`): a pattern whose text is not is a problem of the request
+(:func:`pattern_markup_problems`), a mapping text that is not keeps every record
+using it from being uploaded, and every filled field is checked again as a
+whole, because two closed pieces can still open something where they touch.
+
 Pattern syntax: ``{column}`` where the column name is letters, digits,
 spaces and ``_ . - :`` (JSON nested keys are written ``a.b``). A ``{`` right
 after or before another ``{`` belongs to wikitext, so ``{{PAGENAME}}`` and
@@ -30,6 +36,7 @@ from urllib.parse import urlsplit
 import jinja2
 import mwparserfromhell
 
+from bots.balance import explain, unbalanced
 from bots.escape import escape_value, normalise_value, plain_value
 from bots.model import TEMPLATE_FIELDS, MappingRow, MappingTable, PlannedFile, Problem, Request
 from bots.titles import (
@@ -112,7 +119,8 @@ def check_pattern(param_name: str, pattern: str, columns: Sequence[str]) -> list
 
     Unknown columns name the columns that exist and the closest one; braces
     left over once placeholders are taken out must pair up, because a stray
-    ``{`` or ``}`` is almost always a placeholder or template typed wrong.
+    ``{`` or ``}`` is almost always a placeholder or template typed wrong; and
+    the text must close the markup it opens (:func:`pattern_markup_problems`).
     """
     problems: list[Problem] = []
     available = list(columns)
@@ -142,7 +150,38 @@ def check_pattern(param_name: str, pattern: str, columns: Sequence[str]) -> list
                 "check that every one is closed.",
             )
         )
+    else:
+        problems += pattern_markup_problems(param_name, pattern)
     return problems
+
+
+def pattern_markup_problems(param_name: str, pattern: str) -> list[Problem]:
+    """Why the requester's text around the placeholders cannot go into a file page.
+
+    The text is checked with each placeholder standing for a plain word, since
+    that is all an escaped value can be. A ``<`` or ``</`` right before a
+    placeholder is refused too: a value such as ``nowiki x`` would make it a tag.
+    """
+    pieces = _tokens(pattern)
+    literal = "".join("x" if is_column else text for text, is_column in pieces)
+    reasons = [str(found) for found in unbalanced(literal)]
+    for (text, is_column), (_next, next_is_column) in zip(pieces, pieces[1:], strict=False):
+        if not is_column and next_is_column and text.endswith(("<", "</")):
+            reasons.append(
+                'a "<" right before a {placeholder} would let a value become an HTML or '
+                "wiki tag; put a space or other text between them"
+            )
+            break
+    if not reasons:
+        return []
+    return [
+        Problem(
+            param_name,
+            "The text around the placeholders would break the file page: "
+            + "; ".join(reasons[:3])
+            + ".",
+        )
+    ]
 
 
 def _cell(record: Mapping[str, object], column: str) -> str:
@@ -398,6 +437,82 @@ def _layout_problems(
     ]
 
 
+def compose_page(
+    template: str,
+    fields: Sequence[tuple[str, str]],
+    licence: str,
+    request_name: str,
+    record_id: str,
+    categories: Sequence[str],
+) -> str:
+    """The file page from its parts, with no check at all.
+
+    ``fields`` hold wikitext (filled patterns), ``licence`` is the licence
+    template's name and ``categories`` are safe category names; the request's
+    name and the record id are escaped here.
+    """
+    return (
+        _environment()
+        .get_template(PAGE_TEMPLATE)
+        .render(
+            template=template,
+            fields=fields,
+            license=licence,
+            request=escape_value(request_name),
+            record_id=escape_value(record_id),
+            categories=categories,
+        )
+    )
+
+
+def _mapping_text_problems(
+    request: Request,
+    record: Mapping[str, object],
+    mappings: Mapping[str, MappingTable],
+    where: str,
+) -> list[Problem]:
+    """The record's mapped values whose volunteer text would break its file page."""
+    problems: list[Problem] = []
+    patterns = (request.title, *request.fields.values())
+    columns = dict.fromkeys(column for pattern in patterns for column in placeholders(pattern))
+    for column in columns:
+        table = mappings.get(column)
+        if table is None:
+            continue
+        rows = _lookup(table)
+        for part in mapped_parts(_cell(record, column), request.split):
+            text = _mapped_text(rows.get(part))
+            found = unbalanced(text) if text else ()
+            if found:
+                problems.append(
+                    Problem(
+                        where,
+                        f'The mapping table for column "{column}" (page Mappings/{column}), '
+                        f'row "{part}", has a text that would break the file page: '
+                        f"{explain(found)}. Records with this value are not uploaded until "
+                        "the text is fixed.",
+                    )
+                )
+    return problems
+
+
+def _field_markup_problems(fields: Sequence[tuple[str, str]], where: str) -> list[Problem]:
+    """Filled fields that do not close what they open, checked whole (see the module doc)."""
+    problems: list[Problem] = []
+    for name, value in fields:
+        found = unbalanced(value)
+        if found:
+            problems.append(
+                Problem(
+                    where,
+                    f'The field "{name}", filled for this record, would break the file page: '
+                    f"{explain(found)}. Look where the pattern's text meets a value or a "
+                    "mapping text.",
+                )
+            )
+    return problems
+
+
 def render_file(
     request: Request,
     record: Mapping[str, object],
@@ -466,6 +581,7 @@ def render_file(
         title = shorten(title, MAX_BASE_BYTES)
     except TitleError as error:
         problems.append(Problem(where, f"The title pattern gives no usable file title: {error}"))
+    problems.extend(_mapping_text_problems(request, record, mappings, where))
     if problems or licence is None:
         return problems
 
@@ -474,19 +590,11 @@ def render_file(
         for name in field_names
         if name in request.fields
     ]
+    markup_problems = _field_markup_problems(fields, where)
+    if markup_problems:
+        return markup_problems
     categories = _categories(request, record, mappings)
-    page = (
-        _environment()
-        .get_template(PAGE_TEMPLATE)
-        .render(
-            template=request.template,
-            fields=fields,
-            license=licence,
-            request=escape_value(request.name),
-            record_id=escape_value(record_id),
-            categories=categories,
-        )
-    )
+    page = compose_page(request.template, fields, licence, request.name, record_id, categories)
     layout_problems = _layout_problems(page, request.template, fields, where)
     if layout_problems:
         return layout_problems

@@ -26,6 +26,9 @@ Decisions worth knowing:
   (``&#9;`` is a tab, ``&#32;`` a space) and ``{{!}}`` stands for ``|``.
 - ``title`` must contain at least one ``{column}`` placeholder: every file
   needs its own title, and a fixed title could name one file only.
+- The text of a field pattern around its placeholders is wikitext that goes
+  into every file page, so it must open and close its markup the way MediaWiki
+  reads it (:mod:`bots.balance`); otherwise the parameter is a problem.
 - Source options (``set``, ``records``...) need the format they belong to to be
   given explicitly, so that the option is never silently ignored.
 - ``Request.raw`` holds every parameter as written, trimmed and with HTML
@@ -54,6 +57,7 @@ from bots.model import (
     Problem,
     Request,
 )
+from bots.render import pattern_markup_problems
 
 #: The name of the request template, as ``hubbot install`` creates it.
 REQUEST_TEMPLATE = "Partnership request"
@@ -412,6 +416,8 @@ def _build_request(
         problems += _check_title_pattern(title)
     ordered_fields, field_problems = _check_fields(fields, template)
     problems += field_problems
+    for field, pattern in ordered_fields.items():
+        problems += pattern_markup_problems(_field_param_name(field), pattern)
     categories, category_problems = _split_categories(params.get("categories", ""))
     problems += category_problems
     mapped, mapped_problems = _split_mapped(params.get("mapped", ""))

@@ -347,13 +347,14 @@ def test_mapping_text_that_breaks_the_layout_is_a_problem() -> None:
     )
     (problem,) = problems_of(make_request(), tate("A00050"), {"artist": broken})
     assert problem.where == "record A00050"
-    assert "(artist)" in problem.message and "{{!}}" in problem.message
+    assert 'column "artist" (page Mappings/artist), row "Richmond, George"' in problem.message
+    assert "{{!}}" in problem.message
 
 
 def test_pattern_that_breaks_the_layout_is_a_problem() -> None:
     request = make_request(fields={"title": "{{en|1={title}", "date": "{dateText}"})
     (problem,) = problems_of(request, tate("A00050"))
-    assert "(title)" in problem.message
+    assert 'The field "title"' in problem.message and '"{{" opens a template' in problem.message
 
 
 # --- file pages: content ---------------------------------------------------------
