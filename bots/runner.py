@@ -25,6 +25,7 @@ from pathlib import Path
 from bots import mapping as mappings_mod
 from bots.approval import Approvers, check_approval, check_stop_page
 from bots.config import Config
+from bots.deadline import Deadline, share
 from bots.fetch import Fetcher, FetchError, FetchPolicy
 from bots.model import MappingTable, PlannedFile, Problem, Request
 from bots.pacing import Pacer, PacingPolicy
@@ -153,6 +154,8 @@ class Runner:
         self.started = clock()
         self.options = RunOptions()
         self.files_this_run = 0
+        #: requests this pass has still to do, the current one included
+        self.requests_left = 1
         self.last_stop_check = 0.0
         self.terminate = False
         #: why uploading cannot go on in this run (read-only wiki, blocked bot)
@@ -164,6 +167,16 @@ class Runner:
         if self.options.max_seconds is None:
             return None
         return max(self.options.max_seconds - (self.clock() - self.started), 1.0)
+
+    def source_seconds(self) -> float | None:
+        """The time reading this request's source may take: its share of the budget."""
+        left = self.seconds_left()
+        return None if left is None else share(left, self.requests_left)
+
+    def budget_deadline(self) -> Deadline | None:
+        """The end of the run's budget, for reads that may use all of it (media files)."""
+        left = self.seconds_left()
+        return None if left is None else Deadline(left)
 
     def out_of_budget(self) -> str:
         if self.halted:
@@ -220,9 +233,10 @@ class Runner:
                         f"There is no request {options.request} under {self.hub.requests_prefix}.",
                     )
                 names = [wanted]
-            for name in names:
+            for index, name in enumerate(names):
                 if self.out_of_budget():
                     break
+                self.requests_left = len(names) - index
                 try:
                     summary.requests[name] = self.process(name)
                 except StoppedByStopPage as e:
@@ -309,7 +323,7 @@ class Runner:
             read_wiki_page=self._read_wiki_text,
             workdir=source_dir,
             split=request.split,
-            max_seconds=self.seconds_left(),
+            max_seconds=self.source_seconds(),
         )
 
     def _read_wiki_text(self, title: str) -> str | None:
@@ -497,6 +511,7 @@ class Runner:
                     work_dir=work,
                     options=options,
                     should_stop=self.out_of_budget,
+                    deadline=self.budget_deadline(),
                 )
                 self.files_this_run += 1
                 self.progress(

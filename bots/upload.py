@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bots.deadline import Deadline
 from bots.fetch import Fetcher, FetchError
 from bots.mediatypes import MediaType, extension_matches, sniff, svg_problem, url_extension
 from bots.model import PlannedFile
@@ -127,13 +128,15 @@ def upload_planned(
     work_dir: Path,
     options: UploadOptions | None = None,
     should_stop: Callable[[], str] | None = None,
+    deadline: Deadline | None = None,
 ) -> Result:
     """Everything for one record; the outcome is journalled before returning.
 
     Raises :class:`MustStop` when the run has to end (read-only wiki,
-    blocked bot, a wiki too busy to answer, a stop request); the record is
-    then left for the next run: ``pending``, or ``in_flight`` when the wiki
-    may have it already.
+    blocked bot, a wiki too busy to answer, a stop request, the end of the
+    time budget); the record is then left for the next run: ``pending``, or
+    ``in_flight`` when the wiki may have it already. The media download
+    ends by ``deadline`` (the end of the run's time budget).
     """
     work_dir.mkdir(parents=True, exist_ok=True)
     dest = work_dir / f"media-{abs(hash((request, planned.record_id)))}"
@@ -148,6 +151,7 @@ def upload_planned(
             dest,
             options or UploadOptions(),
             should_stop,
+            deadline,
         )
     finally:
         dest.unlink(missing_ok=True)
@@ -263,10 +267,15 @@ def _download_and_upload(
     dest: Path,
     options: UploadOptions,
     should_stop: Callable[[], str] | None,
+    deadline: Deadline | None = None,
 ) -> Result:
     try:
-        fetched = fetcher.fetch_to_file(planned.media_url, dest)
+        fetched = fetcher.fetch_to_file(planned.media_url, dest, deadline=deadline)
     except FetchError as e:
+        # a download the run's end cut short is not the partner's fault: the record waits
+        stop = should_stop() if should_stop is not None else ""
+        if stop:
+            raise MustStop(stop) from None
         return _fail(f"The media file could not be downloaded: {e}")
     checked = _check_media(planned, dest, fetched.content_type or "", fetched.size)
     if isinstance(checked, Result):
