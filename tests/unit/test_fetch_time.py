@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import errno
 import http.client
-import re
 import socket
 import ssl
 import time
@@ -26,6 +25,7 @@ from bots.deadline import Deadline, share
 from bots.fetch import Fetcher, FetchError, FetchPolicy
 from bots.network_errors import Kind, explain
 from tests.support.http import LoopbackServer, SeenRequest
+from tests.support.plainwords import assert_plain
 from tests.support.rawserver import (
     RawServer,
     close_without_answer,
@@ -38,16 +38,6 @@ from tests.support.rawserver import (
 
 #: the slack a deadline may overrun by: timers, thread switches, a busy machine
 SLACK = 0.8
-
-#: what must never reach a partner: class names, reprs, error numbers, C files
-_INTERNALS = re.compile(
-    r"Error\b|Exception|Connection\(|Pool\(|host=|Errno|\[SSL|_ssl\.c|urllib3|<|>|0x[0-9a-f]"
-)
-
-
-def assert_plain(message: str) -> None:
-    found = _INTERNALS.search(message)
-    assert found is None, f"{message!r} shows {found.group(0)!r}"
 
 
 def fetcher(timeout: float = 30.0) -> Fetcher:

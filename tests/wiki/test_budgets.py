@@ -16,9 +16,9 @@ import re
 import time
 
 from bots.state import Outcome
+from tests.support.plainwords import assert_plain
 from tests.support.rawserver import RawServer, mute, refused_port
 from tests.support.workflow import Workflow
-from tests.unit.test_fetch_time import assert_plain
 
 #: the budget given to the runs below
 BUDGET = 5.0
