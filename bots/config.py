@@ -65,7 +65,9 @@ class SourcesConfig:
     allow_private_addresses: bool = False
     max_metadata_bytes: int = 52428800
     max_file_bytes: int = 5368709120
-    #: seconds for one download of metadata or media
+    #: seconds a partner's server may stay silent (to connect, before the first
+    #: byte, between bytes) and one metadata download may take in all; a media
+    #: file gets a second more per MiB. A run's --max-seconds cuts them shorter.
     timeout: int = 300
 
 

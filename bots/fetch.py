@@ -18,7 +18,18 @@ therefore goes through :class:`Fetcher`, which:
 - enforces the size limit while streaming (``Content-Length`` first when the
   body is not compressed) and one overall time limit per fetch, with a
   watchdog that closes the socket when the time is up even if the server
-  trickles bytes.
+  trickles bytes;
+- ends every fetch by the caller's :class:`~bots.deadline.Deadline` (a run's
+  time budget, or a request's share of it), whatever the other limits allow:
+  a server that accepts the connection and never answers costs no more;
+- says what went wrong in plain words (:mod:`bots.network_errors`), never
+  with Python's class names or reprs.
+
+Three bounds apply to every fetch, the tightest winning: each single wait
+(for the connection, the first byte, the next byte) is at most
+``sources.timeout``; the whole fetch is at most ``sources.timeout`` for a
+document, plus a second per MiB of the declared size (or of the limit) for
+a streamed file; and nothing runs past the deadline.
 
 Plain urllib3 connection pools do the HTTP work: they let us pin the address
 per connection without patching requests' adapters, and they ignore proxy
@@ -44,6 +55,9 @@ from urllib.parse import urljoin, urlsplit
 import urllib3
 from requests.utils import requote_uri
 from urllib3.connection import HTTPConnection, HTTPSConnection
+
+from bots.deadline import Deadline
+from bots.network_errors import Kind, NetworkFailure, explain
 
 try:  # requests depends on certifi; fall back to the system store without it
     import certifi
@@ -269,23 +283,30 @@ class _Watchdog:
 
     Socket timeouts only bound each single read; a server sending one byte
     per second would never trip them. Shutting the socket down from a timer
-    makes the blocked read return at once.
+    makes the blocked read return at once. The caller's deadline caps
+    whatever time is allowed.
     """
 
-    def __init__(self, seconds: float):
+    def __init__(self, seconds: float, deadline: Deadline | None = None):
         self.started = time.monotonic()
         self.fired = False
+        #: a connection was made (the server accepted it)
+        self.connected = False
+        self._cap = None if deadline is None else self.started + deadline.remaining()
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
         self._timer: threading.Timer | None = None
         self.allow(seconds)
 
     def allow(self, seconds: float) -> None:
-        """Set the time allowed, counted from the start of the fetch."""
+        """Set the time allowed, counted from the start of the fetch (cut to the deadline)."""
         if self._timer is not None:
             self._timer.cancel()
-        self.seconds = seconds
-        self.deadline = self.started + seconds
+        end = self.started + seconds
+        if self._cap is not None:
+            end = min(end, self._cap)
+        self.seconds = end - self.started
+        self.deadline = end
         self._timer = threading.Timer(max(0.0, self.remaining()), self._fire)
         self._timer.daemon = True
         self._timer.start()
@@ -306,6 +327,7 @@ class _Watchdog:
     def watch(self, sock: socket.socket) -> None:
         with self._lock:
             self._sockets.append(sock)
+            self.connected = True
             fired = self.fired
         if fired:
             _shutdown(sock)
@@ -362,6 +384,10 @@ class FetchStream:
     limit: int
     _response: Any = field(repr=False)
     _watchdog: _Watchdog = field(repr=False)
+    #: the final URL's host name, for messages
+    host: str = ""
+    #: the longest wait for the next bytes (seconds)
+    read_timeout: float = 0.0
     bytes_read: int = 0
 
     def chunks(self, size: int = CHUNK_SIZE) -> Iterator[bytes]:
@@ -379,11 +405,7 @@ class FetchStream:
         except FetchError:
             raise
         except (urllib3.exceptions.HTTPError, OSError) as error:
-            if self._watchdog.fired or self._watchdog.remaining() <= 0:
-                raise self._watchdog.error(self.url) from None
-            raise FetchError(
-                f"the connection broke while reading {self.url} ({_reason(error)})", url=self.url
-            ) from None
+            raise self._broken(error) from None
         # A socket shut down by the watchdog can look like a normal end.
         if self._watchdog.fired:
             raise self._watchdog.error(self.url)
@@ -397,20 +419,26 @@ class FetchStream:
     def read_all(self) -> bytes:
         return b"".join(self.chunks())
 
+    def _broken(self, error: BaseException) -> FetchError:
+        """Why reading the body failed, in words."""
+        if self._watchdog.fired or self._watchdog.remaining() <= 0:
+            return self._watchdog.error(self.url)
+        failure = explain(error)
+        if failure.timed_out:
+            return FetchError(
+                f"the server at {self.host} stopped sending {self.url} before the end: "
+                f"nothing arrived for {_format_seconds(self.read_timeout)}",
+                url=self.url,
+            )
+        return FetchError(
+            f"the connection broke while reading {self.url}: {failure.words}", url=self.url
+        )
+
 
 def _too_large(url: str, limit: int) -> FileTooLarge:
     return FileTooLarge(
         f"the file at {url} is larger than the limit of {human_size(limit)}", url=url, limit=limit
     )
-
-
-def _reason(error: BaseException) -> str:
-    while isinstance(error, urllib3.exceptions.HTTPError) and error.__context__ is not None:
-        if isinstance(error, urllib3.exceptions.NewConnectionError):
-            break
-        error = error.__context__
-    text = str(error) or type(error).__name__
-    return text.split(": ", 1)[-1] if text.startswith("<") else text
 
 
 # --- the fetcher -------------------------------------------------------------
@@ -445,6 +473,7 @@ class Fetcher:
         limit: int | None = None,
         accept: str | None = None,
         timeout: float | None = None,
+        deadline: Deadline | None = None,
     ) -> Iterator[FetchStream]:
         """Open ``url`` for streaming; the body is read with ``stream.chunks()``.
 
@@ -452,12 +481,16 @@ class Fetcher:
         fetch, from resolving the name to the last byte; by default it is the
         policy's timeout plus a second per MiB of the declared length (or of
         the limit when no length is declared). Every single read is bounded
-        by the policy's timeout in any case.
+        by the policy's timeout in any case, and nothing goes on past
+        ``deadline``.
         """
         limit = self.policy.max_file_bytes if limit is None else limit
+        if deadline is not None and deadline.expired():
+            raise FetchError(f"no time was left to fetch {url}", url=url)
         scaled = timeout is None
         watchdog = _Watchdog(
-            self.policy.timeout + limit / MIN_BYTES_PER_SECOND if timeout is None else timeout
+            self.policy.timeout + limit / MIN_BYTES_PER_SECOND if timeout is None else timeout,
+            deadline,
         )
         response = pool = None
         try:
@@ -475,6 +508,8 @@ class Fetcher:
                 limit=limit,
                 _response=response,
                 _watchdog=watchdog,
+                host=urlsplit(final_url).hostname or "",
+                read_timeout=pool.timeout.read_timeout or self.policy.timeout,
             )
         finally:
             watchdog.cancel()
@@ -487,14 +522,18 @@ class Fetcher:
         limit: int | None = None,
         accept: str | None = None,
         timeout: float | None = None,
+        deadline: Deadline | None = None,
     ) -> bytes:
         """A small document in memory; ``limit`` defaults to ``max_metadata_bytes``.
 
-        ``timeout`` (the whole fetch) defaults to the policy's timeout.
+        ``timeout`` (the whole fetch) defaults to the policy's timeout;
+        ``deadline`` cuts it shorter.
         """
         limit = self.policy.max_metadata_bytes if limit is None else limit
         timeout = self.policy.timeout if timeout is None else timeout
-        with self.open(url, limit=limit, accept=accept, timeout=timeout) as stream:
+        with self.open(
+            url, limit=limit, accept=accept, timeout=timeout, deadline=deadline
+        ) as stream:
             return stream.read_all()
 
     def fetch_to_file(
@@ -505,12 +544,13 @@ class Fetcher:
         limit: int | None = None,
         accept: str | None = None,
         timeout: float | None = None,
+        deadline: Deadline | None = None,
     ) -> FetchResult:
         """Stream ``url`` into ``dest`` (never whole in memory), with its hashes.
 
         The body goes to a temporary file beside ``dest`` and is renamed only
         when complete, so a failed fetch never leaves a partial file behind.
-        ``limit`` and ``timeout`` default as for :meth:`open`.
+        ``limit``, ``timeout`` and ``deadline`` work as for :meth:`open`.
         """
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -519,7 +559,9 @@ class Fetcher:
         sha256 = hashlib.sha256()
         size = 0
         try:
-            with self.open(url, limit=limit, accept=accept, timeout=timeout) as stream:
+            with self.open(
+                url, limit=limit, accept=accept, timeout=timeout, deadline=deadline
+            ) as stream:
                 with partial.open("wb") as out:
                     for chunk in stream.chunks():
                         out.write(chunk)
@@ -594,13 +636,17 @@ class Fetcher:
         worker.join(max(0.0, watchdog.remaining()))
         if worker.is_alive():
             watchdog.fired = True
-            raise watchdog.error(target.url)
+            raise FetchError(
+                f"the host name {target.host} could not be resolved within "
+                f"{_format_seconds(watchdog.seconds)}",
+                url=target.url,
+            )
         if failure:
             error = failure[0]
             if isinstance(error, FetchError):
                 raise error
             raise FetchError(
-                f"the host name {target.host} could not be resolved ({_reason(error)})",
+                f"the host name {target.host} could not be resolved: {explain(error).words}",
                 url=target.url,
             )
         return result[0]
@@ -644,9 +690,11 @@ class Fetcher:
             "Accept": accept or "*/*",
             "Accept-Encoding": "gzip, deflate",
         }
-        last_error: BaseException | None = None
+        last: NetworkFailure | None = None
+        per_read = self.policy.timeout
         for address in addresses:
             watchdog.check(target.url)
+            watchdog.connected = False  # this address has not accepted yet
             per_read = max(0.001, min(self.policy.timeout, watchdog.remaining()))
             pool = self._pool(target, address, urllib3.Timeout(connect=per_read, read=per_read))
             conn_cls = pool.ConnectionCls
@@ -666,18 +714,11 @@ class Fetcher:
                 return response, pool
             except urllib3.exceptions.HTTPError as error:
                 pool.close()
-                if watchdog.fired or watchdog.remaining() <= 0:
-                    raise watchdog.error(target.url) from None
-                if isinstance(error, urllib3.exceptions.SSLError):
-                    raise FetchError(
-                        f"the secure connection to {target.host} failed ({_reason(error)})",
-                        url=target.url,
-                    ) from None
-                last_error = error
-        raise FetchError(
-            f"could not connect to {target.host} ({_reason(last_error or OSError('no address'))})",
-            url=target.url,
-        )
+                last = explain(error)
+                ended = _unanswered(target, last, watchdog, per_read)
+                if ended is not None:
+                    raise ended from None
+        raise _not_connected(target, last, per_read)
 
     def _pool(self, target: _Target, address: str, timeout: urllib3.Timeout) -> Any:
         if target.scheme == "https":
@@ -699,6 +740,48 @@ class Fetcher:
         )
         pool.ConnectionCls = _WatchedHTTPConnection
         return pool
+
+
+def _unanswered(
+    target: _Target, failure: NetworkFailure, watchdog: _Watchdog, waited: float
+) -> FetchError | None:
+    """Why a request got no answer; None when the host's next address may be tried.
+
+    ``waited`` is the longest single wait that was allowed. A connection
+    that was refused, could not be routed or was not accepted in time lets
+    the fetcher try the next address, unless the time is up; anything that
+    goes wrong after connecting ends the fetch.
+    """
+    out_of_time = watchdog.fired or watchdog.remaining() <= 0
+    seconds = _format_seconds(watchdog.seconds if out_of_time else waited)
+    if failure.kind is Kind.READ_TIMEOUT or (out_of_time and watchdog.connected):
+        return FetchError(
+            f"the server at {target.host} accepted the connection but did not answer "
+            f"within {seconds}",
+            url=target.url,
+        )
+    if out_of_time:
+        return _not_connected(target, failure, watchdog.seconds)
+    if failure.kind is Kind.TLS:
+        return FetchError(
+            f"the secure connection to {target.host} failed: {failure.words}", url=target.url
+        )
+    if failure.before_connecting:
+        return None
+    return FetchError(f"no usable answer from {target.host}: {failure.words}", url=target.url)
+
+
+def _not_connected(target: _Target, failure: NetworkFailure | None, waited: float) -> FetchError:
+    """No address of the host took the connection; the last one's failure says why."""
+    if failure is None:
+        words = "the host name has no address"
+    elif failure.kind is Kind.REFUSED:
+        words = f"{failure.words} (nothing is listening on port {target.port})"
+    elif failure.timed_out:
+        words = f"the server did not accept a connection within {_format_seconds(waited)}"
+    else:
+        words = failure.words
+    return FetchError(f"could not connect to {target.host}: {words}", url=target.url)
 
 
 def _close(response: Any, pool: Any) -> None:

@@ -30,6 +30,7 @@ from types import FrameType, TracebackType
 from typing import Any
 
 from bots.approval import Approvers, check_stop_page
+from bots.deadline import Deadline, share
 from bots.escape import escape_value
 from bots.store import StateStore
 from bots.wiki import Wiki
@@ -83,6 +84,8 @@ class WriteGate:
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.started = clock()
         self.files = 0
+        #: requests this pass has still to do, the current one included
+        self.requests_left = 1
         self.terminated = False
         #: why writing cannot go on in this run (read-only wiki, blocked bot)
         self.halted = ""
@@ -186,6 +189,16 @@ class WriteGate:
         if self.max_seconds is None:
             return None
         return max(self.max_seconds - (self.clock() - self.started), 1.0)
+
+    def source_seconds(self) -> float | None:
+        """The time reading the current request's source may take: its share of the budget."""
+        left = self.seconds_left()
+        return None if left is None else share(left, self.requests_left)
+
+    def budget_deadline(self) -> Deadline | None:
+        """The end of the run's budget, for reads that may use all of it (media files)."""
+        left = self.seconds_left()
+        return None if left is None else Deadline(left, self.clock)
 
     def out_of_budget(self) -> str:
         """Why work must end now, in words for the status page; "" to go on."""

@@ -178,9 +178,10 @@ class Runner:
                     f"There is no request {options.request} under {self.hub.requests_prefix}.",
                 )
             names = [wanted]
-        for name in names:
+        for index, name in enumerate(names):
             if self.gate.out_of_budget():
                 break
+            self.gate.requests_left = len(names) - index
             try:
                 summary.requests[name] = self.process(name)
             except (Stopped, WikiUnavailable):
@@ -265,7 +266,7 @@ class Runner:
             read_wiki_page=self._read_wiki_text,
             workdir=source_dir,
             split=request.split,
-            max_seconds=self.gate.seconds_left(),
+            max_seconds=self.gate.source_seconds(),
         )
 
     def _read_wiki_text(self, title: str) -> str | None:
@@ -366,7 +367,9 @@ class Runner:
         later in the same run.
         """
         work = self.media_dir(name)
-        return [inspect_media(self.fetcher, name, f, work, self.gate.seconds_left()) for f in shown]
+        return [
+            inspect_media(self.fetcher, name, f, work, self.gate.budget_deadline()) for f in shown
+        ]
 
     def media_dir(self, name: str) -> Path:
         """A folder of this run's own for a request's media: other runs may download beside it."""
@@ -480,6 +483,7 @@ class Runner:
                     prefetched=shown[planned.record_id].fetched
                     if planned.record_id in shown
                     else None,
+                    deadline=gate.budget_deadline(),
                 )
                 gate.count_file()
                 self.progress(

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bots.deadline import Deadline
 from bots.fetch import Fetcher, FetchError, FetchResult
 from bots.gate import Stopped
 from bots.mediatypes import MediaType, extension_matches, sniff, svg_problem, url_extension
@@ -96,7 +97,7 @@ def inspect_media(
     request: str,
     planned: PlannedFile,
     work_dir: Path,
-    timeout: float | None = None,
+    deadline: Deadline | None = None,
 ) -> MediaCheck:
     """Download one previewed media file to learn its SHA-1 and real type.
 
@@ -106,7 +107,7 @@ def inspect_media(
     work_dir.mkdir(parents=True, exist_ok=True)
     dest = media_path(work_dir, request, planned.record_id)
     try:
-        fetched = fetcher.fetch_to_file(planned.media_url, dest, timeout=timeout)
+        fetched = fetcher.fetch_to_file(planned.media_url, dest, deadline=deadline)
     except FetchError as e:
         return MediaCheck(planned.record_id, planned.full_title(), problem=f"{e}")
     checked = _check_media(planned, dest, fetched.content_type or "", fetched.size)
@@ -187,6 +188,7 @@ def upload_planned(
     should_stop: Callable[[], str] | None = None,
     approved_sha1: str | None = None,
     prefetched: FetchResult | None = None,
+    deadline: Deadline | None = None,
 ) -> Result:
     """Everything for one record; the outcome is journalled before returning.
 
@@ -194,9 +196,10 @@ def upload_planned(
     media, if it showed it: other bytes raise :class:`MustStop` with ``stale``.
 
     Raises :class:`MustStop` when the run has to end (read-only wiki,
-    blocked bot, a wiki too busy to answer, a stop request); the record is
-    then left for the next run: ``pending``, or ``in_flight`` when the wiki
-    may have it already.
+    blocked bot, a wiki too busy to answer, a stop request, the end of the
+    time budget); the record is then left for the next run: ``pending``, or
+    ``in_flight`` when the wiki may have it already. The media download
+    ends by ``deadline`` (the end of the run's time budget).
     """
     work_dir.mkdir(parents=True, exist_ok=True)
     dest = media_path(work_dir, request, planned.record_id)
@@ -215,6 +218,7 @@ def upload_planned(
             should_stop,
             approved_sha1,
             prefetched,
+            deadline,
         )
     finally:
         dest.unlink(missing_ok=True)
@@ -332,10 +336,15 @@ def _download_and_upload(
     should_stop: Callable[[], str] | None,
     approved_sha1: str | None,
     prefetched: FetchResult | None,
+    deadline: Deadline | None = None,
 ) -> Result:
     try:
-        fetched = prefetched or fetcher.fetch_to_file(planned.media_url, dest)
+        fetched = prefetched or fetcher.fetch_to_file(planned.media_url, dest, deadline=deadline)
     except FetchError as e:
+        # a download the run's end cut short is not the partner's fault: the record waits
+        stop = should_stop() if should_stop is not None else ""
+        if stop:
+            raise MustStop(stop) from None
         return _fail(f"The media file could not be downloaded: {e}")
     if approved_sha1 is not None and fetched.sha1 != approved_sha1:
         shown = approved_sha1 if approved_sha1 != "unreadable" else "no file (it could not be read)"

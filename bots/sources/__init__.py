@@ -19,11 +19,11 @@ import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from bots.deadline import Deadline
 from bots.fetch import Fetcher, FetchError, FileTooLarge, human_size
 from bots.model import FORMATS
 from bots.sources import base
 from bots.sources.base import (
-    Deadline,
     RecordStore,
     SourceData,
     SourceError,
@@ -31,7 +31,7 @@ from bots.sources.base import (
     sha256_file,
 )
 from bots.sources.delimited import read_delimited
-from bots.sources.detect import detect_format, looks_like_iiif
+from bots.sources.detect import detect_format, is_web_page, looks_like_iiif, page_title
 from bots.sources.iiif import read_iiif
 from bots.sources.jsonsource import parse_json, read_json_records
 from bots.sources.oai import harvest
@@ -47,6 +47,14 @@ _ACCEPT = {
     "iiif": "application/ld+json, application/json;q=0.9, */*;q=0.1",
 }
 _ALIASES = {"oai": "oai-pmh", "oaipmh": "oai-pmh", "oai_pmh": "oai-pmh", "text/csv": "csv"}
+#: what a format's data is called in messages, and what a partner should link to
+_WANTED_WORDS = {
+    None: ("data", "the CSV, JSON, IIIF or OAI-PMH data"),
+    "csv": ("CSV data", "the CSV file"),
+    "tsv": ("TSV data", "the TSV file"),
+    "json": ("JSON data", "the JSON document"),
+    "iiif": ("IIIF data", "the IIIF manifest or collection"),
+}
 
 
 def is_url(location: str) -> bool:
@@ -69,8 +77,11 @@ def open_source(
 
     ``location`` is an http(s) URL or a wiki page title; ``read_wiki_page``
     returns a page's text, or None when the page does not exist. Records are
-    kept under ``workdir`` until ``SourceData.close()``. ``max_seconds``
-    bounds the whole read (default :data:`bots.sources.base.MAX_READ_SECONDS`).
+    kept under ``workdir`` until ``SourceData.close()``. ``max_seconds`` is
+    the time the run can give this read (its share of the run's budget):
+    every fetch, every page of a harvest and every manifest of a collection
+    ends by then. Without it the read may take
+    :data:`bots.sources.base.MAX_READ_SECONDS`.
     """
     wanted = _normalise_format(format)
     location = location.strip()
@@ -86,11 +97,27 @@ def open_source(
             data = _open_page(
                 location, wanted, options, fetcher, read_wiki_page, store, split, deadline
             )
-    except BaseException:
+    except BaseException as error:
         store.abandon()
         shutil.rmtree(workspace, ignore_errors=True)
+        # the fetcher's own timers end a read at the deadline, a moment after it
+        if isinstance(error, SourceError) and max_seconds is not None:
+            if deadline.remaining() <= _DEADLINE_SLACK:
+                raise SourceError(f"{error}. {_budget_note(deadline)}") from None
         raise
     return data
+
+
+#: how close to its deadline a failed read counts as ended by it (seconds)
+_DEADLINE_SLACK = 0.1
+
+
+def _budget_note(deadline: Deadline) -> str:
+    """Why a read ended early when the run's budget ended it: it is not the partner's fault."""
+    return (
+        f"This run could give the source only {deadline.describe()} of its time budget; "
+        "the next run tries again"
+    )
 
 
 def _normalise_format(format: str | None) -> str | None:  # noqa: A002
@@ -119,7 +146,9 @@ def _open_url(
     path = workspace / "download"
     limit = fetcher.policy.max_metadata_bytes
     try:
-        fetcher.fetch_to_file(url, path, limit=limit, accept=_ACCEPT.get(wanted, "*/*"))
+        fetched = fetcher.fetch_to_file(
+            url, path, limit=limit, accept=_ACCEPT.get(wanted, "*/*"), deadline=deadline
+        )
     except FileTooLarge:
         raise SourceError(
             f"the source at {url} is larger than the limit of {human_size(limit)} "
@@ -127,7 +156,9 @@ def _open_url(
         ) from None
     except FetchError as error:
         raise SourceError(f"the source could not be read: {error}") from None
-    if wanted is None and detect_format(_head(path)) == "oai-pmh":
+    head = _head(path)
+    _refuse_web_page(head, wanted, fetched.content_type, "the source address gave")
+    if wanted is None and detect_format(head) == "oai-pmh":
         return _harvest(url, options, fetcher, store, split, deadline)
     hasher = sha256_file(path)
     return _read_content(
@@ -140,6 +171,19 @@ def _open_url(
         split=split,
         encoding=None,
         deadline=deadline,
+    )
+
+
+def _refuse_web_page(head: bytes, wanted: str | None, served_as: str | None, origin: str) -> None:
+    """One clear message for a web page where data should be (see :func:`is_web_page`)."""
+    if not is_web_page(head, served_as):
+        return
+    what, link = _WANTED_WORDS.get(wanted, _WANTED_WORDS[None])
+    title = page_title(head)
+    named = f'"{title}"' if title else "a page without a title"
+    raise SourceError(
+        f"{origin} a web page (HTML), not {what}: {named} (a login page, an error page, "
+        f"or a page about the data?). Give the address of {link} itself"
     )
 
 
@@ -166,6 +210,7 @@ def _open_page(
     if blocks > 1:
         store.problem(f"page {title}", f"has {blocks} data blocks; only the first was read")
     encoded = data.encode("utf-8")
+    _refuse_web_page(encoded[: 64 * 1024], wanted, None, f"the page {title} holds")
     path = store.workspace / "page"
     path.write_bytes(encoded)
     return _read_content(
@@ -196,11 +241,6 @@ def _read_content(
     """Parse a downloaded or pasted source of any format but OAI-PMH."""
     detected = detect_format(_head(path))
     if wanted is None:
-        if detected == "html":
-            raise SourceError(
-                "the source is a web page (HTML), not data; give the address of the "
-                "CSV, JSON, IIIF or OAI-PMH data itself"
-            )
         if detected == "oai-pmh":
             raise SourceError("OAI-PMH data can only be harvested from the repository's URL")
         if detected == "xml":

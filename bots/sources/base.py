@@ -21,8 +21,7 @@ import hashlib
 import json
 import shutil
 import tempfile
-import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 
@@ -31,10 +30,11 @@ from bots.model import Problem
 #: More problems than this are summed up in one line rather than listed.
 MAX_PROBLEMS = 1000
 
-#: How long reading one source may take in all. A source of many documents (a
-#: IIIF collection, an OAI-PMH harvest) is fetched piece by piece, each within
-#: the fetcher's timeout; this bounds the whole, so that a slow or endless
-#: server cannot hold a scheduled run for hours.
+#: How long reading one source may take in all when the run has no time
+#: budget (with one, the request's share of it bounds the read). A source of
+#: many documents (a IIIF collection, an OAI-PMH harvest) is fetched piece by
+#: piece, each within the fetcher's timeout; this bounds the whole, so that a
+#: slow or endless server cannot hold a scheduled run for hours.
 MAX_READ_SECONDS = 600.0
 
 
@@ -47,31 +47,6 @@ class SourceError(Exception):
 
     def __str__(self) -> str:
         return self.message
-
-
-class Deadline:
-    """The time a source read may still take (see :data:`MAX_READ_SECONDS`)."""
-
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic):
-        self.seconds = seconds
-        self._clock = clock
-        self._end = clock() + seconds
-
-    def remaining(self) -> float:
-        return max(0.0, self._end - self._clock())
-
-    def expired(self) -> bool:
-        return self._clock() >= self._end
-
-    def timeout(self, single: float) -> float:
-        """The timeout for one more fetch: its own, cut to the time left."""
-        return max(0.001, min(single, self.remaining()))
-
-    def describe(self) -> str:
-        """The bound in words: "10 minutes", "45 seconds"."""
-        if self.seconds >= 120:
-            return f"{self.seconds / 60:g} minutes"
-        return f"{self.seconds:g} seconds"
 
 
 def join_values(values: Iterable[str], split: str) -> str:

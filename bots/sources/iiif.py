@@ -57,7 +57,8 @@ Bounds: at most :data:`MAX_MANIFESTS` manifests (counted as collections list
 them, so a collection listing too many is refused before its manifests are
 fetched), collections nested at most :data:`MAX_DEPTH` deep, each collection
 or manifest read once, all documents together within ``max_metadata_bytes``
-and within the read's time bound (:data:`bots.sources.base.MAX_READ_SECONDS`).
+and within the read's time bound (the request's share of the
+run's time budget, else :data:`bots.sources.base.MAX_READ_SECONDS`).
 A manifest that cannot be fetched or read is left out with a problem naming
 it.
 
@@ -75,9 +76,10 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
+from bots.deadline import Deadline
 from bots.fetch import Fetcher, FetchError, FileTooLarge, human_size
 from bots.mediatypes import is_uploadable_mime
-from bots.sources.base import Deadline, RecordStore, SourceError, join_values
+from bots.sources.base import RecordStore, SourceError, join_values
 from bots.sources.detect import looks_like_iiif
 from bots.sources.jsonsource import parse_json, scalar_text
 
@@ -205,14 +207,11 @@ def _fetch(walk: _Walk, address: str) -> dict[str, Any] | None:
         walk.store.problem(where, "is not an http(s) address, so it cannot be read")
         return None
     remaining = walk.byte_limit - walk.bytes_used
-    timeout = walk.fetcher.policy.timeout
-    if walk.deadline is not None:
-        if walk.deadline.expired():
-            raise _too_slow(walk)
-        timeout = walk.deadline.timeout(timeout)
+    if walk.deadline is not None and walk.deadline.expired():
+        raise _too_slow(walk)
     try:
         data = walk.fetcher.fetch_bytes(
-            address, limit=max(0, remaining), accept=ACCEPT, timeout=timeout
+            address, limit=max(0, remaining), accept=ACCEPT, deadline=walk.deadline
         )
     except FileTooLarge:
         raise SourceError(

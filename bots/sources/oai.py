@@ -7,7 +7,8 @@ Options: ``metadata_prefix`` (default ``oai_dc``), ``set``, ``from``,
 :data:`MAX_PAGES` pages, and a token the server already sent stops the
 harvest with an error instead of looping forever. All pages together must
 stay within ``max_metadata_bytes`` and within the read's time bound
-(:data:`bots.sources.base.MAX_READ_SECONDS`). A harvest that gives no
+(the request's share of the run's time budget, else
+:data:`bots.sources.base.MAX_READ_SECONDS`). A harvest that gives no
 records (``noRecordsMatch``, or only deleted records) is an error naming the
 options used: an empty source has nothing to upload, and its columns would
 be unknown, which would only make every pattern look wrong.
@@ -53,9 +54,11 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
+from bots.deadline import Deadline
 from bots.fetch import Fetcher, FetchError, FileTooLarge, human_size
 from bots.mediatypes import url_extension
-from bots.sources.base import Deadline, RecordStore, SourceError, join_values
+from bots.sources.base import RecordStore, SourceError, join_values
+from bots.sources.detect import is_web_page, page_title
 
 MAX_PAGES = 10_000
 OAI_NS = "http://www.openarchives.org/OAI/2.0/"
@@ -132,14 +135,11 @@ def harvest(
     seen_tokens: set[str] = set()
     for page in range(1, MAX_PAGES + 1):
         url = _page_url(base, arguments)
-        timeout = fetcher.policy.timeout
-        if deadline is not None:
-            if deadline.expired():
-                raise _too_slow(deadline, page - 1, store.count)
-            timeout = deadline.timeout(timeout)
+        if deadline is not None and deadline.expired():
+            raise _too_slow(deadline, page - 1, store.count)
         try:
             data = fetcher.fetch_bytes(
-                url, limit=max(0, limit - used), accept=ACCEPT, timeout=timeout
+                url, limit=max(0, limit - used), accept=ACCEPT, deadline=deadline
             )
         except FileTooLarge:
             raise SourceError(
@@ -194,6 +194,12 @@ def _described(arguments: list[tuple[str, str]]) -> str:
 
 def parse_response(data: bytes, url: str) -> Element:
     """Parse one OAI-PMH answer safely and check that it is one."""
+    if is_web_page(data[: 64 * 1024]):
+        title = page_title(data[: 64 * 1024])
+        named = f' ("{title}")' if title else ""
+        raise SourceError(
+            f"the answer from {url} is a web page (HTML){named}, not an OAI-PMH response"
+        )
     try:
         root = SafeET.fromstring(data, forbid_dtd=False)
     except defusedxml.DefusedXmlException:

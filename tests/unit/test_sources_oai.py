@@ -241,7 +241,10 @@ def test_xml_entities_are_refused(body: bytes, server: LoopbackServer, tmp_path:
 @pytest.mark.parametrize(
     ("body", "words"),
     [
-        (b"<html><body>Maintenance</body></html>", "is not an OAI-PMH response"),
+        (
+            b"<html><head><title>Down for maintenance</title></head></html>",
+            'is a web page (HTML) ("Down for maintenance"), not an OAI-PMH response',
+        ),
         (
             b"<OAI-PMH><ListRecords>",
             "is not valid XML: no element found: line 1, column 22; "
@@ -307,8 +310,11 @@ def test_a_slow_endless_harvest_stops_at_the_time_bound(
         harvest(server, tmp_path, max_seconds=1)
     assert time.monotonic() - started < 3
     message = str(caught.value)
-    assert message.startswith("the OAI-PMH harvest took longer than 1 seconds (")
-    assert message.endswith("records read); narrow it with set, from or until")
+    assert message.startswith("the OAI-PMH harvest took longer than 1 second (")
+    assert "records read); narrow it with set, from or until. " in message
+    assert message.endswith(
+        "This run could give the source only 1 second of its time budget; the next run tries again"
+    )
     assert len(listing_requests(server)) < 10
 
 

@@ -188,7 +188,10 @@ def test_digest_changes_with_the_content(server: LoopbackServer, tmp_path: Path)
 @pytest.mark.parametrize(
     ("body", "words"),
     [
-        (b"<!DOCTYPE html><html><body>Our collection</body></html>", "is a web page (HTML)"),
+        (
+            b"<!DOCTYPE html><html><body>Our collection</body></html>",
+            "the source address gave a web page (HTML), not data: a page without a title",
+        ),
         (b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="x"/>', "XML but not an OAI-PMH answer"),
     ],
 )
@@ -201,6 +204,73 @@ def test_content_that_is_not_data(
     assert words in str(caught.value)
 
 
+LOGIN_PAGE = b"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Sign in &ndash; Museum   collections</title></head>
+<body><form action="/login"><input name="user"><input name="password"></form></body></html>
+"""
+
+
+@pytest.mark.parametrize(
+    ("wanted", "words"),
+    [
+        (
+            "csv",
+            'not CSV data: "Sign in – Museum collections" (a login page, an error page, '
+            "or a page about the data?). Give the address of the CSV file itself",
+        ),
+        ("tsv", "not TSV data: "),
+        ("json", "not JSON data: "),
+        ("iiif", "not IIIF data: "),
+        (None, "not data: "),
+    ],
+)
+def test_a_web_page_is_one_clear_message_whatever_the_format(
+    wanted: str | None, words: str, server: LoopbackServer, tmp_path: Path
+) -> None:
+    """A login or error page served with 200 is not read as rows of HTML tags."""
+    server.add("/export", (200, {"Content-Type": "text/html; charset=utf-8"}, LOGIN_PAGE))
+    with pytest.raises(SourceError) as caught:
+        from_url(server.url("/export"), tmp_path, format=wanted)
+    message = str(caught.value)
+    assert message.startswith("the source address gave a web page (HTML), ")
+    assert words in message
+    assert "column" not in message
+
+
+def test_a_web_page_is_recognised_without_the_servers_word(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.add("/export.csv", (200, {"Content-Type": "text/csv"}, b"\n  " + LOGIN_PAGE))
+    with pytest.raises(SourceError, match=r"gave a web page \(HTML\), not CSV data"):
+        from_url(server.url("/export.csv"), tmp_path, format="csv")
+
+
+def test_an_html_fragment_labelled_html_is_a_web_page(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    body = b"<div class=error>Access denied</div>"
+    server.add("/denied", (200, {"Content-Type": "text/html"}, body))
+    with pytest.raises(SourceError) as caught:
+        from_url(server.url("/denied"), tmp_path, format="csv")
+    assert "not CSV data: a page without a title" in str(caught.value)
+
+
+def test_csv_that_a_careless_server_labels_html_is_still_read(
+    server: LoopbackServer, tmp_path: Path
+) -> None:
+    server.add("/data", (200, {"Content-Type": "text/html"}, b"id,title\n1,<b>bold</b>\n"))
+    source = from_url(server.url("/data"), tmp_path, format="csv")
+    assert source.columns == ("id", "title")
+    assert [r["title"] for r in source.records()] == ["<b>bold</b>"]
+
+
+def test_a_wiki_page_holding_html_is_named(tmp_path: Path) -> None:
+    with pytest.raises(SourceError) as caught:
+        from_pages({PAGE: LOGIN_PAGE.decode()}, tmp_path, format="csv")
+    assert str(caught.value).startswith(f"the page {PAGE} holds a web page (HTML), not CSV data")
+
+
 def test_fetch_failures_become_source_errors(server: LoopbackServer, tmp_path: Path) -> None:
     with pytest.raises(SourceError) as caught:
         from_url(server.url("/nothing.csv"), tmp_path)
@@ -210,6 +280,34 @@ def test_fetch_failures_become_source_errors(server: LoopbackServer, tmp_path: P
     )
     with pytest.raises(SourceError, match="127.0.0.1 is loopback"):
         from_url(server.url("/tate/artist_data.csv"), tmp_path, fetcher=Fetcher(FetchPolicy()))
+
+
+def test_a_mute_source_costs_at_most_the_time_given_and_says_so(tmp_path: Path) -> None:
+    """The run's share for the request ends the read, and the message says whose limit it was."""
+    import time
+
+    from tests.support.rawserver import RawServer, mute
+
+    with RawServer(mute) as silent:
+        started = time.monotonic()
+        with pytest.raises(SourceError) as caught:
+            open_source(
+                silent.url("/data.csv"),
+                "csv",
+                {},
+                fetcher=FETCHER,
+                read_wiki_page=lambda title: None,
+                workdir=tmp_path,
+                max_seconds=1.0,
+            )
+        elapsed = time.monotonic() - started
+    assert elapsed < 1.8
+    assert str(caught.value) == (
+        "the source could not be read: the server at 127.0.0.1 accepted the connection but "
+        "did not answer within 1 s. This run could give the source only 1 second of its "
+        "time budget; the next run tries again"
+    )
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_oversize_source(server: LoopbackServer, tmp_path: Path) -> None:

@@ -466,7 +466,10 @@ def test_hostile_oai_pmh_endpoints_end_as_clear_messages(flow, glam):
             "is not valid XML: unclosed token: line 3, column 137; it ends",
         ),
         "Identify": ("/identify", "has no ListRecords"),
-        "Webpage": ("/web-page", "is not an OAI-PMH response"),
+        "Webpage": (
+            "/web-page",
+            "is a web page (HTML) (&quot;Our collection&quot;), not an OAI-PMH response",
+        ),
     }
     for name, (path, _words) in cases.items():
         file_oai(flow, name, source=glam.url(path), title="{title}")
