@@ -28,7 +28,7 @@ from bots.config import Config
 from bots.fetch import Fetcher, FetchError, FetchPolicy
 from bots.model import MappingTable, PlannedFile, Problem, Request
 from bots.pacing import Pacer, PacingPolicy
-from bots.planning import BatchChecks, Skipped, plan
+from bots.planning import BatchChecks, Skipped, letters_to_ask, plan
 from bots.render import placeholders, templates_digest
 from bots.reports import (
     DashboardRow,
@@ -43,6 +43,7 @@ from bots.reports import (
 from bots.request import check_columns, find_request_template, parse_request
 from bots.sources import SourceData, SourceError, open_source
 from bots.state import Outcome, StateStore
+from bots.titles import STOCK_RULES, TitleRules
 from bots.upload import MustStop, UploadOptions, settle_in_flight, upload_planned
 from bots.wiki import (
     AccountRefused,
@@ -157,6 +158,8 @@ class Runner:
         self.terminate = False
         #: why uploading cannot go on in this run (read-only wiki, blocked bot)
         self.halted = ""
+        #: the wiki's capitalisation of the first letters asked so far in this run
+        self.known_titles: TitleRules | None = None
 
     # -- budget and stop ------------------------------------------------------
     def seconds_left(self) -> float | None:
@@ -324,7 +327,10 @@ class Runner:
         problems: list[Problem] = list(source.problems)
         shown: list[PlannedFile] = []
         limit = self.config.hub.preview_files
-        for item in plan(request, source.records(), tables, self.config.licenses, checks):
+        rules = self.title_rules(request, source, tables)
+        for item in plan(
+            request, source.records(), tables, self.config.licenses, checks, rules=rules
+        ):
             records += 1
             if isinstance(item, Skipped):
                 problems.extend(item.problems)
@@ -391,6 +397,21 @@ class Runner:
         self.store.set_request(name, state="uploading", **base)
         self.ensure_upload_category(name)
         return self.upload_all(name, request, source, tables, pid, files, notes)
+
+    def title_rules(
+        self, request: Request, source: SourceData, tables: dict[str, MappingTable]
+    ) -> TitleRules:
+        """The wiki's own capitalisation of the first letters this batch's titles start with.
+
+        Asked once per letter and run, so the preview shows the titles the
+        wiki will store (SPEC 5, 8). Titles starting with ASCII capitals, digits
+        or signs cost no request: every wiki leaves those as they are.
+        """
+        letters = letters_to_ask(request, source.records(), tables)
+        if not letters:
+            return STOCK_RULES
+        self.known_titles = self.wiki.title_rules(letters, self.known_titles)
+        return self.known_titles
 
     def _retry_failed(self, name: str) -> None:
         for state in list(self.store.all(name)):
@@ -557,7 +578,8 @@ class Runner:
         done = {Outcome.UPLOADED, Outcome.DUPLICATE, Outcome.FAILED}
         # read once: this run holds the request's lease, so nobody else settles records
         settled = {s.record_id for s in self.store.all(name) if s.outcome in done}
-        for item in plan(request, source.records(), tables, self.config.licenses):
+        rules = self.title_rules(request, source, tables)
+        for item in plan(request, source.records(), tables, self.config.licenses, rules=rules):
             if isinstance(item, Skipped) or item.record_id in settled:
                 continue
             yield item

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bots.model import MappingRow, MappingTable, PlannedFile, Problem, Request
-from bots.planning import BatchChecks, Skipped, plan
+from bots.planning import BatchChecks, Skipped, letters_to_ask, plan
 from bots.reports import (
     DashboardRow,
     StatusReport,
@@ -16,6 +16,7 @@ from bots.reports import (
     render_preview,
     render_status,
 )
+from bots.titles import TitleRules
 
 LICENSES = {"CC0": "cc-zero"}
 REQUEST = Request(
@@ -85,6 +86,36 @@ def test_plan_applies_mapping_categories_and_text():
     [planned] = list(plan(REQUEST, [record("1", "Cat")], tables, LICENSES))
     assert "[[Category:Painters from A]]" in planned.page_text
     assert "|author = [[d:Q1|Artist A]]" in planned.page_text
+
+
+def test_plan_capitalises_titles_and_categories_by_the_wikis_rules():
+    tables = {"artist": MappingTable("Test", "artist", (MappingRow("A", 1, categories="ßtraßen"),))}
+    rows = [record("1", "ßtraße"), record("2", "ǆamija")]
+    keeps = TitleRules(upper={"ß": "ß", "ǆ": "ǅ"})
+    titles = [f.full_title() for f in plan(REQUEST, rows, tables, LICENSES, rules=keeps)]
+    assert titles == ["ßtraße.jpg", "ǅamija.jpg"]
+    stock = list(plan(REQUEST, rows, tables, LICENSES))
+    assert [f.full_title() for f in stock] == ["SStraße.jpg", "Ǆamija.jpg"]
+    assert isinstance(stock[0], PlannedFile) and "[[Category:SStraßen]]" in stock[0].page_text
+    first = list(plan(REQUEST, rows[:1], tables, LICENSES, rules=keeps))[0]
+    assert isinstance(first, PlannedFile) and "[[Category:ßtraßen]]" in first.page_text
+
+
+def test_the_letters_to_ask_the_wiki_about():
+    tables = {
+        "artist": MappingTable(
+            "Test", "artist", (MappingRow("A", 1, categories="Painters; émigrés; -"),)
+        )
+    }
+    request = Request(**{**REQUEST.__dict__, "categories": ("ǆ x", "Museum")})
+    rows = [
+        record("1", "ßtraße"),
+        record("2", "Straße"),
+        record("3", " ...ﬁre"),
+        record("4", "cat"),
+    ]
+    assert letters_to_ask(request, rows, tables) == {"ß", "ﬁ", "c", "é", "ǆ"}
+    assert letters_to_ask(REQUEST, [record("1", "Cat"), record("2", "1999")], {}) == set()
 
 
 BASE = dict(
