@@ -392,7 +392,13 @@ class Runner:
         if request.pause:
             self.store.set_request(name, state="paused", **base)
             return self.write_status(
-                name, "paused", pid, files, "Uploading is paused (|pause=yes).", notes
+                name,
+                "paused",
+                pid,
+                files,
+                "Uploading is paused (|pause=yes).",
+                notes,
+                reason="pause",
             )
         self.store.set_request(name, state="uploading", **base)
         self.ensure_upload_category(name)
@@ -557,11 +563,13 @@ class Runner:
             message += f" This run waited {paused:.0f} s for the wiki's read-only mode to end."
         self.store.set_request(name, state=state)
         shutil.rmtree(work, ignore_errors=True)
+        # the status box says why a request is paused (SPEC 7)
+        reason, limit = ("limit", request.limit) if limit_hit else ("", None)
         if stopped is None or not (stopped.fatal or stopped.read_only):
-            return self.write_status(name, state, pid, files, message, notes)
+            return self.write_status(name, state, pid, files, message, notes, reason, limit)
         try:
             # a read-only wiki or a blocked bot may not take the status page either
-            state = self.write_status(name, state, pid, files, message, notes)
+            state = self.write_status(name, state, pid, files, message, notes, reason, limit)
         except WikiError as e:
             self.progress(f"{name}: the status page could not be saved: {e.info}")
         if stopped.fatal:
@@ -643,7 +651,15 @@ class Runner:
         return "invalid"
 
     def write_status(
-        self, name: str, state: str, pid: str, files: int, message: str, notes: list[str]
+        self,
+        name: str,
+        state: str,
+        pid: str,
+        files: int,
+        message: str,
+        notes: list[str],
+        reason: str = "",
+        limit: int | None = None,
     ) -> str:
         counts = self.store.counts(name)
         uploaded = counts.get(Outcome.UPLOADED, 0)
@@ -661,6 +677,8 @@ class Runner:
             updated=now_iso(),
             message=message,
             notes=notes,
+            reason=reason,
+            limit=limit,
             failed_records=[
                 RecordLine(s.record_id, f"File:{s.title}" if s.title else "", s.reason)
                 for s in self.store.recent(name, Outcome.FAILED, 100)

@@ -91,7 +91,7 @@ def test_plan_applies_mapping_categories_and_text():
 def test_plan_capitalises_titles_and_categories_by_the_wikis_rules():
     tables = {"artist": MappingTable("Test", "artist", (MappingRow("A", 1, categories="ßtraßen"),))}
     rows = [record("1", "ßtraße"), record("2", "ǆamija")]
-    keeps = TitleRules(upper={"ß": "ß", "ǆ": "ǅ"})
+    keeps = TitleRules(upper={"ß": "ß", "ǆ": "ǅ", "ǅ": "ǅ"})
     titles = [f.full_title() for f in plan(REQUEST, rows, tables, LICENSES, rules=keeps)]
     assert titles == ["ßtraße.jpg", "ǅamija.jpg"]
     stock = list(plan(REQUEST, rows, tables, LICENSES))
@@ -170,6 +170,26 @@ def test_status_page_starts_with_the_machine_readable_line():
     )
     assert parse_status_line(text)["pending"] == "835"
     assert "{{evil}}" not in text and "[[x]]" not in text
+
+
+@pytest.mark.parametrize(
+    ("reason", "limit", "line"),
+    [
+        ("limit", 50, "{{Batch status|state=paused|reason=limit|limit=50|total=9|"),
+        ("pause", 50, "{{Batch status|state=paused|reason=pause|total=9|"),
+    ],
+)
+def test_a_paused_status_says_why(reason: str, limit: int, line: str):
+    text = render_status(StatusReport(state="paused", total=9, reason=reason, limit=limit), "R")
+    assert text.startswith(line)
+    assert parse_status_line(text)["reason"] == reason
+
+
+def test_only_a_paused_status_has_a_reason_and_it_always_has_one():
+    with pytest.raises(AssertionError):
+        render_status(StatusReport(state="paused"), "R")
+    with pytest.raises(AssertionError):
+        render_status(StatusReport(state="uploading", reason="limit"), "R")
 
 
 def test_status_states_are_the_spec_states():
