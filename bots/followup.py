@@ -221,8 +221,14 @@ def _sync_one(runner: Runner, name: str, opened: OpenRequest) -> str:
     wiki, store, hub = runner.wiki, runner.store, runner.hub
     ours: dict[str, PlannedFile] = {}
     source_ids: list[str] = []
+    # the wiki's own capitalisation, as at upload: category links must come out the same
+    rules = runner.title_rules(opened.request, opened.source, opened.tables)
     for item in plan(
-        opened.request, opened.source.records(), opened.tables, runner.config.licenses
+        opened.request,
+        opened.source.records(),
+        opened.tables,
+        runner.config.licenses,
+        rules=rules,
     ):
         if isinstance(item, PlannedFile):
             ours[item.record_id] = item
