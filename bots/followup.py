@@ -29,7 +29,17 @@ from bots.request import parse_request
 from bots.runner import Hub, Runner, RunOptions, now_iso
 from bots.sources import SourceData, SourceError
 from bots.store import Outcome, StateStore
-from bots.wiki import EditConflict, NoChange, PageInfo, Saved, Uploaded, Wiki, WikiError, user_agent
+from bots.wiki import (
+    Duplicate,
+    EditConflict,
+    NoChange,
+    PageInfo,
+    Saved,
+    Uploaded,
+    Wiki,
+    WikiError,
+    user_agent,
+)
 
 log = logging.getLogger(__name__)
 
@@ -151,11 +161,18 @@ def hub_impact(hub: Hub) -> str:
 
 
 def _upload_chart(wiki: Wiki, title: str, report, report_page: str) -> str | None:
-    """Upload today's chart as a new version of the request's one chart file."""
+    """Upload today's chart as a new version of its one chart file; the file to show.
+
+    Each chart names its report page in its metadata, so charts that look
+    alike (the hub's and its only request's) are still different files. When
+    the wiki does hold these exact bytes already (today's chart is the
+    current one, or someone uploaded a copy), that existing file is shown:
+    it is what the wiki has, and Commons deletes exact duplicates.
+    """
     points = report.chart_points()
     if not points:
         return None
-    data = impact_mod.make_chart(points)
+    data = impact_mod.make_chart(points, title=impact_mod.chart_caption(report_page))
     with tempfile.NamedTemporaryFile(suffix=".png") as f:
         f.write(data)
         f.flush()
@@ -167,8 +184,10 @@ def _upload_chart(wiki: Wiki, title: str, report, report_page: str) -> str | Non
             mime="image/png",
             new_version=True,
         )
-    if isinstance(outcome, Uploaded) or outcome.__class__.__name__ == "Duplicate":
-        return title
+    if isinstance(outcome, Uploaded):
+        return outcome.title
+    if isinstance(outcome, Duplicate):
+        return outcome.existing
     log.warning("the chart %s was not uploaded: %s", title, outcome)
     return None
 
@@ -224,8 +243,14 @@ def _sync_one(runner: Runner, name: str, opened: OpenRequest) -> str:
     wiki, store, hub = runner.wiki, runner.store, runner.hub
     ours: dict[str, PlannedFile] = {}
     source_ids: list[str] = []
+    # the wiki's own capitalisation, as at upload: category links must come out the same
+    rules = runner.title_rules(opened.request, opened.source, opened.tables)
     for item in plan(
-        opened.request, opened.source.records(), opened.tables, runner.config.licenses
+        opened.request,
+        opened.source.records(),
+        opened.tables,
+        runner.config.licenses,
+        rules=rules,
     ):
         if isinstance(item, PlannedFile):
             ours[item.record_id] = item

@@ -11,8 +11,17 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from bots.model import MappingTable, PlannedFile, Problem, Record, Request
-from bots.render import render_file
-from bots.titles import TitleError, legal_title
+from bots.render import fill_pattern, render_file
+from bots.titles import (
+    AS_WRITTEN,
+    STOCK_RULES,
+    TitleError,
+    TitleRules,
+    asks_wiki,
+    category_first_letter,
+    first_letter,
+    legal_title,
+)
 
 
 @dataclass(frozen=True)
@@ -38,12 +47,15 @@ def plan(
     mappings: Mapping[str, MappingTable],
     licenses: Mapping[str, str],
     checks: BatchChecks | None = None,
+    *,
+    rules: TitleRules = STOCK_RULES,
 ) -> Iterator[PlannedFile | Skipped]:
     """Render each record; records that cannot be uploaded come out as ``Skipped``.
 
     A record id seen before is skipped (the first one wins). A title seen before
     gets the record id appended, as it would at upload when the title is taken,
-    so that the preview shows the real title.
+    so that the preview shows the real title. ``rules`` are the target wiki's
+    (see :func:`letters_to_ask`), so every title is the one the wiki stores.
     """
     checks = checks if checks is not None else BatchChecks()
     for number, record in enumerate(records, start=1):
@@ -61,7 +73,7 @@ def plan(
                 ),
             )
             continue
-        result = render_file(request, record, mappings, licenses)
+        result = render_file(request, record, mappings, licenses, rules)
         if not isinstance(result, PlannedFile):
             yield Skipped(record_id or f"row {number}", tuple(result))
             if record_id:
@@ -72,7 +84,7 @@ def plan(
         if key in checks.titles:
             first = checks.titles[key]
             try:
-                base = legal_title(result.title, result.extension, record_id)
+                base = legal_title(result.title, result.extension, record_id, rules=AS_WRITTEN)
             except TitleError as e:
                 yield Skipped(record_id, (Problem(label, str(e)),))
                 continue
@@ -94,6 +106,25 @@ def plan(
             key = result.full_title().casefold()
         checks.titles[key] = record_id
         yield result
+
+
+def letters_to_ask(
+    request: Request, records: Iterable[Record], mappings: Mapping[str, MappingTable]
+) -> set[str]:
+    """The first characters of this batch's titles and categories only the wiki can capitalise.
+
+    One cheap pass over the records (the title pattern only), so that the run
+    can ask the wiki about these few characters before planning; the
+    planner itself stays pure.
+    """
+    letters = {category_first_letter(name) for name in request.categories}
+    for table in mappings.values():
+        for row in table.rows:
+            letters.update(category_first_letter(name) for name in row.category_list())
+    for record in records:
+        filled = fill_pattern(request.title, record, mappings, request.split, plain=True)
+        letters.add(first_letter(filled))
+    return {letter for letter in letters if letter and asks_wiki(letter)}
 
 
 def _without_extension(title: str, extension: str | None) -> str:

@@ -41,7 +41,9 @@ from bots.escape import escape_value, normalise_value, plain_value
 from bots.model import TEMPLATE_FIELDS, MappingRow, MappingTable, PlannedFile, Problem, Request
 from bots.titles import (
     MAX_BASE_BYTES,
+    STOCK_RULES,
     TitleError,
+    TitleRules,
     category_title,
     extension_from_url,
     legal_title,
@@ -51,7 +53,7 @@ from bots.titles import (
 
 #: Bump whenever escaping, title rules or the page layout change in code, so
 #: that every preview id changes and reviewers approve the new rendering.
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 
 #: Where the Jinja2 templates for file pages live.
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "wiki_templates" / "filepage"
@@ -382,7 +384,10 @@ def _is_web_address(url: str) -> bool:
 
 
 def _categories(
-    request: Request, record: Mapping[str, object], mappings: Mapping[str, MappingTable]
+    request: Request,
+    record: Mapping[str, object],
+    mappings: Mapping[str, MappingTable],
+    rules: TitleRules,
 ) -> tuple[str, ...]:
     """The request's categories, then every mapped value's, each once, in that order."""
     names: list[str] = list(request.categories)
@@ -396,7 +401,7 @@ def _categories(
             row = rows.get(part)
             if row is not None:
                 names.extend(row.category_list())
-    safe = (category_title(name) for name in names)
+    safe = (category_title(name, rules) for name in names)
     return tuple(dict.fromkeys(name for name in safe if name))
 
 
@@ -518,6 +523,7 @@ def render_file(
     record: Mapping[str, object],
     mappings: Mapping[str, MappingTable],
     licenses: Mapping[str, str],
+    rules: TitleRules = STOCK_RULES,
 ) -> PlannedFile | list[Problem]:
     """The file one record becomes, or every reason it cannot be uploaded.
 
@@ -525,7 +531,8 @@ def render_file(
     licence template names. With ``license_column``, a record's own licence
     wins and the request's ``license`` (if any) is the default for records
     that leave it empty. The title leaves room for the longest extension a
-    sniffed file may get, so the approved title is the uploaded title.
+    sniffed file may get, and its first letter and the categories' follow the
+    target wiki's ``rules``, so the approved title is the uploaded title.
     """
     problems: list[Problem] = []
     record_id = normalise_value(_cell(record, request.id_column)).strip()
@@ -577,7 +584,7 @@ def render_file(
     title = ""
     filled_title = fill_pattern(request.title, record, mappings, request.split, plain=True)
     try:
-        title = split_extension(legal_title(filled_title, extension), extension)
+        title = split_extension(legal_title(filled_title, extension, rules=rules), extension)
         title = shorten(title, MAX_BASE_BYTES)
     except TitleError as error:
         problems.append(Problem(where, f"The title pattern gives no usable file title: {error}"))
@@ -593,7 +600,7 @@ def render_file(
     markup_problems = _field_markup_problems(fields, where)
     if markup_problems:
         return markup_problems
-    categories = _categories(request, record, mappings)
+    categories = _categories(request, record, mappings, rules)
     page = compose_page(request.template, fields, licence, request.name, record_id, categories)
     layout_problems = _layout_problems(page, request.template, fields, where)
     if layout_problems:

@@ -178,8 +178,19 @@ class RecordLine:
     existing_file: str = ""
 
 
+#: Why a ``paused`` request is paused, as the status line's ``reason`` says it.
+PAUSE_REASONS = ("pause", "limit")
+
+
 @dataclass(frozen=True)
 class StatusReport:
+    """What a status page says (SPEC 7).
+
+    ``reason`` is set only for ``paused``: ``pause`` (the request says
+    ``|pause=yes``) or ``limit`` (its trial limit is reached, ``limit`` being
+    that limit), so that the status box can say which and what to do.
+    """
+
     state: str
     total: int = 0
     uploaded: int = 0
@@ -195,13 +206,18 @@ class StatusReport:
     duplicate_records: Sequence[RecordLine] = ()
     recent: Sequence[RecordLine] = ()
     extra: Mapping[str, str] = field(default_factory=dict)
+    reason: str = ""
+    limit: int | None = None
 
 
 def render_status(report: StatusReport, request_page: str) -> str:
     assert report.state in STATES, report.state
+    assert (report.state == "paused") == (report.reason in PAUSE_REASONS), report.reason
     return _render(
         "status.wikitext.j2",
         state=report.state,
+        reason=report.reason,
+        limit=report.limit if report.reason == "limit" else None,
         total=report.total,
         uploaded=report.uploaded,
         duplicates=report.duplicates,

@@ -24,7 +24,7 @@ from bots.fetch import Fetcher, FetchError, FetchPolicy
 from bots.gate import STOP_CHECK_SECONDS, SUMMARY_PREFIX, Stopped, WriteGate, now_iso
 from bots.model import MappingTable, PlannedFile, Problem, Request
 from bots.pacing import Pacer, PacingPolicy
-from bots.planning import BatchChecks, Skipped, plan
+from bots.planning import BatchChecks, Skipped, letters_to_ask, plan
 from bots.render import placeholders, templates_digest
 from bots.reports import (
     DashboardRow,
@@ -39,6 +39,7 @@ from bots.reports import (
 from bots.request import check_columns, find_request_template, parse_request
 from bots.sources import SourceData, SourceError, open_source
 from bots.store import Outcome, StateStore
+from bots.titles import STOCK_RULES, TitleRules
 from bots.upload import (
     MediaCheck,
     MustStop,
@@ -142,6 +143,8 @@ class Runner:
         self.clock = clock
         self.work_root = Path(config.upload.work_dir)
         self.gate = self.open_gate(RunOptions())
+        #: the wiki's capitalisation of the first letters asked so far in this run
+        self.known_titles: TitleRules | None = None
 
     def open_gate(self, options: RunOptions) -> WriteGate:
         """The write gate of one pass (SPEC 6): stop page, budget, SIGTERM, leases."""
@@ -281,7 +284,10 @@ class Runner:
         problems: list[Problem] = list(source.problems)
         shown: list[PlannedFile] = []
         limit = self.config.hub.preview_files
-        for item in plan(request, source.records(), tables, self.config.licenses, checks):
+        rules = self.title_rules(request, source, tables)
+        for item in plan(
+            request, source.records(), tables, self.config.licenses, checks, rules=rules
+        ):
             records += 1
             if isinstance(item, Skipped):
                 problems.extend(item.problems)
@@ -354,7 +360,13 @@ class Runner:
         if request.pause:
             self.store.set_request(name, state="paused", **base)
             return self.write_status(
-                name, "paused", pid, files, "Uploading is paused (|pause=yes).", notes
+                name,
+                "paused",
+                pid,
+                files,
+                "Uploading is paused (|pause=yes).",
+                notes,
+                reason="pause",
             )
         self.store.set_request(name, state="uploading", **base)
         self.ensure_upload_category(name)
@@ -375,6 +387,21 @@ class Runner:
         """A folder of this run's own for a request's media: other runs may download beside it."""
         key = hashlib.sha1(name.encode()).hexdigest()[:16]
         return self.work_root / "media" / self.gate.holder.replace(":", "-") / key
+
+    def title_rules(
+        self, request: Request, source: SourceData, tables: dict[str, MappingTable]
+    ) -> TitleRules:
+        """The wiki's own capitalisation of the first letters this batch's titles start with.
+
+        Asked once per letter and run, so the preview shows the titles the
+        wiki will store (SPEC 5, 8). Titles starting with ASCII capitals, digits
+        or signs cost no request: every wiki leaves those as they are.
+        """
+        letters = letters_to_ask(request, source.records(), tables)
+        if not letters:
+            return STOCK_RULES
+        self.known_titles = self.wiki.title_rules(letters, self.known_titles)
+        return self.known_titles
 
     def _retry_failed(self, name: str) -> None:
         for state in list(self.store.all(name)):
@@ -526,11 +553,13 @@ class Runner:
             message += f" This run waited {paused:.0f} s for the wiki's read-only mode to end."
         self.store.set_request(name, state=state)
         shutil.rmtree(work, ignore_errors=True)
+        # the status box says why a request is paused (SPEC 7)
+        reason, limit = ("limit", request.limit) if limit_hit else ("", None)
         if stopped is None or not (stopped.fatal or stopped.read_only):
-            return self.write_status(name, state, pid, files, message, notes)
+            return self.write_status(name, state, pid, files, message, notes, reason, limit)
         try:
             # a read-only wiki or a blocked bot may not take the status page either
-            state = self.write_status(name, state, pid, files, message, notes)
+            state = self.write_status(name, state, pid, files, message, notes, reason, limit)
         except WikiError as e:
             self.progress(f"{name}: the status page could not be saved: {e.info}")
         if stopped.fatal:
@@ -547,7 +576,8 @@ class Runner:
         done = {Outcome.UPLOADED, Outcome.DUPLICATE, Outcome.FAILED}
         # read once: this run holds the request's lease, so nobody else settles records
         settled = {s.record_id for s in self.store.all(name) if s.outcome in done}
-        for item in plan(request, source.records(), tables, self.config.licenses):
+        rules = self.title_rules(request, source, tables)
+        for item in plan(request, source.records(), tables, self.config.licenses, rules=rules):
             if isinstance(item, Skipped) or item.record_id in settled:
                 continue
             yield item
@@ -624,7 +654,15 @@ class Runner:
         return "invalid"
 
     def write_status(
-        self, name: str, state: str, pid: str, files: int, message: str, notes: list[str]
+        self,
+        name: str,
+        state: str,
+        pid: str,
+        files: int,
+        message: str,
+        notes: list[str],
+        reason: str = "",
+        limit: int | None = None,
     ) -> str:
         counts = self.store.counts(name)
         uploaded = counts.get(Outcome.UPLOADED, 0)
@@ -642,6 +680,8 @@ class Runner:
             updated=now_iso(),
             message=message,
             notes=notes,
+            reason=reason,
+            limit=limit,
             failed_records=[
                 RecordLine(s.record_id, f"File:{s.title}" if s.title else "", s.reason)
                 for s in self.store.recent(name, Outcome.FAILED, 100)

@@ -16,8 +16,11 @@ wiki applies to a new file name is applied here first:
 - ``~~~`` (a signature) cannot appear: runs of three or more ``~`` become ``~~``;
 - ``%`` followed by two hex digits would be read as percent-encoding and
   ``&name;`` as an HTML entity; a space is put after the ``%`` or ``&``;
-- the first letter is capitalised the way MediaWiki does on Commons
-  (only when the upper-case form is a single character);
+- the first letter is capitalised the way the target wiki does it
+  (:class:`TitleRules`: the namespace's case rule from siteinfo, and the
+  wiki's own upper case of each first character, which differs between
+  wikis and PHP versions: ``ß`` stays on Wikimedia wikis, a stock wiki makes
+  it ``SS``);
 - the whole name, with ``.`` and the extension, is at most 240 bytes of UTF-8,
   cut on a character boundary and never inside a combining sequence.
 """
@@ -26,6 +29,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from posixpath import basename
 from urllib.parse import unquote, urlsplit
 
@@ -124,14 +129,80 @@ def _drop_repeated_extension(base: str, ext: str) -> str:
     return base
 
 
-def _capitalise(text: str) -> str:
-    """Upper-case the first character as MediaWiki's ``$wgCapitalLinks`` does."""
-    if not text:
+@dataclass(frozen=True)
+class TitleRules:
+    """How one wiki writes the first letter of a file or category name (pure data).
+
+    MediaWiki upper-cases the first character of every title in a
+    ``first-letter`` namespace with its content language's ``ucfirst``:
+    PHP's ``mb_strtoupper`` unless ``$wgOverrideUcfirstCharacters`` says
+    otherwise (Wikimedia wikis keep ``ß``, Georgian and others as they are).
+    Neither can be known here, so the run asks the wiki (see
+    ``Wiki.title_rules``) about every first character that could change and
+    hands the answers to the planner in ``upper``. A character not in
+    ``upper`` is upper-cased as a stock MediaWiki with this Python's Unicode
+    tables would.
+    """
+
+    #: the File namespace is ``first-letter`` (False: ``case-sensitive``)
+    files_capitalised: bool = True
+    #: the Category namespace is ``first-letter``
+    categories_capitalised: bool = True
+    #: first character -> what this wiki makes of it
+    upper: Mapping[str, str] = field(default_factory=dict)
+
+    def capitalise(self, text: str, *, category: bool = False) -> str:
+        """``text`` (NFC) with its first character as the wiki stores it.
+
+        The wiki capitalises whatever title it is given, so the title proposed
+        must be one it leaves alone: an override such as ``ǆ`` to ``ǅ`` on a
+        wiki that makes ``ǅ`` into ``Ǆ`` is followed to ``Ǆ``.
+        """
+        if not (self.categories_capitalised if category else self.files_capitalised):
+            return text
+        for _ in range(_MAX_CAPITALISING):
+            if not text:
+                break
+            upper = self.upper.get(text[0])
+            if upper is None:
+                upper = text[0].upper()
+            # the wiki's titles are NFC: an upper-case letter may compose with what follows
+            changed = unicodedata.normalize("NFC", upper + text[1:])
+            if changed == text:
+                break
+            text = changed
         return text
-    upper = text[0].upper()
-    if len(upper) != 1:
-        return text
-    return unicodedata.normalize("NFC", upper + text[1:])
+
+
+#: Capitalising a capital again changes nothing on any sane wiki; a few rounds
+#: settle any override chain, and a loop in a wiki's overrides ends here.
+_MAX_CAPITALISING = 4
+
+
+#: A stock MediaWiki: both namespaces ``first-letter``, nothing overridden.
+STOCK_RULES = TitleRules()
+#: For titles already made with a wiki's rules: the first letter stays as it is.
+AS_WRITTEN = TitleRules(files_capitalised=False, categories_capitalised=False)
+
+
+def asks_wiki(char: str) -> bool:
+    """Whether only the wiki can say what its ``ucfirst`` makes of ``char``.
+
+    MediaWiki leaves ASCII below ``a`` alone; ASCII letters change by the
+    content language (Turkish makes ``i`` into ``İ``), everything beyond
+    ASCII by the PHP version and the wiki's overrides.
+    """
+    return char.islower() or ord(char) > 0x7F
+
+
+def first_letter(text: str) -> str:
+    """The character a file title made from ``text`` starts with, before capitalising."""
+    return _clean(text)[:1]
+
+
+def category_first_letter(text: str) -> str:
+    """The character the category name made from ``text`` starts with, before capitalising."""
+    return _category_name(text)[:1]
 
 
 def _cut(text: str, max_bytes: int) -> str:
@@ -164,13 +235,21 @@ def shorten(title: str, max_bytes: int) -> str:
     return _fit(title, max_bytes)
 
 
-def legal_title(text: str, extension: str | None, record_id: str | None = None) -> str:
+def legal_title(
+    text: str,
+    extension: str | None,
+    record_id: str | None = None,
+    *,
+    rules: TitleRules = STOCK_RULES,
+) -> str:
     """A file name (without ``File:``) the wiki accepts unchanged, built from ``text``.
 
     ``extension`` (without the dot) is appended after a ``.``. ``record_id``,
     when given, is appended as `` (ID)`` before the extension; it is what makes
     a title unique when another file already has it, so the base text is cut,
-    never the id. Raises :class:`TitleError` when nothing usable is left.
+    never the id. ``rules`` capitalise the first letter as the target wiki
+    does; pass :data:`AS_WRITTEN` for a title already made with them. Raises
+    :class:`TitleError` when nothing usable is left.
     """
     ext = ""
     if extension:
@@ -185,7 +264,7 @@ def legal_title(text: str, extension: str | None, record_id: str | None = None) 
         suffix = f" ({clean_id})"
     tail = suffix + (f".{ext}" if ext else "")
     room = MAX_TITLE_BYTES - len(tail.encode("utf-8"))
-    base = _capitalise(_drop_repeated_extension(_clean(text), ext) if ext else _clean(text))
+    base = rules.capitalise(_drop_repeated_extension(_clean(text), ext) if ext else _clean(text))
     if not base:
         raise TitleError(
             f"The title '{text.strip()}' has nothing left that a file name can hold."
@@ -219,14 +298,19 @@ def extension_from_url(url: str) -> str | None:
     return KNOWN_EXTENSIONS.get(name.rsplit(".", 1)[1].lower())
 
 
-def category_title(text: str) -> str | None:
-    """A category name (without ``Category:``) safe inside ``[[Category:...]]``, or None.
-
-    Volunteers and requesters write category names by hand; a stray prefix,
-    bracket or pipe must not turn into a broken link or extra markup.
-    """
+def _category_name(text: str) -> str:
     name = text.strip()
     if name.startswith("[[") and name.endswith("]]"):
         name = name[2:-2]
     name = _CATEGORY_PREFIX.sub("", name)
-    return _capitalise(_clean(name, _FORBIDDEN_IN_CATEGORIES, trim=" :")) or None
+    return _clean(name, _FORBIDDEN_IN_CATEGORIES, trim=" :")
+
+
+def category_title(text: str, rules: TitleRules = STOCK_RULES) -> str | None:
+    """A category name (without ``Category:``) safe inside ``[[Category:...]]``, or None.
+
+    Volunteers and requesters write category names by hand; a stray prefix,
+    bracket or pipe must not turn into a broken link or extra markup. The
+    first letter follows ``rules``, so names the wiki treats as one are one.
+    """
+    return rules.capitalise(_category_name(text), category=True) or None

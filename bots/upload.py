@@ -29,7 +29,7 @@ from bots.mediatypes import MediaType, extension_matches, sniff, svg_problem, ur
 from bots.model import PlannedFile
 from bots.pacing import StopRequested, backoff_delay
 from bots.store import Outcome, RecordState, StateStore
-from bots.titles import TitleError, legal_title
+from bots.titles import AS_WRITTEN, TitleError, legal_title
 from bots.wiki import (
     AmbiguousWrite,
     Blocked,
@@ -319,7 +319,8 @@ def _check_media(
         if problem:
             return _fail(f"The SVG file is refused: {problem}")
     try:
-        return legal_title(planned.title, media.extension), media
+        # the planned title already has the wiki's capitalisation (see bots.planning)
+        return legal_title(planned.title, media.extension, rules=AS_WRITTEN), media
     except TitleError as e:
         return _fail(f"No usable file title: {e}")
 
@@ -477,7 +478,9 @@ class _Attempt:
                         title,
                     )
                 try:
-                    title = legal_title(self.planned.title, self.extension, self.record_id)
+                    title = legal_title(
+                        self.planned.title, self.extension, self.record_id, rules=AS_WRITTEN
+                    )
                 except TitleError as e:
                     return _fail(f"No usable file title: {e}")
                 retitled = True

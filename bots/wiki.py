@@ -12,7 +12,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from bots.pacing import (
     parse_retry_after,
     rate_limit_delay,
 )
+from bots.titles import TitleRules, asks_wiki
 
 log = logging.getLogger(__name__)
 
@@ -606,6 +607,46 @@ class Wiki:
         import pywikibot
 
         return pywikibot.Page(self.site, title).namespace().id == 6
+
+    def title_rules(self, letters: Iterable[str], known: TitleRules | None = None) -> TitleRules:
+        """How this wiki capitalises titles starting with each of ``letters``.
+
+        The namespaces' case rule comes from siteinfo; each first character
+        the wiki may change (:func:`bots.titles.asks_wiki`) is asked as a
+        one-letter title, 50 a request, and the wiki's ``normalized`` answer
+        is its own ``ucfirst``. ``known`` (what an earlier call returned) is
+        the cache: only new letters cost a request.
+        """
+        if known is None:
+            data = self.call(action="query", meta="siteinfo", siprop="namespaces")
+            spaces = data.get("query", {}).get("namespaces", {})
+            known = TitleRules(
+                files_capitalised=spaces.get("6", {}).get("case") != "case-sensitive",
+                categories_capitalised=spaces.get("14", {}).get("case") != "case-sensitive",
+            )
+        prefix = (
+            "File:"
+            if known.files_capitalised
+            else "Category:"
+            if known.categories_capitalised
+            else ""
+        )
+        upper = dict(known.upper)
+        wanted = {c for c in letters if asks_wiki(c)}
+        # the first letters of the answers too: the wiki capitalises the title it is given
+        for _round in range(4):
+            wanted = {c for c in wanted if c not in upper}
+            if not prefix or not wanted:
+                break
+            for batch in chunks([prefix + c for c in sorted(wanted)]):
+                query = self.call(action="query", titles="|".join(batch)).get("query", {})
+                alias = _aliases(query)
+                for asked in batch:
+                    letter = asked.removeprefix(prefix)
+                    # a title the wiki finds invalid keeps its letter (and fails at upload)
+                    upper[letter] = alias.get(asked, asked).partition(":")[2] or letter
+            wanted = {upper[c][:1] for c in wanted if upper[c][:1] and asks_wiki(upper[c][:1])}
+        return replace(known, upper=upper)
 
     def find_sha1(self, sha1: str) -> list[str]:
         """Titles of current files with exactly these bytes."""

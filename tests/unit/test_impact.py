@@ -21,6 +21,7 @@ from bots.impact import (
     build_hub_impact,
     build_impact,
     category_files,
+    chart_caption,
     chart_page_text,
     chart_title,
     collect_mediarequests,
@@ -551,3 +552,33 @@ def test_the_chart_of_few_points_is_still_a_chart(points: list) -> None:
     axis = (84, 89, 93)
     assert sum(1 for row in rows for p in row if p == axis) > 200  # both axes drawn
     assert bool(line_pixels(rows)) == bool(points)
+
+
+def png_text(data: bytes) -> dict[str, str]:
+    """The iTXt chunks of a PNG, keyword to text."""
+    pos, out = 8, {}
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        if data[pos + 4 : pos + 8] == b"iTXt":
+            keyword, _, rest = data[pos + 8 : pos + 8 + length].partition(b"\0")
+            flag, method = rest[0], rest[1]
+            assert (flag, method) == (0, 0)
+            _language, _, rest = rest[2:].partition(b"\0")
+            _translated, _, text = rest.partition(b"\0")
+            out[keyword.decode("latin-1")] = text.decode("utf-8")
+        pos += 12 + length
+    return out
+
+
+def test_charts_that_look_alike_are_different_files() -> None:
+    """The hub's chart of a one-request hub draws the same line as the request's."""
+    points = [(TODAY - timedelta(days=1), 2), (TODAY, 3)]
+    request = make_chart(points, title=chart_caption("R/Requests/Café ß/Impact"))
+    hub = make_chart(points, title=chart_caption("R/Impact"))
+    assert request != hub
+    assert decode_png(request) == decode_png(hub)  # the same picture, no words in it
+    assert png_text(request) == {
+        "Title": "Files in use per day, as counted for R/Requests/Café ß/Impact"
+    }
+    assert png_text(hub)["Title"].endswith("R/Impact")
+    assert png_text(make_chart(points)) == {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bots.model import MappingRow, MappingTable, PlannedFile, Problem, Request
-from bots.planning import BatchChecks, Skipped, plan
+from bots.planning import BatchChecks, Skipped, letters_to_ask, plan
 from bots.reports import (
     DashboardRow,
     StatusReport,
@@ -16,6 +16,7 @@ from bots.reports import (
     render_preview,
     render_status,
 )
+from bots.titles import TitleRules
 
 LICENSES = {"CC0": "cc-zero"}
 REQUEST = Request(
@@ -87,6 +88,36 @@ def test_plan_applies_mapping_categories_and_text():
     assert "|author = [[d:Q1|Artist A]]" in planned.page_text
 
 
+def test_plan_capitalises_titles_and_categories_by_the_wikis_rules():
+    tables = {"artist": MappingTable("Test", "artist", (MappingRow("A", 1, categories="ßtraßen"),))}
+    rows = [record("1", "ßtraße"), record("2", "ǆamija")]
+    keeps = TitleRules(upper={"ß": "ß", "ǆ": "ǅ", "ǅ": "ǅ"})
+    titles = [f.full_title() for f in plan(REQUEST, rows, tables, LICENSES, rules=keeps)]
+    assert titles == ["ßtraße.jpg", "ǅamija.jpg"]
+    stock = list(plan(REQUEST, rows, tables, LICENSES))
+    assert [f.full_title() for f in stock] == ["SStraße.jpg", "Ǆamija.jpg"]
+    assert isinstance(stock[0], PlannedFile) and "[[Category:SStraßen]]" in stock[0].page_text
+    first = list(plan(REQUEST, rows[:1], tables, LICENSES, rules=keeps))[0]
+    assert isinstance(first, PlannedFile) and "[[Category:ßtraßen]]" in first.page_text
+
+
+def test_the_letters_to_ask_the_wiki_about():
+    tables = {
+        "artist": MappingTable(
+            "Test", "artist", (MappingRow("A", 1, categories="Painters; émigrés; -"),)
+        )
+    }
+    request = Request(**{**REQUEST.__dict__, "categories": ("ǆ x", "Museum")})
+    rows = [
+        record("1", "ßtraße"),
+        record("2", "Straße"),
+        record("3", " ...ﬁre"),
+        record("4", "cat"),
+    ]
+    assert letters_to_ask(request, rows, tables) == {"ß", "ﬁ", "c", "é", "ǆ"}
+    assert letters_to_ask(REQUEST, [record("1", "Cat"), record("2", "1999")], {}) == set()
+
+
 BASE = dict(
     raw_params={"partner": "M", "title": "{title}", "approve": "", "limit": "5"},
     mapping_pages={"artist": "{{Mapping table}}"},
@@ -144,6 +175,26 @@ def test_status_page_starts_with_the_machine_readable_line():
     )
     assert parse_status_line(text)["pending"] == "835"
     assert "{{evil}}" not in text and "[[x]]" not in text
+
+
+@pytest.mark.parametrize(
+    ("reason", "limit", "line"),
+    [
+        ("limit", 50, "{{Batch status|state=paused|reason=limit|limit=50|total=9|"),
+        ("pause", 50, "{{Batch status|state=paused|reason=pause|total=9|"),
+    ],
+)
+def test_a_paused_status_says_why(reason: str, limit: int, line: str):
+    text = render_status(StatusReport(state="paused", total=9, reason=reason, limit=limit), "R")
+    assert text.startswith(line)
+    assert parse_status_line(text)["reason"] == reason
+
+
+def test_only_a_paused_status_has_a_reason_and_it_always_has_one():
+    with pytest.raises(AssertionError):
+        render_status(StatusReport(state="paused"), "R")
+    with pytest.raises(AssertionError):
+        render_status(StatusReport(state="uploading", reason="limit"), "R")
 
 
 def test_status_states_are_the_spec_states():

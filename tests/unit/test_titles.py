@@ -10,11 +10,17 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from bots.titles import (
+    AS_WRITTEN,
     MAX_TITLE_BYTES,
     REPLACEMENTS,
+    STOCK_RULES,
     TitleError,
+    TitleRules,
+    asks_wiki,
+    category_first_letter,
     category_title,
     extension_from_url,
+    first_letter,
     legal_title,
     split_extension,
 )
@@ -135,7 +141,7 @@ def test_record_id_is_kept_whole_and_the_text_is_cut(text: str, record_id: str) 
         ("R&amp;D", "jpg", None, "R& amp;D.jpg"),
         ("R & D", "jpg", None, "R & D.jpg"),
         ("e\u0301tude", "jpg", None, "Étude.jpg"),
-        ("ßtraße", "jpg", None, "ßtraße.jpg"),
+        ("ßtraße", "jpg", None, "SStraße.jpg"),
         ("\u200eleft\u202eright\x00", "jpg", None, "Leftright.jpg"),
         ("line\nbreak\ttab", "jpg", None, "Linebreaktab.jpg"),
         ("Photo.JPEG", "jpg", None, "Photo.jpg"),
@@ -232,3 +238,94 @@ def test_category_titles_hold_no_link_syntax(text: str) -> None:
     assert not set(name) & set("[]{}|<>#\n")
     assert not MEDIAWIKI_ILLEGAL.search(name.encode("utf-8"))
     assert category_title(name) == name
+
+
+#: What a Wikimedia wiki's $wgOverrideUcfirstCharacters does to some first letters:
+#: they stay as they are (or become the title-case letter), unlike PHP's mb_strtoupper.
+WIKIMEDIA_LIKE = TitleRules(upper={"ß": "ß", "ა": "ა", "ǆ": "ǅ", "ǅ": "ǅ", "ﬁ": "ﬁ"})
+
+
+@pytest.mark.parametrize(
+    ("text", "rules", "expected"),
+    [
+        ("ßtraße", STOCK_RULES, "SStraße.jpg"),
+        ("ßtraße", WIKIMEDIA_LIKE, "ßtraße.jpg"),
+        ("ǆungla", STOCK_RULES, "Ǆungla.jpg"),
+        ("ǆungla", WIKIMEDIA_LIKE, "ǅungla.jpg"),
+        ("ﬁre", STOCK_RULES, "FIre.jpg"),
+        ("ﬁre", WIKIMEDIA_LIKE, "ﬁre.jpg"),
+        ("ადგილი", STOCK_RULES, "Ადგილი.jpg"),
+        ("ადგილი", WIKIMEDIA_LIKE, "ადგილი.jpg"),
+        ("istanbul", TitleRules(upper={"i": "İ"}), "İstanbul.jpg"),
+        # the wiki capitalises the title it is given: ǅ is proposed only if it stays
+        ("ǆamija", TitleRules(upper={"ǆ": "ǅ"}), "Ǆamija.jpg"),
+        ("ǆamija", TitleRules(upper={"ǆ": "ǅ", "ǅ": "ǅ"}), "ǅamija.jpg"),
+        # the wiki's titles are NFC: I + a combining dot above is one letter there too
+        ("ı\u0307zmir", STOCK_RULES, "İzmir.jpg"),
+        ("ßtraße", TitleRules(files_capitalised=False), "ßtraße.jpg"),
+        ("photo", TitleRules(files_capitalised=False), "photo.jpg"),
+        ("photo", AS_WRITTEN, "photo.jpg"),
+    ],
+)
+def test_the_first_letter_follows_the_wikis_rules(
+    text: str, rules: TitleRules, expected: str
+) -> None:
+    assert legal_title(text, "jpg", rules=rules) == expected
+
+
+def test_a_loop_in_a_wikis_overrides_ends() -> None:
+    looping = TitleRules(upper={"ÿ": "þ", "þ": "ÿ"})
+    assert legal_title("ÿes", None, rules=looping) in ("þes", "ÿes")
+
+
+def test_category_names_follow_the_category_namespace() -> None:
+    assert category_title("ßtraßen", WIKIMEDIA_LIKE) == "ßtraßen"
+    assert category_title("ßtraßen") == "SStraßen"
+    only_files = TitleRules(categories_capitalised=False)
+    assert category_title("english nouns", only_files) == "english nouns"
+    assert legal_title("english nouns", None, rules=only_files) == "English nouns"
+
+
+@pytest.mark.parametrize(
+    ("char", "asked"),
+    [("A", False), ("1", False), ("(", False), ("~", False), ("a", True), ("i", True)]
+    + [(c, True) for c in "ßǆﬁაÉé\u0301\U0001f600"],
+)
+def test_which_first_letters_the_wiki_is_asked_about(char: str, asked: bool) -> None:
+    assert asks_wiki(char) is asked
+    if not asked:  # every wiki leaves these alone, whatever its rules
+        assert STOCK_RULES.capitalise(char + "x") == char + "x"
+
+
+def test_first_letters_are_those_of_the_cleaned_text() -> None:
+    assert first_letter("  ...ßtraße") == "ß"
+    assert first_letter("[x]") == "("
+    assert first_letter("\u200e") == ""
+    assert category_first_letter("[[Category:ǆ x]]") == "ǆ"
+    assert category_first_letter(": ß") == "ß"
+
+
+rule_sets = st.sampled_from([STOCK_RULES, WIKIMEDIA_LIKE, TitleRules(files_capitalised=False)])
+
+
+@settings(max_examples=300)
+@given(any_text, extensions, record_ids, rule_sets)
+def test_a_planned_title_is_never_changed_again(
+    text: str, extension: str | None, record_id: str | None, rules: TitleRules
+) -> None:
+    """Uploading re-checks the planned title with AS_WRITTEN: it must come out the same."""
+    title = _usable_with(text, extension, rules)
+    assume(title is not None)
+    assert title is not None
+    base = split_extension(title, extension)
+    assert legal_title(base, extension, rules=AS_WRITTEN) == title
+    if record_id:
+        with_id = legal_title(base, extension, record_id, rules=AS_WRITTEN)
+        assert with_id[:1] == title[:1]
+
+
+def _usable_with(text: str, extension: str | None, rules: TitleRules) -> str | None:
+    try:
+        return legal_title(text, extension, rules=rules)
+    except TitleError:
+        return None

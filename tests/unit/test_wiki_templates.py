@@ -53,6 +53,7 @@ MAGIC_WORDS = {
     "uc",
     "padleft",
     "formatnum",
+    "PLURAL",
     "!",
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -49,6 +50,35 @@ def test_impact_counts_real_usage_and_not_the_hubs_own_pages(flow, person):
     assert flow.bot.find_sha1(chart["File:Content Partnerships Hub impact Reach.png"].sha1) == [
         "File:Content Partnerships Hub impact Reach.png"
     ]
+
+
+def test_every_chart_of_a_one_request_hub_is_a_file_of_its_own(flow, person):
+    """With one request the hub's chart draws that request's line: still two files."""
+    name = f"Alone {flow.tag}"  # chart titles are wiki-wide
+    finished(flow, name, flow.rows(2))
+    used = flow.title("R001")
+    person("Volunteer").edit(f"Article about {name}", f"[[{used}|thumb]]", "use")
+    written = with_store(flow, run_impact, progress=lambda m: None)
+    hub_page = f"{flow.hub.root}/Impact"
+    assert written == [flow.hub.impact(name), hub_page]
+    charts = {
+        flow.hub.impact(name): f"File:Content Partnerships Hub impact {name}.png",
+        hub_page: "File:Content Partnerships Hub impact.png",
+    }
+    for page, chart in charts.items():
+        text = flow.bot.read_page(page).text
+        linked = re.findall(r"\[\[:?(File:[^|\]]+)", text)
+        assert linked[0] == chart, (page, linked)
+        # every file the page shows or links is on the wiki
+        files = flow.bot.files(linked)
+        assert all(files[title].exists for title in linked), (page, linked)
+        # the chart is its own file, not refused as a copy of another chart
+        assert flow.bot.find_sha1(files[chart].sha1) == [chart]
+        info = flow.bot.call(
+            action="query", titles=chart, prop="imageinfo", iiprop="metadata|timestamp"
+        )["query"]["pages"][0]["imageinfo"][0]
+        metadata = {m["name"]: m["value"] for m in info["metadata"]}
+        assert page in str(metadata), metadata
 
 
 def test_sync_updates_untouched_fields_and_keeps_community_edits(flow, person):

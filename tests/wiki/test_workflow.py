@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+from html import unescape
 
 from bots.store import Outcome
 from tests.support.workflow import Workflow
@@ -170,17 +172,48 @@ def test_stale_approval_after_a_mapping_edit(flow, media):
     assert "stale" in flow.status_text("Stalemap")
 
 
+def status_box(flow, name: str) -> str:
+    """The status box as the requester sees it on the request page, as plain text."""
+    html = flow.bot.call(action="parse", page=flow.hub.request(name), prop="text")["parse"]["text"]
+    box = html[html.index('class="cph-batch-status') :]
+    box = box[box.index(">") + 1 :]
+    box = re.sub(r"</?(code|b|i|span)\b[^>]*>", "", box)  # inline: no space
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", box)).split())
+
+
+def after_a_second(flow):
+    """Run the bot in the next second after a human edited the request page.
+
+    The wiki keeps the request page's rendering (which shows the status box)
+    until a purge with a later second: page_touched has a resolution of one
+    second, so a status saved in the very second of an edit still shows the
+    box as it was at that edit.
+    """
+    time.sleep(1.1)
+    return flow.run()
+
+
 def test_limit_and_pause(flow, media):
     flow.file_request("Trial", flow.rows(3), limit="1")
     flow.run()
     flow.approve("Trial")
-    assert flow.run().requests == {"Trial": "paused"}
+    assert after_a_second(flow).requests == {"Trial": "paused"}
     assert flow.status("Trial")["uploaded"] == "1"
+    assert flow.status("Trial")["reason"] == "limit" and flow.status("Trial")["limit"] == "1"
     assert "limit of 1" in flow.status_text("Trial")
+    box = status_box(flow, "Trial")
+    assert "Paused: the trial limit is reached" in box
+    assert "trial limit of 1 uploaded file (|limit=1) is reached" in box
+    assert "raise |limit= on the request, or remove it" in box
+    assert "1 of 3 files uploaded" in box
+    assert "pause=yes" not in box
     flow.set_request_param("Trial", "pause", "yes")
     flow.set_request_param("Trial", "limit", "")
-    assert flow.run().requests == {"Trial": "paused"}
+    assert after_a_second(flow).requests == {"Trial": "paused"}
     assert flow.status("Trial")["uploaded"] == "1"
+    assert flow.status("Trial")["reason"] == "pause" and "limit" not in flow.status("Trial")
+    box = status_box(flow, "Trial")
+    assert "The request has |pause=yes" in box and "trial limit" not in box
     flow.set_request_param("Trial", "pause", "")
     assert flow.run().requests == {"Trial": "done"}  # limit/pause do not change the preview id
     assert flow.status("Trial")["uploaded"] == "3"
