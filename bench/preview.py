@@ -3,7 +3,7 @@
 ``hubbot run`` on a new request reads and checks it, reads the source, counts
 the values of the mapped columns, merges the mapping tables, renders every
 record and writes the preview. These are the same calls in the same order
-(``bots.runner.Runner._with_source``), timed one by one, with the wiki's
+(``bots.jobs.run.Runner._with_source``), timed one by one, with the wiki's
 pages replaced by what a first run would find (no mapping page yet).
 
 Run as ``python -m bench.preview CONFIG REQUEST_FILE NAME`` in a process of
@@ -20,14 +20,14 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from bots import mapping as mappings_mod
 from bots.config import Config, load_config
-from bots.fetch import Fetcher, FetchPolicy
 from bots.model import MappingTable, PlannedFile, Problem, Request
-from bots.planning import BatchChecks, Skipped, plan
-from bots.render import placeholders, templates_digest
-from bots.reports import TableSummary, preview_id, render_preview
-from bots.request import check_columns, parse_request
+from bots.net.fetch import Fetcher, FetchPolicy
+from bots.pipeline import mapping as mappings_mod
+from bots.pipeline.plan import BatchChecks, Skipped, plan
+from bots.pipeline.render import placeholders, templates_digest
+from bots.pipeline.request import check_columns, parse_request
+from bots.reports.pages import TableSummary, preview_id, render_preview
 from bots.sources import SourceData, open_source
 
 PREVIEW_ROOT = "Project:Content Partnerships Hub/Requests"

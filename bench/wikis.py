@@ -22,7 +22,7 @@ import requests
 import yaml
 
 from bench.servers import WikiRequestLog, server_cpu_seconds
-from bots.devwiki import DevAccount, DevWiki, account_password, free_port
+from bots.dev.devwiki import DevAccount, DevWiki, account_password, free_port
 
 REPO = Path(__file__).resolve().parents[1]
 BOT = "HubBot"

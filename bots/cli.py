@@ -51,7 +51,7 @@ def connect(config: Config):  # -> Wiki
 
 
 def devwiki_for(config: Config):  # -> DevWiki
-    from bots.devwiki import DevWiki
+    from bots.dev.devwiki import DevWiki
 
     return DevWiki.from_api_url(config.wiki.api, config.devwiki.dir, config.devwiki.wikibase)
 
@@ -76,7 +76,7 @@ def cmd_devwiki(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_install(config: Config, args: argparse.Namespace) -> int:
-    from bots.install import install
+    from bots.dev.install import install
 
     wiki = connect(config)
     results = install(
@@ -105,8 +105,8 @@ def open_store(config: Config):  # -> StateStore
 
 
 def cmd_run(config: Config, args: argparse.Namespace) -> int:
-    from bots.gate import Stopped
-    from bots.runner import Runner, RunOptions
+    from bots.jobs.run import Runner, RunOptions
+    from bots.jobs.session import Stopped
 
     wiki = connect(config)
     store = open_store(config)
@@ -127,10 +127,10 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_demo(config: Config, args: argparse.Namespace) -> int:
-    from bots.demo import run_demo
-    from bots.gate import Stopped
-    from bots.install import install
-    from bots.runner import Runner, RunOptions
+    from bots.dev.demo import run_demo
+    from bots.dev.install import install
+    from bots.jobs.run import Runner, RunOptions
+    from bots.jobs.session import Stopped
 
     if not config.wiki_is_local:
         raise CommandError(
@@ -148,7 +148,7 @@ def cmd_demo(config: Config, args: argparse.Namespace) -> int:
             raise Stopped(summary.stopped)
 
     try:
-        from bots.followup import run_impact
+        from bots.jobs.followup import run_impact
 
         urls = run_demo(
             config,
@@ -168,7 +168,7 @@ def cmd_demo(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_impact(config: Config, args: argparse.Namespace) -> int:
-    from bots.followup import FollowupError, run_impact
+    from bots.jobs.followup import FollowupError, run_impact
 
     wiki = connect(config)
     store = open_store(config)
@@ -188,7 +188,7 @@ def cmd_impact(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_sync(config: Config, args: argparse.Namespace) -> int:
-    from bots.followup import FollowupError, run_sync
+    from bots.jobs.followup import FollowupError, run_sync
 
     wiki = connect(config)
     store = open_store(config)
@@ -208,7 +208,7 @@ def cmd_sync(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_export(config: Config, args: argparse.Namespace) -> int:
-    from bots.followup import FollowupError, run_export
+    from bots.jobs.followup import FollowupError, run_export
 
     wiki = connect(config)
     store = open_store(config)
@@ -290,8 +290,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging(args.verbose)
-    from bots.devwiki import DevWikiError
-    from bots.gate import Stopped
+    from bots.dev.devwiki import DevWikiError
+    from bots.jobs.session import Stopped
     from bots.store import StateStoreError
     from bots.wiki import LoginError, WikiError
 

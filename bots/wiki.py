@@ -19,14 +19,14 @@ from typing import Any
 
 from bots import __version__
 from bots.model import StashState
-from bots.pacing import (
+from bots.net.pacing import (
     Pacer,
     StopRequested,
     backoff_delay,
     parse_retry_after,
     rate_limit_delay,
 )
-from bots.titles import TitleRules, asks_wiki
+from bots.pipeline.titles import TitleRules, asks_wiki
 
 log = logging.getLogger(__name__)
 
@@ -612,7 +612,7 @@ class Wiki:
         """How this wiki capitalises titles starting with each of ``letters``.
 
         The namespaces' case rule comes from siteinfo; each first character
-        the wiki may change (:func:`bots.titles.asks_wiki`) is asked as a
+        the wiki may change (:func:`bots.pipeline.titles.asks_wiki`) is asked as a
         one-letter title, 50 a request, and the wiki's ``normalized`` answer
         is its own ``ucfirst``. ``known`` (what an earlier call returned) is
         the cache: only new letters cost a request.
@@ -944,7 +944,7 @@ class Wiki:
 
         Raises :class:`AmbiguousWrite` when the request that publishes the
         file got no answer (the caller asks the wiki by title and SHA-1),
-        :class:`WikiBusy` and :class:`~bots.pacing.StopRequested`.
+        :class:`WikiBusy` and :class:`~bots.net.pacing.StopRequested`.
         """
         chunking = chunking or Chunking()
         filename = title.removeprefix("File:")

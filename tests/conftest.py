@@ -40,8 +40,8 @@ def shared_data() -> Path:
 @pytest.fixture(scope="session")
 def devwiki(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     from bots.config import env_name
-    from bots.devwiki import DevWiki, free_port
-    from bots.devwiki_wikibase import bundle_dir
+    from bots.dev.devwiki import DevWiki, free_port
+    from bots.dev.wikibase import bundle_dir
 
     # with Wikibase from the offline bundle (devwiki.wikibase); start fails without it
     bundle = bundle_dir(os.environ.get(env_name(("devwiki", "wikibase"))))
@@ -62,7 +62,7 @@ def pywikibot_dir() -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def bot(devwiki, pywikibot_dir):
     """The bot's own connection (pywikibot keeps one login per process: the bot's)."""
-    from bots.devwiki import account_password
+    from bots.dev.devwiki import account_password
     from bots.wiki import Wiki
 
     return Wiki.connect(devwiki.api_url, "HubBot", account_password("HubBot"))
@@ -122,7 +122,7 @@ def config_file(devwiki, hub_root: str, tmp_path: Path) -> Callable[..., Path]:
 @pytest.fixture
 def media(tmp_path: Path) -> Iterator:
     """The partner's web site: files served from a folder on a loopback port."""
-    from bots.demo import serve
+    from bots.dev.demo import serve
     from tests.support.workflow import Media
 
     folder = tmp_path / "partner-site"

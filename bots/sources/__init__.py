@@ -19,9 +19,9 @@ import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from bots.deadline import Deadline
-from bots.fetch import Fetcher, FetchError, FileTooLarge, human_size
 from bots.model import FORMATS
+from bots.net.deadline import Deadline
+from bots.net.fetch import Fetcher, FetchError, FileTooLarge, human_size
 from bots.sources import base
 from bots.sources.base import (
     RecordStore,

@@ -76,9 +76,9 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
-from bots.deadline import Deadline
-from bots.fetch import Fetcher, FetchError, FileTooLarge, human_size
-from bots.mediatypes import is_uploadable_mime
+from bots.net.deadline import Deadline
+from bots.net.fetch import Fetcher, FetchError, FileTooLarge, human_size
+from bots.net.mediatypes import is_uploadable_mime
 from bots.sources.base import RecordStore, SourceError, join_values
 from bots.sources.detect import looks_like_iiif
 from bots.sources.jsonsource import parse_json, scalar_text

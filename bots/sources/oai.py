@@ -54,9 +54,9 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
-from bots.deadline import Deadline
-from bots.fetch import Fetcher, FetchError, FileTooLarge, human_size
-from bots.mediatypes import url_extension
+from bots.net.deadline import Deadline
+from bots.net.fetch import Fetcher, FetchError, FileTooLarge, human_size
+from bots.net.mediatypes import url_extension
 from bots.sources.base import RecordStore, SourceError, join_values
 from bots.sources.detect import is_web_page, page_title
 

@@ -25,8 +25,8 @@ from typing import Any
 
 import pytest
 
-from bots.demo import png
-from bots.pacing import Pacer, PacingPolicy
+from bots.dev.demo import png
+from bots.net.pacing import Pacer, PacingPolicy
 
 REPORT_ENV = "HUBBOT_RELIABILITY_JSON"
 
@@ -239,7 +239,7 @@ def media_samples(folder: Path) -> dict[str, tuple[bytes, str]]:
 
 def make_flow(bot: Any, person: Any, config_path: Path, hub_root: str, media: Any) -> Any:
     """A hub of the test's own with the bot's pages installed, ready for requests."""
-    from bots.install import install
+    from bots.dev.install import install
     from tests.support.workflow import Workflow
 
     install(bot, hub_root, standins=True, progress=lambda message: None)

@@ -55,12 +55,12 @@ def flow(bot, proxy, person, config_file, hub_root, media):
 @pytest.fixture
 def waits(caplog):
     """The pacer's waits as logged: (seconds, why)."""
-    caplog.set_level(logging.INFO, logger="bots.pacing")
+    caplog.set_level(logging.INFO, logger="bots.net.pacing")
 
     def read() -> list[tuple[float, str]]:
         out = []
         for record in caplog.records:
-            if record.name == "bots.pacing" and record.msg.startswith("waiting"):
+            if record.name == "bots.net.pacing" and record.msg.startswith("waiting"):
                 out.append((float(record.args[0]), str(record.args[1])))
         return out
 
@@ -324,7 +324,7 @@ def test_an_unanswered_save_is_not_saved_twice(bot, proxy, hub_root):
 def test_the_wiki_refusing_connections(flow, proxy, media, waits):
     import dataclasses
 
-    from bots.devwiki import free_port
+    from bots.dev.devwiki import free_port
 
     files = batch(flow, media, "Down", {"A1": unique_png()})
     flow.run()

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from bots.demo import png
+from bots.dev.demo import png
 from tests.support.http import LoopbackServer, Response, SeenRequest
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"

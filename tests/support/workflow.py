@@ -1,7 +1,7 @@
 """A request's life on the real wiki, for tests: file, run the bot, approve, look.
 
 The partner, volunteer and reviewer are separate human sessions (mwclient);
-the bot runs in-process through :class:`bots.runner.Runner` with the test's
+the bot runs in-process through :class:`bots.jobs.run.Runner` with the test's
 own configuration file, or as a real ``hubbot`` process when a test needs to
 kill it.
 """
@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from bots.config import load_config
-from bots.demo import png
-from bots.reports import parse_status_line, preview_id_on_page
-from bots.request import set_param
-from bots.runner import Hub, Runner, RunOptions, RunSummary
+from bots.dev.demo import png
+from bots.jobs.run import Hub, Runner, RunOptions, RunSummary
+from bots.pipeline.request import set_param
+from bots.reports.pages import parse_status_line, preview_id_on_page
 from bots.store import StateStore
 
 REQUEST_DEFAULTS = {

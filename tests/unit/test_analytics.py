@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from bots.analytics import (
+from bots.net.analytics import (
     AnalyticsClient,
     DailyCounts,
     NoData,

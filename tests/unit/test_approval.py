@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bots.approval import Approvers, check_approval, check_stop_page, revision_that_set
+from bots.pipeline.approval import Approvers, check_approval, check_stop_page, revision_that_set
 from bots.wiki import Revision, UserInfo
 
 APPROVERS = Approvers(groups=("sysop",), users=("Trusted volunteer",))

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bots.balance import Unbalanced, explain, unbalanced
-from bots.mapping import validate_mapping
 from bots.model import MappingRow, MappingTable, PlannedFile, Request
-from bots.render import pattern_markup_problems, render_file
-from bots.request import parse_request
+from bots.pipeline.balance import Unbalanced, explain, unbalanced
+from bots.pipeline.mapping import validate_mapping
+from bots.pipeline.render import pattern_markup_problems, render_file
+from bots.pipeline.request import parse_request
 
 # --- what is refused, and what it says ---------------------------------------------
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from mwparserfromhell.nodes import Argument, Comment, ExternalLink, Heading, Tag, Template, Wikilink
 
-from bots.escape import LINE_BREAK, escape_value, normalise_value, plain_value
+from bots.pipeline.escape import LINE_BREAK, escape_value, normalise_value, plain_value
 
 #: Text rich in the characters wikitext cares about, mixed with anything at all.
 _MARKUP_ALPHABET = list("{}[]|=<>!'~_-*#:;& \n\r\t\"/%") + ["<!--", "-->", "__", "~~~", "''"]

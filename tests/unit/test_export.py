@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bots.export import (
+from bots.followup.export import (
     CSV_COLUMNS,
     ExportRow,
     community_categories,
@@ -23,8 +23,8 @@ from bots.export import (
     write_export,
     write_json,
 )
-from bots.mapping import mapping_from_text
 from bots.model import MappingRow, MappingTable
+from bots.pipeline.mapping import mapping_from_text
 from bots.store import Outcome, StateStore
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"

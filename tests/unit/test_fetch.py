@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-import bots.fetch
-from bots.fetch import (
+import bots.net.fetch
+from bots.net.fetch import (
     Fetcher,
     FetchError,
     FetchPolicy,
@@ -253,12 +253,12 @@ def test_redirect_to_a_private_address_is_refused(
     server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The first hop passes the check; the redirect's target must be checked again."""
-    real = bots.fetch.classify_address
+    real = bots.net.fetch.classify_address
 
     def loopback_server_counts_as_public(address: str) -> str | None:
         return None if address == "127.0.0.1" else real(address)
 
-    monkeypatch.setattr(bots.fetch, "classify_address", loopback_server_counts_as_public)
+    monkeypatch.setattr(bots.net.fetch, "classify_address", loopback_server_counts_as_public)
     table = {"partner.example": ["127.0.0.1"], "metadata.internal": ["169.254.169.254"]}
     server.redirect("/go", "http://metadata.internal/latest/meta-data/")
     fetcher = Fetcher(FetchPolicy(), resolve=fixed_resolver(table))

@@ -21,9 +21,9 @@ import pytest
 import urllib3
 from urllib3.util.ssl_match_hostname import CertificateError
 
-from bots.deadline import Deadline, share
-from bots.fetch import Fetcher, FetchError, FetchPolicy
-from bots.network_errors import Kind, explain
+from bots.net.deadline import Deadline, share
+from bots.net.errors import Kind, explain
+from bots.net.fetch import Fetcher, FetchError, FetchPolicy
 from tests.support.http import LoopbackServer, SeenRequest
 from tests.support.plainwords import assert_plain
 from tests.support.rawserver import (

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from bots.analytics import DailyCounts, NoData, Unavailable
-from bots.impact import (
+from bots.followup.impact import (
     PAGES_PER_FILE,
     SNAPSHOT_KEY,
     Reach,
@@ -38,6 +37,7 @@ from bots.impact import (
     site_facts,
     usage_for,
 )
+from bots.net.analytics import DailyCounts, NoData, Unavailable
 from bots.store import HUB_WIDE, Outcome, StateStore
 from bots.wiki import WikiUnavailable
 

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bots.mapping import (
+from bots.model import MappingRow, MappingTable
+from bots.pipeline.mapping import (
     MAPPING_ROW_TEMPLATE,
     MAPPING_TABLE_END_TEMPLATE,
     MAPPING_TABLE_TEMPLATE,
@@ -26,7 +27,6 @@ from bots.mapping import (
     split_values,
     validate_mapping,
 )
-from bots.model import MappingRow, MappingTable
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 

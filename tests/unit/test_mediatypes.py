@@ -7,8 +7,8 @@ import zlib
 
 import pytest
 
-from bots import mediatypes
-from bots.mediatypes import (
+from bots.net import mediatypes
+from bots.net.mediatypes import (
     MediaType,
     extension_matches,
     media_type_for_extension,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bots.pacing import (
+from bots.net.pacing import (
     Pacer,
     PacingPolicy,
     StopRequested,

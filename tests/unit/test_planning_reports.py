@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bots.model import MappingRow, MappingTable, PlannedFile, Problem, Request
-from bots.planning import BatchChecks, Skipped, letters_to_ask, plan
-from bots.reports import (
+from bots.pipeline.plan import BatchChecks, Skipped, letters_to_ask, plan
+from bots.pipeline.titles import TitleRules
+from bots.reports.pages import (
     DashboardRow,
     StatusReport,
     parse_status_line,
@@ -16,7 +17,6 @@ from bots.reports import (
     render_preview,
     render_status,
 )
-from bots.titles import TitleRules
 
 LICENSES = {"CC0": "cc-zero"}
 REQUEST = Request(

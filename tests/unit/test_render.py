@@ -20,9 +20,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bots import render
 from bots.model import TEMPLATE_FIELDS, MappingRow, MappingTable, PlannedFile, Problem, Request
-from bots.render import (
+from bots.pipeline import render
+from bots.pipeline.render import (
     check_pattern,
     fill_pattern,
     match_license,
@@ -30,7 +30,7 @@ from bots.render import (
     render_file,
     templates_digest,
 )
-from bots.titles import MAX_BASE_BYTES
+from bots.pipeline.titles import MAX_BASE_BYTES
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 GOLDEN = Path(__file__).resolve().parent / "golden"

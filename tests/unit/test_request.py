@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bots.model import Problem, Request
-from bots.request import (
+from bots.pipeline.request import (
     check_columns,
     find_request_template,
     parse_request,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bots.fetch import Fetcher, FetchPolicy
+from bots.net.fetch import Fetcher, FetchPolicy
 from bots.sources import SourceData, SourceError, open_source
 from bots.sources.delimited import detect_delimiter
 from tests.support.http import LoopbackServer

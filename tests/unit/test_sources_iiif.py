@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import bots.sources.iiif
-from bots.fetch import Fetcher, FetchPolicy
+from bots.net.fetch import Fetcher, FetchPolicy
 from bots.sources import SourceData, SourceError, open_source
 from bots.sources.iiif import language_map, preferred_language
 from tests.support.http import LoopbackServer, SeenRequest

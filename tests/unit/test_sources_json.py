@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bots.fetch import Fetcher, FetchPolicy
+from bots.net.fetch import Fetcher, FetchPolicy
 from bots.sources import SourceData, SourceError, open_source
 from bots.sources.jsonsource import flatten
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import bots.sources.oai
-from bots.fetch import Fetcher, FetchPolicy
+from bots.net.fetch import Fetcher, FetchPolicy
 from bots.sources import SourceData, SourceError, open_source
 from bots.sources.oai import media_url, split_base_url
 from tests.support.http import LoopbackServer, SeenRequest

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bots.fetch import Fetcher, FetchPolicy
+from bots.net.fetch import Fetcher, FetchPolicy
 from bots.sources import SourceData, SourceError, is_url, open_source
 from bots.sources.detect import detect_format, looks_like_iiif
 from bots.sources.wikipage import data_from_page

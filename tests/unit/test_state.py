@@ -637,7 +637,7 @@ def test_lease_heartbeat_keeps_a_live_holders_lease(monkeypatch, tmp_path):
     """A run that works longer than a lease (one long upload) keeps it; others stay out."""
     import time
 
-    from bots import gate as runner
+    from bots.jobs import session as runner
 
     monkeypatch.setattr(runner, "LEASE_SECONDS", 0.4)
     store = StateStore.from_url(f"sqlite:///{tmp_path / 'hb.sqlite3'}")

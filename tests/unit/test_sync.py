@@ -11,9 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bots.model import Request
-from bots.render import render_file
-from bots.sync import (
+from bots.followup.sync import (
     Conflict,
     SyncCandidate,
     categories_in,
@@ -24,6 +22,8 @@ from bots.sync import (
     render_sync_section,
     three_way_merge,
 )
+from bots.model import Request
+from bots.pipeline.render import render_file
 from bots.wiki import Revision
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"

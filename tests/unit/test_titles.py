@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bots.titles import (
+from bots.pipeline.titles import (
     AS_WRITTEN,
     MAX_TITLE_BYTES,
     REPLACEMENTS,

@@ -16,7 +16,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture
 def flow(bot, person, config_file, hub_root, media) -> Workflow:
     """A hub of the test's own, installed, with a partner site and the humans."""
-    from bots.install import install
+    from bots.dev.install import install
 
     install(bot, hub_root, standins=True, progress=lambda m: None)
     return Workflow(

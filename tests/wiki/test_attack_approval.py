@@ -8,8 +8,8 @@ reviewer approves the new preview.
 
 from __future__ import annotations
 
-from bots.demo import png
-from bots.runner import Runner
+from bots.dev.demo import png
+from bots.jobs.run import Runner
 from tests.faults.helpers import report, sha1, tally
 from tests.support.workflow import Workflow
 

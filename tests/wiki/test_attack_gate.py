@@ -77,7 +77,7 @@ def test_every_writing_command_stops_at_the_stop_page(flow, person, command):
 
 def test_a_stop_during_a_run_ends_it_before_the_next_upload(flow, person, monkeypatch):
     """The wiki client asks the gate before every write: a stop set mid-run is obeyed."""
-    from bots import gate
+    from bots.jobs import session as gate
 
     monkeypatch.setattr(gate, "STOP_CHECK_SECONDS", 0)  # re-read the stop page at every write
     rows = flow.rows(4)

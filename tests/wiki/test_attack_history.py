@@ -19,10 +19,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from bots.approval import Approvers, check_stop_page
-from bots.install import install
-from bots.request import set_param
-from bots.runner import Hub
+from bots.dev.install import install
+from bots.jobs.run import Hub
+from bots.pipeline.approval import Approvers, check_stop_page
+from bots.pipeline.request import set_param
 from bots.store import StateStore
 from tests.faults.helpers import Tally, report, tally
 from tests.support.workflow import REQUEST_DEFAULTS, Workflow, csv_text, request_wikitext

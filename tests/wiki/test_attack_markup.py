@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bots.balance import unbalanced
-from bots.mapping import mapping_from_text
 from bots.model import MappingRow, MappingTable
-from bots.render import compose_page, fill_pattern
+from bots.pipeline.balance import unbalanced
+from bots.pipeline.mapping import mapping_from_text
+from bots.pipeline.render import compose_page, fill_pattern
 from tests.faults.helpers import Tally, report, tally
 from tests.support.workflow import Workflow
 from tests.unit.test_balance import PIECES

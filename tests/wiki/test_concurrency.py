@@ -23,8 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from bots.gate import LEASE_SECONDS
-from bots.install import install
+from bots.dev.install import install
+from bots.jobs.session import LEASE_SECONDS
 from bots.store import Outcome, StateStore, utc_now
 from tests.support.mariadb import MariaDBServer, mariadb_available
 from tests.support.workflow import Workflow

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from bots.followup import run_export, run_impact, run_sync
+from bots.jobs.followup import run_export, run_impact, run_sync
 from bots.store import StateStore
 from tests.support.workflow import Workflow, csv_text
 

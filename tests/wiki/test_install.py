@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from bots.install import install, load_pages
+from bots.dev.install import install, load_pages
 
 
 def run_cli(*args: str, config) -> subprocess.CompletedProcess:

@@ -11,10 +11,10 @@ import csv
 import io
 from collections import Counter
 
-from bots.demo import png
-from bots.install import install
+from bots.dev.demo import png
+from bots.dev.install import install
+from bots.pipeline.titles import legal_title
 from bots.store import Outcome
-from bots.titles import legal_title
 from tests.support.workflow import Media, Workflow
 
 ROWS = 40

@@ -35,7 +35,7 @@ from urllib.parse import quote, quote_plus
 import pytest
 import yaml
 
-from bots.devwiki import free_port
+from bots.dev.devwiki import free_port
 from tests.support.workflow import Workflow
 
 #: What a bot password needs (docs/toolforge.md lists the same grants).

@@ -24,8 +24,8 @@ import pytest
 
 import bots.sources.base
 import bots.sources.oai
-from bots.escape import escape_value
-from bots.install import install
+from bots.dev.install import install
+from bots.pipeline.escape import escape_value
 from bots.store import Outcome
 from tests.support.glamserver import DATA, GlamServer, billion_laughs
 from tests.support.workflow import Media, Workflow

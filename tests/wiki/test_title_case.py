@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bots.titles import legal_title
+from bots.pipeline.titles import legal_title
 from tests.support.workflow import Workflow
 
 #: Like a Wikimedia wiki: ß and the ﬁ ligature stay, ǆ becomes its title-case

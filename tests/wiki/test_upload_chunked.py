@@ -16,7 +16,7 @@ import uuid
 
 import pytest
 
-from bots.pacing import StopRequested
+from bots.net.pacing import StopRequested
 from bots.store import Outcome
 from bots.wiki import AmbiguousWrite, Chunking, StashState, TitleTaken, Uploaded
 from tests.faults.helpers import (

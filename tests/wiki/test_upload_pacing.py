@@ -37,13 +37,15 @@ def hub_root(request):
 
 @pytest.fixture
 def waits(caplog):
-    caplog.set_level(logging.INFO, logger="bots.pacing")
+    caplog.set_level(logging.INFO, logger="bots.net.pacing")
 
     def read(words: str) -> list[float]:
         return [
             float(r.args[0])
             for r in caplog.records
-            if r.name == "bots.pacing" and r.msg.startswith("waiting") and words in str(r.args[1])
+            if r.name == "bots.net.pacing"
+            and r.msg.startswith("waiting")
+            and words in str(r.args[1])
         ]
 
     return read

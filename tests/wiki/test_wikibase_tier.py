@@ -20,7 +20,7 @@ from pathlib import Path
 import requests
 import yaml
 
-from bots.devwiki import (
+from bots.dev.devwiki import (
     MEDIAWIKI_DIR,
     REQUIRE_HUB_SETTINGS,
     DevWiki,
@@ -219,7 +219,7 @@ def test_start_without_the_bundle_says_where_it_looked(tmp_path: Path):
 
 def test_an_older_wiki_gets_wikibase_at_its_next_start(tmp_path: Path):
     """A wiki made before Wikibase was part of it is completed; later starts do nothing more."""
-    from bots.devwiki_wikibase import bundle_dir
+    from bots.dev.wikibase import bundle_dir
 
     wiki = DevWiki(dir=tmp_path / "wiki", port=free_port(), wikibase=bundle_dir())
     wiki.install(lambda message: None)  # MediaWiki and the accounts only, as before

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import yaml
 
-from bots import __version__
+from bots import WIKI_TEMPLATES_DIR, __version__
 from bots.wiki import NoChange, PageInfo, Saved, Wiki
 
 log = logging.getLogger(__name__)
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "wiki_templates"
+TEMPLATES_DIR = WIKI_TEMPLATES_DIR
 SUMMARY = f"hubbot install: Content Partnerships Hub pages (version {__version__})"
 
 

@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bots.config import Config
-from bots.devwiki import DevAccount, DevWiki
+from bots.dev.devwiki import DevAccount, DevWiki
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ def run_demo(
     run_impact: Callable[[str], object] | None = None,
 ) -> dict[str, str]:
     """The workflow; ``run_bot`` is one ``hubbot run`` pass. Returns the page URLs."""
-    from bots.runner import Hub
+    from bots.jobs.run import Hub
 
     dev = DevWiki.from_api_url(config.wiki.api, config.devwiki.dir)
     api = dev.api_url
@@ -192,8 +192,8 @@ def run_demo(
         say("5. The reviewer checks the preview and approves exactly that preview")
         reviewer = DevAccount(api, "Reviewer")
         preview = reviewer.text(hub.preview(name)) or ""
-        from bots.reports import preview_id_on_page
-        from bots.request import set_param
+        from bots.pipeline.request import set_param
+        from bots.reports.pages import preview_id_on_page
 
         pid = preview_id_on_page(preview)
         if not pid:

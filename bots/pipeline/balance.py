@@ -49,7 +49,7 @@ and whatever stands around it. The rules, and why:
   what follows, a stray ``</table>`` ends the template's box.
 
 Column values never need this check: they are escaped
-(:mod:`bots.escape`). A closed text next to another closed text, or next to
+(:mod:`bots.pipeline.escape`). A closed text next to another closed text, or next to
 an escaped value, is closed too, except when the two touch (a pattern ending in
 ``<`` before a placeholder); the renderer checks each filled field as a whole
 as well, for exactly that reason.

@@ -28,7 +28,7 @@ Decisions worth knowing:
   needs its own title, and a fixed title could name one file only.
 - The text of a field pattern around its placeholders is wikitext that goes
   into every file page, so it must open and close its markup the way MediaWiki
-  reads it (:mod:`bots.balance`); otherwise the parameter is a problem.
+  reads it (:mod:`bots.pipeline.balance`); otherwise the parameter is a problem.
 - Source options (``set``, ``records``...) need the format they belong to to be
   given explicitly, so that the option is never silently ignored.
 - ``Request.raw`` holds every parameter as written, trimmed and with HTML
@@ -57,7 +57,7 @@ from bots.model import (
     Problem,
     Request,
 )
-from bots.render import pattern_markup_problems
+from bots.pipeline.render import pattern_markup_problems
 
 #: The name of the request template, as ``hubbot install`` creates it.
 REQUEST_TEMPLATE = "Partnership request"

@@ -2,7 +2,7 @@
 
 Debian's ``mediawiki`` package, SQLite, and PHP's built-in web server on a
 loopback port, with the real Wikibase and WikibaseMediaInfo from the offline
-bundle (:mod:`bots.devwiki_wikibase`), so that the one wiki is also a Wikibase
+bundle (:mod:`bots.dev.wikibase`), so that the one wiki is also a Wikibase
 and a file wiki with structured data, as Wikidata and Commons are. Everything
 the wiki writes (database, uploads, logs) lives in one folder, so ``reset`` is
 "stop, delete the folder, start".
@@ -27,8 +27,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from bots import devwiki_wikibase
-from bots.devwiki_wikibase import WikibaseBundleError
+from bots.dev import wikibase as devwiki_wikibase
+from bots.dev.wikibase import WikibaseBundleError
 
 MEDIAWIKI_DIR = Path("/usr/share/mediawiki")
 DEBIAN_PACKAGES = (

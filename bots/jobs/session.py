@@ -29,9 +29,9 @@ from datetime import UTC, datetime
 from types import FrameType, TracebackType
 from typing import Any
 
-from bots.approval import Approvers, check_stop_page
-from bots.deadline import Deadline, share
-from bots.escape import escape_value
+from bots.net.deadline import Deadline, share
+from bots.pipeline.approval import Approvers, check_stop_page
+from bots.pipeline.escape import escape_value
 from bots.store import StateStore
 from bots.wiki import Wiki
 

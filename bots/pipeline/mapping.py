@@ -54,9 +54,9 @@ from dataclasses import dataclass, field
 import mwparserfromhell
 from mwparserfromhell.nodes import Node, Template
 
-from bots.balance import explain, unbalanced
 from bots.model import MappingRow, MappingTable, Problem
-from bots.request import clean_value, is_template, split_list, title_problem
+from bots.pipeline.balance import explain, unbalanced
+from bots.pipeline.request import clean_value, is_template, split_list, title_problem
 
 MAPPING_TABLE_TEMPLATE = "Mapping table"
 MAPPING_ROW_TEMPLATE = "Mapping row"
@@ -477,7 +477,7 @@ def validate_mapping(table: MappingTable) -> list[Problem]:
     """Cells a volunteer filled that the bot cannot use.
 
     A ``text`` must leave the file page whole as MediaWiki parses it
-    (:mod:`bots.balance`); the renderer refuses the records that would use
+    (:mod:`bots.pipeline.balance`); the renderer refuses the records that would use
     one that does not, and this names the row once for the volunteers.
     """
     problems: list[Problem] = []

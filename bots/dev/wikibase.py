@@ -22,8 +22,10 @@ import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from bots import REPO_DIR
+
 #: ``<repository>/../shared/wikibase``
-DEFAULT_BUNDLE = Path(__file__).resolve().parents[2] / "shared" / "wikibase"
+DEFAULT_BUNDLE = REPO_DIR.parent / "shared" / "wikibase"
 INSTALL_SCRIPT = "install.sh"
 TARBALL = "wikibase-bundle-REL1_39.tar.gz"
 PROPERTIES = "wikidata-properties.tsv"

@@ -7,7 +7,7 @@ escaped so they can only ever be text). A volunteer's mapping ``text`` is
 wikitext too, and is used as written.
 
 Human wikitext must leave the page whole as MediaWiki parses it
-(:mod:`bots.balance`): a pattern whose text is not is a problem of the request
+(:mod:`bots.pipeline.balance`): a pattern whose text is not is a problem of the request
 (:func:`pattern_markup_problems`), a mapping text that is not keeps every record
 using it from being uploaded, and every filled field is checked again as a
 whole, because two closed pieces can still open something where they touch.
@@ -30,16 +30,16 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import cache, lru_cache
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import jinja2
 import mwparserfromhell
 
-from bots.balance import explain, unbalanced
-from bots.escape import escape_value, normalise_value, plain_value
+from bots import WIKI_TEMPLATES_DIR
 from bots.model import TEMPLATE_FIELDS, MappingRow, MappingTable, PlannedFile, Problem, Request
-from bots.titles import (
+from bots.pipeline.balance import explain, unbalanced
+from bots.pipeline.escape import escape_value, normalise_value, plain_value
+from bots.pipeline.titles import (
     MAX_BASE_BYTES,
     STOCK_RULES,
     TitleError,
@@ -56,7 +56,7 @@ from bots.titles import (
 RENDER_VERSION = "2"
 
 #: Where the Jinja2 templates for file pages live.
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "wiki_templates" / "filepage"
+TEMPLATE_DIR = WIKI_TEMPLATES_DIR / "filepage"
 
 #: The template every file page is rendered with.
 PAGE_TEMPLATE = "filepage.wikitext.j2"
@@ -260,7 +260,7 @@ def fill_pattern(
 ) -> str:
     """The pattern with every ``{column}`` replaced by the record's value.
 
-    Values are trimmed and escaped (:func:`bots.escape.escape_value`); a
+    Values are trimmed and escaped (:func:`bots.pipeline.escape.escape_value`); a
     missing or empty value gives "". A mapped column's cell is split on
     ``split``; each part shows its mapping row's ``text`` when a volunteer
     filled one (wikitext, used as written), else the escaped part; parts are

@@ -35,17 +35,17 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from bots.analytics import (
+from bots.net.analytics import (
     AnalyticsClient,
     DailyCounts,
     NoData,
     Unavailable,
     last_days,
 )
-from bots.escape import escape_value
-from bots.reports import render_report
+from bots.pipeline.escape import escape_value
+from bots.pipeline.titles import TitleError, legal_title
+from bots.reports.pages import render_report
 from bots.store import HUB_WIDE, Outcome, StateStore
-from bots.titles import TitleError, legal_title
 from bots.wiki import WikiError, chunks
 
 ApiCall = Callable[..., dict[str, Any]]

@@ -13,18 +13,18 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import jinja2
 
-from bots.escape import escape_value
+from bots import WIKI_TEMPLATES_DIR
 from bots.model import PlannedFile, Problem
+from bots.pipeline.escape import escape_value
 
 if TYPE_CHECKING:
-    from bots.upload import MediaCheck
+    from bots.jobs.upload import MediaCheck
 
-REPORTS_DIR = Path(__file__).resolve().parent.parent / "wiki_templates" / "reports"
+REPORTS_DIR = WIKI_TEMPLATES_DIR / "reports"
 
 STATES = ("invalid", "awaiting-approval", "uploading", "paused", "stopped", "done")
 

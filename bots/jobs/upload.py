@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bots.deadline import Deadline
-from bots.fetch import Fetcher, FetchError, FetchResult
-from bots.gate import Stopped
-from bots.mediatypes import MediaType, extension_matches, sniff, svg_problem, url_extension
+from bots.jobs.session import Stopped
 from bots.model import PlannedFile
-from bots.pacing import StopRequested, backoff_delay
+from bots.net.deadline import Deadline
+from bots.net.fetch import Fetcher, FetchError, FetchResult
+from bots.net.mediatypes import MediaType, extension_matches, sniff, svg_problem, url_extension
+from bots.net.pacing import StopRequested, backoff_delay
+from bots.pipeline.titles import AS_WRITTEN, TitleError, legal_title
 from bots.store import Outcome, RecordState, StateStore
-from bots.titles import AS_WRITTEN, TitleError, legal_title
 from bots.wiki import (
     AmbiguousWrite,
     Blocked,
@@ -319,7 +319,7 @@ def _check_media(
         if problem:
             return _fail(f"The SVG file is refused: {problem}")
     try:
-        # the planned title already has the wiki's capitalisation (see bots.planning)
+        # the planned title already has the wiki's capitalisation (see bots.pipeline.plan)
         return legal_title(planned.title, media.extension, rules=AS_WRITTEN), media
     except TitleError as e:
         return _fail(f"No usable file title: {e}")

@@ -17,16 +17,26 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bots import mapping as mappings_mod
-from bots.approval import Approvers, check_approval
 from bots.config import Config
-from bots.fetch import Fetcher, FetchError, FetchPolicy
-from bots.gate import STOP_CHECK_SECONDS, SUMMARY_PREFIX, Stopped, WriteGate, now_iso
+from bots.jobs.session import STOP_CHECK_SECONDS, SUMMARY_PREFIX, Stopped, WriteGate, now_iso
+from bots.jobs.upload import (
+    MediaCheck,
+    MustStop,
+    UploadOptions,
+    inspect_media,
+    settle_in_flight,
+    upload_planned,
+)
 from bots.model import MappingTable, PlannedFile, Problem, Request
-from bots.pacing import Pacer, PacingPolicy
-from bots.planning import BatchChecks, Skipped, letters_to_ask, plan
-from bots.render import placeholders, templates_digest
-from bots.reports import (
+from bots.net.fetch import Fetcher, FetchError, FetchPolicy
+from bots.net.pacing import Pacer, PacingPolicy
+from bots.pipeline import mapping as mappings_mod
+from bots.pipeline.approval import Approvers, check_approval
+from bots.pipeline.plan import BatchChecks, Skipped, letters_to_ask, plan
+from bots.pipeline.render import placeholders, templates_digest
+from bots.pipeline.request import check_columns, find_request_template, parse_request
+from bots.pipeline.titles import STOCK_RULES, TitleRules
+from bots.reports.pages import (
     DashboardRow,
     RecordLine,
     StatusReport,
@@ -36,18 +46,8 @@ from bots.reports import (
     render_preview,
     render_status,
 )
-from bots.request import check_columns, find_request_template, parse_request
 from bots.sources import SourceData, SourceError, open_source
 from bots.store import Outcome, StateStore
-from bots.titles import STOCK_RULES, TitleRules
-from bots.upload import (
-    MediaCheck,
-    MustStop,
-    UploadOptions,
-    inspect_media,
-    settle_in_flight,
-    upload_planned,
-)
 from bots.wiki import (
     AccountRefused,
     EditConflict,

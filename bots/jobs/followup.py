@@ -16,17 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from bots import export as export_mod
-from bots import impact as impact_mod
-from bots import mapping as mappings_mod
-from bots import sync as sync_mod
-from bots.analytics import AnalyticsClient
 from bots.config import Config
-from bots.fetch import FetchError
+from bots.followup import export as export_mod
+from bots.followup import impact as impact_mod
+from bots.followup import sync as sync_mod
+from bots.jobs.run import Hub, Runner, RunOptions, now_iso
 from bots.model import MappingTable, PlannedFile, Request
-from bots.planning import plan
-from bots.request import parse_request
-from bots.runner import Hub, Runner, RunOptions, now_iso
+from bots.net.analytics import AnalyticsClient
+from bots.net.fetch import FetchError
+from bots.pipeline import mapping as mappings_mod
+from bots.pipeline.plan import plan
+from bots.pipeline.request import parse_request
 from bots.sources import SourceData, SourceError
 from bots.store import Outcome, StateStore
 from bots.wiki import (
@@ -104,7 +104,7 @@ def run_impact(
 ) -> list[str]:
     """Write the impact pages behind the write gate; returns the titles written.
 
-    Raises :class:`bots.gate.Stopped` when the stop page says stop.
+    Raises :class:`bots.jobs.session.Stopped` when the stop page says stop.
     """
     runner = Runner(config, wiki, store, progress=progress)
     runner.gate = runner.open_gate(RunOptions(max_seconds=max_seconds))
@@ -205,7 +205,7 @@ def run_sync(
 ) -> dict[str, str]:
     """Bring finished requests with |sync=yes in step with their source, behind the write gate.
 
-    Raises :class:`bots.gate.Stopped` when the stop page says stop.
+    Raises :class:`bots.jobs.session.Stopped` when the stop page says stop.
     """
     runner = Runner(config, wiki, store, progress=progress)
     runner.gate = runner.open_gate(RunOptions(max_seconds=max_seconds))

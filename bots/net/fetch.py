@@ -19,10 +19,10 @@ therefore goes through :class:`Fetcher`, which:
   body is not compressed) and one overall time limit per fetch, with a
   watchdog that closes the socket when the time is up even if the server
   trickles bytes;
-- ends every fetch by the caller's :class:`~bots.deadline.Deadline` (a run's
+- ends every fetch by the caller's :class:`~bots.net.deadline.Deadline` (a run's
   time budget, or a request's share of it), whatever the other limits allow:
   a server that accepts the connection and never answers costs no more;
-- says what went wrong in plain words (:mod:`bots.network_errors`), never
+- says what went wrong in plain words (:mod:`bots.net.errors`), never
   with Python's class names or reprs.
 
 Three bounds apply to every fetch, the tightest winning: each single wait
@@ -56,8 +56,8 @@ import urllib3
 from requests.utils import requote_uri
 from urllib3.connection import HTTPConnection, HTTPSConnection
 
-from bots.deadline import Deadline
-from bots.network_errors import Kind, NetworkFailure, explain
+from bots.net.deadline import Deadline
+from bots.net.errors import Kind, NetworkFailure, explain
 
 try:  # requests depends on certifi; fall back to the system store without it
     import certifi

@@ -40,8 +40,8 @@ from mwparserfromhell.nodes import Template, Text, Wikilink
 from mwparserfromhell.nodes.extras import Parameter
 from mwparserfromhell.wikicode import Wikicode
 
-from bots.escape import escape_value
 from bots.model import TEMPLATE_FIELDS
+from bots.pipeline.escape import escape_value
 from bots.wiki import Revision
 
 #: The file description templates whose parameters are merged one by one.

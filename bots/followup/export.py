@@ -25,11 +25,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from bots.impact import site_facts, usage_for
-from bots.mapping import split_values
+from bots.followup.impact import site_facts, usage_for
+from bots.followup.sync import categories_in, category_key, last_rendering
 from bots.model import MappingTable, Record
+from bots.pipeline.mapping import split_values
 from bots.store import Outcome, RecordState, StateStore
-from bots.sync import categories_in, category_key, last_rendering
 from bots.wiki import WikiError, newest_revisions
 
 ApiCall = Callable[..., dict[str, Any]]
@@ -299,7 +299,7 @@ def gather_export(
     ``records`` (record id -> the record as the source gives it now) and
     ``tables`` give the mapped Wikidata ids; without them that column is empty.
     A page's history is read only when someone edited it after the upload, to
-    tell the bot's categories (:func:`bots.sync.last_rendering`) from the community's.
+    tell the bot's categories (:func:`bots.followup.sync.last_rendering`) from the community's.
     """
     states = [s for s in store.all(name) if s.outcome in (Outcome.UPLOADED, Outcome.DUPLICATE)]
     usage_readable = True
