@@ -104,7 +104,7 @@ def cell(text: str) -> str:
 
 def untested_codes(texts: list[str]) -> list[tuple[str, str]]:
     """Codes the bot decides that no row's fault or answer names, with the decision."""
-    from bots import wiki
+    from bots.wiki import upload_policy as wiki
 
     def seen(code: str) -> bool:
         return any(code in text for text in texts)
@@ -119,7 +119,7 @@ def untested_codes(texts: list[str]) -> list[tuple[str, str]]:
     for code, meaning in wiki.WHOLE_RUN_UPLOAD_ERRORS.items():
         if not seen(code):
             out.append((f"error `{code}`", f"the run stops: {meaning}"))
-    for code in sorted(wiki._STASH_GONE):
+    for code in sorted(wiki.STASH_GONE):
         if not seen(code):
             out.append((f"stash error `{code}`", "the stash is started again once, then failed"))
     return out

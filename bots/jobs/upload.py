@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bots.jobs.session import Stopped
-from bots.model import PlannedFile
+from bots.model import PlannedFile, StashState
 from bots.net.deadline import Deadline
 from bots.net.fetch import Fetcher, FetchError, FetchResult
 from bots.net.mediatypes import MediaType, extension_matches, sniff, svg_problem, url_extension
@@ -36,7 +36,6 @@ from bots.wiki import (
     Chunking,
     Duplicate,
     ReadOnly,
-    StashState,
     TitleTaken,
     Uploaded,
     UploadOutcome,

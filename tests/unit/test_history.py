@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import islice
 
-from bots.wiki import REVISIONS_PER_REQUEST, newest_revisions
+from bots.wiki.queries import REVISIONS_PER_REQUEST, newest_revisions
 
 
 class FakeHistory:

@@ -9,16 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from bots.wiki import (
-    UPLOAD_WARNINGS,
-    Blocked,
-    Duplicate,
-    ReadOnly,
-    TitleTaken,
-    UploadRefused,
-    _upload_error,
-    decide_upload_warnings,
-)
+from bots.wiki import Blocked, Duplicate, ReadOnly, TitleTaken, UploadRefused
+from bots.wiki.upload_policy import UPLOAD_WARNINGS, decide_upload_warnings, upload_error
 
 NAME = "Museum_object_7.png"
 TITLE = "File:Museum object 7.png"
@@ -87,7 +79,7 @@ ERRORS = [
 
 @pytest.mark.parametrize(("code", "info", "data"), ERRORS)
 def test_error_outcomes(code, info, data):
-    outcome = _upload_error(NAME, code, info, data)
+    outcome = upload_error(NAME, code, info, data)
     if code == "readonly":
         assert outcome == ReadOnly("Switch")
     elif code == "blocked":

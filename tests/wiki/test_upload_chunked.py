@@ -16,9 +16,10 @@ import uuid
 
 import pytest
 
+from bots.model import StashState
 from bots.net.pacing import StopRequested
 from bots.store import Outcome
-from bots.wiki import AmbiguousWrite, Chunking, StashState, TitleTaken, Uploaded
+from bots.wiki import AmbiguousWrite, Chunking, TitleTaken, Uploaded
 from tests.faults.helpers import (
     FAST_UPLOAD_CONFIG,
     approve_and_run,
