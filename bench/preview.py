@@ -25,9 +25,10 @@ from bots.model import MappingTable, PlannedFile, Problem, Request
 from bots.net.fetch import Fetcher, FetchPolicy
 from bots.pipeline import mapping as mappings_mod
 from bots.pipeline.plan import BatchChecks, Skipped, plan
+from bots.pipeline.preview import preview_id
 from bots.pipeline.render import placeholders, templates_digest
 from bots.pipeline.request import check_columns, parse_request
-from bots.reports.pages import TableSummary, preview_id, render_preview
+from bots.reports.preview import TableSummary, render_preview
 from bots.sources import SourceData, open_source
 
 PREVIEW_ROOT = "Project:Content Partnerships Hub/Requests"

@@ -26,7 +26,7 @@ from bench.report import ScaleResult
 from bench.servers import MediaServer
 from bench.wikis import BenchWiki, fresh_wiki
 from bots.config import load_config
-from bots.jobs.run import Hub
+from bots.hub import Hub
 
 #: Media addresses in the scale batches: planning checks them, never fetches them.
 SCALE_MEDIA_URL = "https://collection.example.org/media"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 #: Record as read from a partner source: a flat mapping column -> text value.
 Record = Mapping[str, str]
@@ -119,6 +120,26 @@ class StashState:
     sha1: str
     started: datetime  # UTC, when the first chunk was stashed
     complete: bool = False
+
+
+@dataclass(frozen=True)
+class MediaCheck:
+    """One media file as the preview shows it: the title it gets and its bytes' SHA-1.
+
+    The preview id covers ``binding``, so other bytes served later for this
+    record make the approval stale (SPEC 5).
+    """
+
+    record_id: str
+    title: str  # the full file title, with the extension of the real media type when read
+    sha1: str = ""  # "" when the file could not be read
+    problem: str = ""  # why it could not be read or would not be uploaded
+    #: the download (a :class:`bots.net.fetch.FetchResult`), kept for an upload in the same run
+    fetched: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def binding(self) -> str:
+        return self.sha1 or "unreadable"
 
 
 #: The fields of each file page template a request may fill with a pattern,

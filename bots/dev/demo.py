@@ -192,8 +192,8 @@ def run_demo(
         say("5. The reviewer checks the preview and approves exactly that preview")
         reviewer = DevAccount(api, "Reviewer")
         preview = reviewer.text(hub.preview(name)) or ""
+        from bots.pipeline.preview import preview_id_on_page
         from bots.pipeline.request import set_param
-        from bots.reports.pages import preview_id_on_page
 
         pid = preview_id_on_page(preview)
         if not pid:

@@ -35,6 +35,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from bots.hub import Hub
 from bots.net.analytics import (
     AnalyticsClient,
     DailyCounts,
@@ -44,14 +45,13 @@ from bots.net.analytics import (
 )
 from bots.pipeline.escape import escape_value
 from bots.pipeline.titles import TitleError, legal_title
-from bots.reports.pages import render_report
 from bots.store import HUB_WIDE, Outcome, StateStore
+from bots.templates import render_report
 from bots.wiki import WikiError, chunks
 
 ApiCall = Callable[..., dict[str, Any]]
 
 #: The hidden category ``{{Partnership upload}}`` puts every file of a request in.
-TRACKING_CATEGORY = "Category:Content Partnerships Hub uploads/{name}"
 #: The state store key under which one snapshot per day is kept.
 SNAPSHOT_KEY = "impact"
 #: How many days the page views and media requests cover.
@@ -601,7 +601,7 @@ def build_impact(
     pages using them, ``history`` the snapshots kept on earlier days.
     """
     files = tuple(sorted(dict.fromkeys(files)))
-    category = TRACKING_CATEGORY.format(name=name)
+    category = Hub.tracking_category(name)
     figures = _usage_figures(files, usage, refreshed, category)
     figures += _analytics_figures(pageviews, mediarequests)
     by_label = {f.label: f.value for f in figures}
@@ -770,7 +770,7 @@ def gather_request_impact(
     """Read everything one request's report needs, build it and keep today's snapshot."""
     now = now or datetime.now(UTC)
     today = now.astimezone(UTC).date()
-    category = TRACKING_CATEGORY.format(name=name)
+    category = Hub.tracking_category(name)
     try:
         tracked = category_files(call, category)
     except WikiError:
@@ -956,7 +956,7 @@ def render_impact(
         partner=escape_value(partner),
         refreshed=_when(report.refreshed),
         chart=chart or "",
-        category=TRACKING_CATEGORY.format(name=report.name),
+        category=Hub.tracking_category(report.name),
         figures=_figures_context(report.figures),
         unavailable=[(s, escape_value(r)) for s, r in report.unavailable],
         top=_top_context(report.top_files),

@@ -40,6 +40,7 @@ from mwparserfromhell.nodes import Template, Text, Wikilink
 from mwparserfromhell.nodes.extras import Parameter
 from mwparserfromhell.wikicode import Wikicode
 
+from bots.hub import SUMMARY_PREFIX
 from bots.model import TEMPLATE_FIELDS
 from bots.pipeline.escape import escape_value
 from bots.wiki import Revision
@@ -47,7 +48,6 @@ from bots.wiki import Revision
 #: The file description templates whose parameters are merged one by one.
 DESCRIPTION_TEMPLATES: tuple[str, ...] = tuple(TEMPLATE_FIELDS)
 
-SUMMARY_PREFIX = "Content Partnerships Hub bot"
 
 _WHITESPACE = re.compile(r"\s+")
 _CATEGORY_PREFIX = re.compile(r"^\s*category\s*:", re.IGNORECASE)

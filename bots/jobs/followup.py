@@ -20,7 +20,8 @@ from bots.config import Config
 from bots.followup import export as export_mod
 from bots.followup import impact as impact_mod
 from bots.followup import sync as sync_mod
-from bots.jobs.run import Hub, Runner, RunOptions, now_iso
+from bots.hub import Hub
+from bots.jobs.run import Runner, RunOptions, now_iso
 from bots.model import MappingTable, PlannedFile, Request
 from bots.net.analytics import AnalyticsClient
 from bots.net.fetch import FetchError

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bots.config import Config
-from bots.jobs.session import STOP_CHECK_SECONDS, SUMMARY_PREFIX, Stopped, WriteGate, now_iso
+from bots.hub import SUMMARY_PREFIX, Hub
+from bots.jobs.session import STOP_CHECK_SECONDS, Stopped, WriteGate, now_iso
 from bots.jobs.upload import (
     MediaCheck,
     MustStop,
@@ -33,19 +34,13 @@ from bots.net.pacing import Pacer, PacingPolicy
 from bots.pipeline import mapping as mappings_mod
 from bots.pipeline.approval import Approvers, check_approval
 from bots.pipeline.plan import BatchChecks, Skipped, letters_to_ask, plan
+from bots.pipeline.preview import preview_id
 from bots.pipeline.render import placeholders, templates_digest
 from bots.pipeline.request import check_columns, find_request_template, parse_request
 from bots.pipeline.titles import STOCK_RULES, TitleRules
-from bots.reports.pages import (
-    DashboardRow,
-    RecordLine,
-    StatusReport,
-    TableSummary,
-    preview_id,
-    render_dashboard,
-    render_preview,
-    render_status,
-)
+from bots.reports.dashboard import DashboardRow, render_dashboard
+from bots.reports.preview import TableSummary, render_preview
+from bots.reports.status import RecordLine, StatusReport, render_status
 from bots.sources import SourceData, SourceError, open_source
 from bots.store import Outcome, StateStore
 from bots.wiki import (
@@ -64,40 +59,6 @@ log = logging.getLogger(__name__)
 
 #: how many record problems the status page lists (the preview lists them all)
 NOTES_LIMIT = 50
-
-
-@dataclass(frozen=True)
-class Hub:
-    """The page titles of one hub (SPEC 2)."""
-
-    root: str
-
-    @property
-    def requests_prefix(self) -> str:
-        return f"{self.root}/Requests"
-
-    @property
-    def dashboard(self) -> str:
-        return f"{self.root}/Dashboard"
-
-    @property
-    def stop(self) -> str:
-        return f"{self.root}/Stop"
-
-    def request(self, name: str) -> str:
-        return f"{self.requests_prefix}/{name}"
-
-    def status(self, name: str) -> str:
-        return f"{self.request(name)}/Status"
-
-    def preview(self, name: str) -> str:
-        return f"{self.request(name)}/Preview"
-
-    def mapping(self, name: str, column: str) -> str:
-        return f"{self.request(name)}/Mappings/{column}"
-
-    def impact(self, name: str) -> str:
-        return f"{self.request(name)}/Impact"
 
 
 @dataclass
@@ -197,13 +158,8 @@ class Runner:
             self.write_dashboard()
 
     def request_names(self) -> list[str]:
-        prefix = self.hub.requests_prefix + "/"
-        names = []
-        for title in self.wiki.subpages(self.hub.requests_prefix):
-            rest = title[len(prefix) :] if title.startswith(prefix) else ""
-            if rest and "/" not in rest:
-                names.append(rest)
-        return sorted(names)
+        titles = self.wiki.subpages(self.hub.requests_prefix)
+        return sorted(name for name in map(self.hub.request_name, titles) if name)
 
     # -- one request ----------------------------------------------------------
     def process(self, name: str) -> str:
@@ -610,7 +566,7 @@ class Runner:
         facts = self.store.get_request(name) or {}
         if facts.get("category_created"):
             return
-        title = f"Category:Content Partnerships Hub uploads/{name}"
+        title = self.hub.tracking_category(name)
         info = self.wiki.read_page(title)
         if not info.exists:
             self.wiki.save(

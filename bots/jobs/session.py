@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from types import FrameType, TracebackType
 from typing import Any
 
+from bots.hub import SUMMARY_PREFIX
 from bots.net.deadline import Deadline, share
 from bots.pipeline.approval import Approvers, check_stop_page
 from bots.pipeline.escape import escape_value
@@ -41,7 +42,6 @@ LEASE_SECONDS = 600
 STOP_CHECK_SECONDS = 60
 #: The first line of the dashboard while the bot is stopped.
 STOPPED_LINE_START = '<div class="hub-stopped"'
-SUMMARY_PREFIX = "Content Partnerships Hub bot"
 
 
 class Stopped(Exception):

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bots.hub import upload_summary
 from bots.jobs.session import Stopped
-from bots.model import PlannedFile, StashState
+from bots.model import MediaCheck, PlannedFile, StashState
 from bots.net.deadline import Deadline
 from bots.net.fetch import Fetcher, FetchError, FetchResult
 from bots.net.mediatypes import MediaType, extension_matches, sniff, svg_problem, url_extension
@@ -63,26 +63,6 @@ class MustStop(Exception):
         self.read_only = read_only
         #: the approval no longer covers what would be uploaded: wait for a new one
         self.stale = stale
-
-
-@dataclass(frozen=True)
-class MediaCheck:
-    """One media file as the preview shows it: the title it gets and its bytes' SHA-1.
-
-    The preview id covers ``binding``, so other bytes served later for this
-    record make the approval stale (SPEC 5).
-    """
-
-    record_id: str
-    title: str  # the full file title, with the extension of the real media type when read
-    sha1: str = ""  # "" when the file could not be read
-    problem: str = ""  # why it could not be read or would not be uploaded
-    #: the downloaded file, kept for an upload in the same run
-    fetched: FetchResult | None = field(default=None, compare=False, repr=False)
-
-    @property
-    def binding(self) -> str:
-        return self.sha1 or "unreadable"
 
 
 def media_path(work_dir: Path, request: str, record_id: str) -> Path:
@@ -140,11 +120,6 @@ class Result:
     title: str = ""
     reason: str = ""
     existing: str = ""
-
-
-def summary(request_page: str, name: str, record_id: str) -> str:
-    safe_id = re.sub(r"[\[\]{}|<>]", "", record_id)[:100]
-    return f"Content Partnerships Hub: [[{request_page}|{name}]], record {safe_id}"
 
 
 def settle_in_flight(wiki: Wiki, store: StateStore, request: str, state: RecordState) -> bool:
@@ -368,7 +343,7 @@ def _download_and_upload(
         extension=media.extension,
         sha1=fetched.sha1,
         text=planned.page_text,
-        why=summary(request_page, request, planned.record_id),
+        why=upload_summary(request_page, request, planned.record_id),
         options=options,
         should_stop=should_stop,
     )

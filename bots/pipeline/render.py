@@ -29,7 +29,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from functools import cache, lru_cache
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import jinja2
@@ -50,6 +50,7 @@ from bots.pipeline.titles import (
     shorten,
     split_extension,
 )
+from bots.templates import environment
 
 #: Bump whenever escaping, title rules or the page layout change in code, so
 #: that every preview id changes and reviewers approve the new rendering.
@@ -280,22 +281,8 @@ def fill_pattern(
 # --- the file page ------------------------------------------------------------
 
 
-@cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        autoescape=False,  # wikitext, escaped value by value before it gets here
-        variable_start_string="<<",
-        variable_end_string=">>",
-        block_start_string="<%",
-        block_end_string="%>",
-        comment_start_string="<#",
-        comment_end_string="#>",
-    )
+    return environment(TEMPLATE_DIR)
 
 
 def templates_digest() -> str:

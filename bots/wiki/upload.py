@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bots.model import StashState
-from bots.wiki.chunks import ChunkedUpload
+from bots.wiki.chunked import ChunkedUpload
 from bots.wiki.errors import (
     WikiError,
     WikiUnavailable,

@@ -19,9 +19,11 @@ from typing import Any
 
 from bots.config import load_config
 from bots.dev.demo import png
-from bots.jobs.run import Hub, Runner, RunOptions, RunSummary
+from bots.hub import Hub
+from bots.jobs.run import Runner, RunOptions, RunSummary
+from bots.pipeline.preview import preview_id_on_page
 from bots.pipeline.request import set_param
-from bots.reports.pages import parse_status_line, preview_id_on_page
+from bots.reports.status import parse_status_line
 from bots.store import StateStore
 
 REQUEST_DEFAULTS = {

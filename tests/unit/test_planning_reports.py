@@ -6,17 +6,11 @@ import pytest
 
 from bots.model import MappingRow, MappingTable, PlannedFile, Problem, Request
 from bots.pipeline.plan import BatchChecks, Skipped, letters_to_ask, plan
+from bots.pipeline.preview import preview_id, preview_id_on_page
 from bots.pipeline.titles import TitleRules
-from bots.reports.pages import (
-    DashboardRow,
-    StatusReport,
-    parse_status_line,
-    preview_id,
-    preview_id_on_page,
-    render_dashboard,
-    render_preview,
-    render_status,
-)
+from bots.reports.dashboard import DashboardRow, render_dashboard
+from bots.reports.preview import render_preview
+from bots.reports.status import StatusReport, parse_status_line, render_status
 
 LICENSES = {"CC0": "cc-zero"}
 REQUEST = Request(

@@ -20,7 +20,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from bots.dev.install import install
-from bots.jobs.run import Hub
+from bots.hub import Hub
 from bots.pipeline.approval import Approvers, check_stop_page
 from bots.pipeline.request import set_param
 from bots.store import StateStore

@@ -1,0 +1,77 @@
+"""One hub's names: its pages (SPEC 2), the tracking category, edit summaries.
+
+Everything the bot writes is named here once, so a page title or a summary
+cannot drift between the commands that write it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+#: Every edit summary of the bot starts with this.
+SUMMARY_PREFIX = "Content Partnerships Hub bot"
+
+#: The hidden category every uploaded file of a request is in (added by
+#: ``{{Partnership upload}}``), without its namespace.
+TRACKING_CATEGORY = "Content Partnerships Hub uploads"
+
+
+def summary(what: str) -> str:
+    """An edit summary of the bot's own pages."""
+    return f"{SUMMARY_PREFIX}: {what}"
+
+
+def upload_summary(request_page: str, name: str, record_id: str) -> str:
+    """The summary of a file's upload: it links the request (record ids are data, cleaned)."""
+    safe_id = re.sub(r"[\[\]{}|<>]", "", record_id)[:100]
+    return f"Content Partnerships Hub: [[{request_page}|{name}]], record {safe_id}"
+
+
+@dataclass(frozen=True)
+class Hub:
+    """The page titles of one hub (SPEC 2), under its root (as the wiki spells it)."""
+
+    root: str
+
+    @property
+    def requests_prefix(self) -> str:
+        return f"{self.root}/Requests"
+
+    @property
+    def dashboard(self) -> str:
+        return f"{self.root}/Dashboard"
+
+    @property
+    def stop(self) -> str:
+        return f"{self.root}/Stop"
+
+    @property
+    def hub_impact(self) -> str:
+        return f"{self.root}/Impact"
+
+    def request(self, name: str) -> str:
+        return f"{self.requests_prefix}/{name}"
+
+    def status(self, name: str) -> str:
+        return f"{self.request(name)}/Status"
+
+    def preview(self, name: str) -> str:
+        return f"{self.request(name)}/Preview"
+
+    def mapping(self, name: str, column: str) -> str:
+        return f"{self.request(name)}/Mappings/{column}"
+
+    def impact(self, name: str) -> str:
+        return f"{self.request(name)}/Impact"
+
+    def request_name(self, title: str) -> str | None:
+        """The request a page title names (a page directly under Requests/), or None."""
+        prefix = self.requests_prefix + "/"
+        rest = title[len(prefix) :] if title.startswith(prefix) else ""
+        return rest if rest and "/" not in rest else None
+
+    @staticmethod
+    def tracking_category(name: str) -> str:
+        """The hidden category of a request's uploads, with its namespace."""
+        return f"Category:{TRACKING_CATEGORY}/{name}"

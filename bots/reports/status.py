@@ -1,0 +1,104 @@
+"""The status page of a request: the machine-readable line and the report (SPEC 7)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bots.model import Problem
+from bots.pipeline.escape import escape_value
+from bots.reports import escaped
+from bots.templates import render_report
+
+STATES = ("invalid", "awaiting-approval", "uploading", "paused", "stopped", "done")
+
+
+@dataclass(frozen=True)
+class RecordLine:
+    record_id: str
+    title: str = ""
+    reason: str = ""
+    existing_file: str = ""
+
+
+#: Why a ``paused`` request is paused, as the status line's ``reason`` says it.
+PAUSE_REASONS = ("pause", "limit")
+
+
+@dataclass(frozen=True)
+class StatusReport:
+    """What a status page says (SPEC 7).
+
+    ``reason`` is set only for ``paused``: ``pause`` (the request says
+    ``|pause=yes``) or ``limit`` (its trial limit is reached, ``limit`` being
+    that limit), so that the status box can say which and what to do.
+    """
+
+    state: str
+    total: int = 0
+    uploaded: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    pending: int = 0
+    preview: str = ""
+    updated: str = ""
+    message: str = ""
+    problems: Sequence[Problem] = ()
+    notes: Sequence[str] = ()
+    failed_records: Sequence[RecordLine] = ()
+    duplicate_records: Sequence[RecordLine] = ()
+    recent: Sequence[RecordLine] = ()
+    extra: Mapping[str, str] = field(default_factory=dict)
+    reason: str = ""
+    limit: int | None = None
+
+
+def render_status(report: StatusReport, request_page: str) -> str:
+    assert report.state in STATES, report.state
+    assert (report.state == "paused") == (report.reason in PAUSE_REASONS), report.reason
+    return render_report(
+        "status.wikitext.j2",
+        state=report.state,
+        reason=report.reason,
+        limit=report.limit if report.reason == "limit" else None,
+        total=report.total,
+        uploaded=report.uploaded,
+        duplicates=report.duplicates,
+        failed=report.failed,
+        pending=report.pending,
+        preview=report.preview,
+        updated=report.updated,
+        message=escape_value(report.message),
+        problems=escaped(report.problems),
+        notes=[escape_value(n) for n in report.notes],
+        request_page=request_page,
+        failed_records=[
+            RecordLine(escape_value(r.record_id), _file_link(r.title), escape_value(r.reason))
+            for r in report.failed_records
+        ],
+        duplicate_records=[
+            RecordLine(escape_value(r.record_id), existing_file=r.existing_file)
+            for r in report.duplicate_records
+        ],
+        recent=[RecordLine(escape_value(r.record_id), r.title) for r in report.recent],
+    )
+
+
+def _file_link(title: str) -> str:
+    return f"[[:{title}]]" if title else ""
+
+
+_STATUS_LINE = re.compile(r"\{\{\s*Batch status\s*\|([^}]*)\}\}")
+
+
+def parse_status_line(text: str) -> dict[str, str]:
+    """The machine-readable first line of a status page, as a dict."""
+    match = _STATUS_LINE.search(text.split("\n", 1)[0])
+    if not match:
+        return {}
+    out: dict[str, str] = {}
+    for part in match.group(1).split("|"):
+        key, _, value = part.partition("=")
+        out[key.strip()] = value.strip()
+    return out
