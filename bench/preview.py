@@ -27,7 +27,8 @@ from bots.pipeline import mapping as mappings_mod
 from bots.pipeline.plan import BatchChecks, Skipped, plan
 from bots.pipeline.preview import preview_id
 from bots.pipeline.render import placeholders, templates_digest
-from bots.pipeline.request import check_columns, parse_request
+from bots.pipeline.request import parse_request
+from bots.pipeline.request_checks import check_columns
 from bots.reports.preview import TableSummary, render_preview
 from bots.sources import SourceData, open_source
 

@@ -22,8 +22,7 @@ from bench.report import FLOOR, HUBBOT, INGESTION, INGESTION_UNTHROTTLED, Client
 from bench.servers import MediaServer
 from bench.wikis import BOT, BenchWiki, fresh_wiki
 from bots.config import load_config
-from bots.hub import Hub
-from bots.jobs.upload import summary
+from bots.hub import Hub, summary
 from bots.pipeline.preview import preview_id_on_page
 from bots.pipeline.request import set_param
 from bots.pipeline.titles import legal_title

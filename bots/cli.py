@@ -148,7 +148,7 @@ def cmd_demo(config: Config, args: argparse.Namespace) -> int:
             raise Stopped(summary.stopped)
 
     try:
-        from bots.jobs.followup import run_impact
+        from bots.jobs.impact import run_impact
 
         urls = run_demo(
             config,
@@ -168,7 +168,8 @@ def cmd_demo(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_impact(config: Config, args: argparse.Namespace) -> int:
-    from bots.jobs.followup import FollowupError, run_impact
+    from bots.jobs.impact import run_impact
+    from bots.jobs.requests import FollowupError
 
     wiki = connect(config)
     store = open_store(config)
@@ -188,7 +189,8 @@ def cmd_impact(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_sync(config: Config, args: argparse.Namespace) -> int:
-    from bots.jobs.followup import FollowupError, run_sync
+    from bots.jobs.requests import FollowupError
+    from bots.jobs.sync import run_sync
 
     wiki = connect(config)
     store = open_store(config)
@@ -208,7 +210,8 @@ def cmd_sync(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_export(config: Config, args: argparse.Namespace) -> int:
-    from bots.jobs.followup import FollowupError, run_export
+    from bots.jobs.export import run_export
+    from bots.jobs.requests import FollowupError
 
     wiki = connect(config)
     store = open_store(config)

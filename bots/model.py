@@ -236,3 +236,109 @@ SOURCE_OPTIONS: dict[str, tuple[str, ...]] = {
 }
 
 FORMATS: tuple[str, ...] = ("csv", "tsv", "json", "iiif", "oai-pmh")
+
+
+# --- what the bot remembers of a request between runs ------------------------------
+
+
+@dataclass(frozen=True)
+class SyncConflict:
+    """A field both the community and the partner's data changed: the wiki keeps its value."""
+
+    title: str
+    record_id: str
+    param: str
+    base: str | None  # what the bot wrote (None: no such field)
+    ours: str | None  # what the partner's data says now
+    theirs: str | None  # what the page says now
+
+
+@dataclass(frozen=True)
+class SyncNote:
+    """A file page sync left alone, or something to know about one it synced."""
+
+    title: str
+    record_id: str
+    message: str
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What the last ``hubbot sync`` of a request changed, kept and could not do."""
+
+    updated: str = ""
+    saved: int = 0
+    unchanged: int = 0
+    conflicts: tuple[SyncConflict, ...] = ()
+    new_records: tuple[str, ...] = ()
+    vanished: tuple[tuple[str, str], ...] = ()  # (record id, file title)
+    left_alone: tuple[SyncNote, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "updated": self.updated,
+            "saved": self.saved,
+            "unchanged": self.unchanged,
+            "conflicts": [list(vars(c).values()) for c in self.conflicts],
+            "new_records": list(self.new_records),
+            "vanished": [list(v) for v in self.vanished],
+            "left_alone": [list(vars(n).values()) for n in self.left_alone],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SyncReport:
+        return cls(
+            updated=str(data.get("updated", "")),
+            saved=int(data.get("saved", 0)),
+            unchanged=int(data.get("unchanged", 0)),
+            conflicts=tuple(SyncConflict(*c) for c in data.get("conflicts", [])),
+            new_records=tuple(str(r) for r in data.get("new_records", [])),
+            vanished=tuple((str(i), str(t)) for i, t in data.get("vanished", [])),
+            left_alone=tuple(SyncNote(*n) for n in data.get("left_alone", [])),
+        )
+
+
+#: A request's states (SPEC 7).
+STATES: tuple[str, ...] = ("invalid", "awaiting-approval", "uploading", "paused", "stopped", "done")
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """What the journal keeps of one request between runs (the status page is made from it)."""
+
+    state: str = "new"
+    partner: str = ""
+    total: int = 0  # files to upload, as the preview counted them
+    preview: str = ""  # the current preview id
+    approved: str = ""  # the preview id of the last approval the bot acted on
+    approved_by: str = ""
+    updated: str = ""  # when the status page was last written
+    message: str = ""  # the status page's message, in plain words
+    notes: tuple[str, ...] = ()
+    problems: tuple[Problem, ...] = ()  # why an invalid request cannot go ahead
+    reason: str = ""  # why a request is paused: "limit" or "pause"
+    limit: int | None = None
+    category_created: bool = False
+    #: revisions of the pages humans edit, when the request was done (SPEC 7)
+    done_inputs: Mapping[str, int] | None = None
+    sync: SyncReport | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        out["notes"] = list(self.notes)
+        out["problems"] = [[p.where, p.message] for p in self.problems]
+        out["done_inputs"] = dict(self.done_inputs) if self.done_inputs is not None else None
+        out["sync"] = self.sync.to_json() if self.sync is not None else None
+        return out
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RequestFacts:
+        """The facts from what the store kept; keys of older versions are ignored."""
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known["notes"] = tuple(str(n) for n in known.get("notes") or ())
+        known["problems"] = tuple(Problem(str(w), str(m)) for w, m in known.get("problems") or ())
+        done = known.get("done_inputs")
+        known["done_inputs"] = {str(k): int(v) for k, v in done.items()} if done else None
+        sync = known.get("sync")
+        known["sync"] = SyncReport.from_json(sync) if sync else None
+        return cls(**known)

@@ -157,7 +157,7 @@ def run_demo(
     run_impact: Callable[[str], object] | None = None,
 ) -> dict[str, str]:
     """The workflow; ``run_bot`` is one ``hubbot run`` pass. Returns the page URLs."""
-    from bots.jobs.run import Hub
+    from bots.hub import Hub
 
     dev = DevWiki.from_api_url(config.wiki.api, config.devwiki.dir)
     api = dev.api_url

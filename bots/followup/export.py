@@ -21,16 +21,13 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from bots.followup.impact import site_facts, usage_for
-from bots.followup.sync import categories_in, category_key, last_rendering
+from bots.followup.sync import categories_in, category_key
 from bots.model import MappingTable, Record
 from bots.pipeline.mapping import split_values
-from bots.store import Outcome, RecordState, StateStore
-from bots.wiki import WikiError, newest_revisions
 
 ApiCall = Callable[..., dict[str, Any]]
 
@@ -198,151 +195,3 @@ def write_export(rows: Iterable[ExportRow], out: TextIO, format: str) -> int:
     if format == "json":
         return write_json(rows, out)
     raise ValueError(f"--format must be one of {', '.join(FORMATS)}, not {format!r}")
-
-
-# --- reading the wiki -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FilePage:
-    """What one query tells about a file page."""
-
-    title: str
-    exists: bool
-    url: str = ""
-    sha1: str = ""
-    categories: tuple[str, ...] = ()
-    text: str = ""
-    user: str = ""  # author of the current revision
-    #: the current revision is the page's first (nobody edited it after the upload)
-    first_revision: bool = False
-
-
-def file_pages(call: ApiCall, titles: Sequence[str]) -> dict[str, FilePage]:
-    """URL, SHA-1, visible categories and current text of up to 50 files, keyed by title asked."""
-    assert len(titles) <= 50, "ask at most 50 titles a query"
-    params: dict[str, Any] = {
-        "action": "query",
-        "titles": "|".join(titles),
-        "prop": "imageinfo|categories|revisions",
-        "iiprop": "url|sha1",
-        "clshow": "!hidden",
-        "cllimit": "max",
-        "rvprop": "ids|user|content",
-        "rvslots": "main",
-        "formatversion": 2,
-    }
-    found: dict[str, dict[str, Any]] = {}
-    alias: dict[str, str] = {}
-    while True:
-        data = call(**params)
-        query = data.get("query", {})
-        for key in ("normalized", "redirects"):
-            alias.update({i["from"]: i["to"] for i in query.get(key, [])})
-        for page in query.get("pages", []):
-            entry = found.setdefault(
-                page["title"], {"missing": bool(page.get("missing")), "categories": []}
-            )
-            if page.get("imageinfo"):
-                entry["imageinfo"] = page["imageinfo"][0]
-            if page.get("revisions"):
-                entry["revision"] = page["revisions"][0]
-            for cat in page.get("categories", []):
-                entry["categories"].append(str(cat["title"]).split(":", 1)[-1])
-        if "continue" not in data:
-            break
-        params = {**params, **data["continue"]}
-    out: dict[str, FilePage] = {}
-    for asked in titles:
-        title = alias.get(asked, asked)
-        known = found.get(title)
-        if known is None or known["missing"]:
-            out[asked] = FilePage(title=title, exists=False)
-            continue
-        info = known.get("imageinfo", {})
-        rev = known.get("revision", {})
-        out[asked] = FilePage(
-            title=title,
-            exists=True,
-            url=str(info.get("url", "")),
-            sha1=str(info.get("sha1", "")),
-            categories=tuple(dict.fromkeys(known["categories"])),
-            text=str(rev.get("slots", {}).get("main", {}).get("content", "")),
-            user=str(rev.get("user", "")),
-            first_revision=rev.get("parentid", -1) == 0,
-        )
-    return out
-
-
-def _file_of(state: RecordState) -> str:
-    """The file a record stands for: its upload, or for a duplicate the file already there."""
-    title = state.title
-    if state.outcome is Outcome.DUPLICATE and state.existing_file:
-        title = state.existing_file
-    return "File:" + title.removeprefix("File:")
-
-
-def gather_export(
-    call: ApiCall,
-    store: StateStore,
-    name: str,
-    *,
-    bot_user: str,
-    records: Mapping[str, Record] | None = None,
-    tables: Mapping[str, MappingTable] | None = None,
-    split: str = ";",
-    global_usage: bool | None = None,
-    local_wiki: str | None = None,
-) -> Iterator[ExportRow]:
-    """Rows for every uploaded (or duplicate) record of ``name``, 50 files a query.
-
-    ``records`` (record id -> the record as the source gives it now) and
-    ``tables`` give the mapped Wikidata ids; without them that column is empty.
-    A page's history is read only when someone edited it after the upload, to
-    tell the bot's categories (:func:`bots.followup.sync.last_rendering`) from the community's.
-    """
-    states = [s for s in store.all(name) if s.outcome in (Outcome.UPLOADED, Outcome.DUPLICATE)]
-    usage_readable = True
-    if global_usage is None or local_wiki is None:
-        try:
-            facts = site_facts(call)
-        except WikiError:
-            usage_readable = False
-        else:
-            if global_usage is None:
-                global_usage = "GlobalUsage" in facts.extensions
-            if local_wiki is None:
-                local_wiki = facts.servername
-    for start in range(0, len(states), 50):
-        batch = states[start : start + 50]
-        titles = [_file_of(s) for s in batch]
-        pages = file_pages(call, titles)
-        counts: dict[str, int | None] = {}
-        if usage_readable:
-            try:
-                uses = usage_for(call, titles, global_usage=global_usage, local_wiki=local_wiki)
-            except WikiError:
-                pass  # usage stays unknown (empty cells), never 0
-            else:
-                counts = {t: len(u) for t, u in uses.items()}
-        for state, title in zip(batch, titles, strict=True):
-            page = pages[title]
-            bot_text: str | None = None
-            if page.exists and state.outcome is Outcome.UPLOADED:
-                if page.first_revision and page.user == bot_user:
-                    bot_text = page.text  # only the upload: all of it is the bot's
-                else:
-                    bot_text = last_rendering(newest_revisions(call, page.title), bot_user)
-            yield export_row(
-                state.record_id,
-                file_title=page.title if page.exists else "",
-                file_url=page.url,
-                sha1=page.sha1 or state.sha1,
-                page_text=page.text,
-                bot_text=bot_text,
-                categories=page.categories if page.exists else (),
-                record=(records or {}).get(state.record_id),
-                tables=tables,
-                split=split,
-                usage_count=counts.get(title) if page.exists else None,
-            )

@@ -41,8 +41,7 @@ from mwparserfromhell.nodes.extras import Parameter
 from mwparserfromhell.wikicode import Wikicode
 
 from bots.hub import SUMMARY_PREFIX
-from bots.model import TEMPLATE_FIELDS
-from bots.pipeline.escape import escape_value
+from bots.model import TEMPLATE_FIELDS, SyncConflict, SyncNote, SyncReport
 from bots.wiki import Revision
 
 #: The file description templates whose parameters are merged one by one.
@@ -592,67 +591,29 @@ def plan_sync(
 # --- reporting ---------------------------------------------------------------------
 
 
-def _shown(value: str | None) -> str:
-    if value is None:
-        return "''(no such field)''"
-    if not value:
-        return "''(empty)''"
-    return f"<code>{escape_value(value)}</code>"
-
-
-def render_sync_section(plan: SyncPlan, *, updated: str = "", saved: int | None = None) -> str:
-    """Wikitext for the request's Status page: what sync changed, kept and could not do.
-
-    Everything quoted from pages or the partner's data is escaped.
-    """
-    lines = ["== Keeping files in step with the partner's data ==", ""]
-    done = len(plan.edits) if saved is None else saved
-    when = f" ({escape_value(updated)})" if updated else ""
-    lines.append(
-        f"The last sync{when} updated {done} file page(s); {plan.unchanged} needed no change. "
-        "Fields that volunteers changed are never overwritten."
+def sync_report(plan: SyncPlan, *, updated: str, saved: int) -> SyncReport:
+    """What the status page keeps of one sync: what it changed, kept and could not do."""
+    return SyncReport(
+        updated=updated,
+        saved=saved,
+        unchanged=plan.unchanged,
+        conflicts=tuple(
+            SyncConflict(
+                c.title,
+                c.record_id,
+                c.conflict.param,
+                c.conflict.base,
+                c.conflict.ours,
+                c.conflict.theirs,
+            )
+            for c in plan.conflicts
+        ),
+        new_records=plan.new_records,
+        vanished=plan.vanished,
+        left_alone=tuple(
+            SyncNote(n.title, n.record_id, n.message) for n in (*plan.skipped, *plan.notes)
+        ),
     )
-    if plan.conflicts:
-        lines += [
-            "",
-            "=== Fields changed both on the wiki and in the partner's data ===",
-            "The wiki keeps the community's version. If the partner's new value is better, "
-            "edit the file page by hand.",
-            '{| class="wikitable"',
-            "! File !! Record !! Field !! Bot wrote !! Partner's data now !! On the wiki now",
-        ]
-        for c in plan.conflicts:
-            lines += [
-                "|-",
-                f"| [[:{c.title}]] || {escape_value(c.record_id)} || "
-                f"{escape_value(c.conflict.param)} || {_shown(c.conflict.base)} || "
-                f"{_shown(c.conflict.ours)} || {_shown(c.conflict.theirs)}",
-            ]
-        lines.append("|}")
-    if plan.new_records:
-        shown = ", ".join(escape_value(i) for i in plan.new_records[:50])
-        more = f" and {len(plan.new_records) - 50} more" if len(plan.new_records) > 50 else ""
-        lines += [
-            "",
-            "=== New records in the partner's data ===",
-            f"{len(plan.new_records)} record(s) are new: {shown}{more}. They are uploaded only "
-            "after a reviewer approves the new preview.",
-        ]
-    if plan.vanished:
-        lines += [
-            "",
-            "=== Records no longer in the partner's data ===",
-            "These files stay on the wiki; nothing is deleted. Ask the partner whether the "
-            "records were withdrawn on purpose.",
-        ]
-        lines += [f"* {escape_value(i)}: [[:{t}]]" for i, t in plan.vanished]
-    if plan.skipped or plan.notes:
-        lines += ["", "=== Pages sync left alone ==="]
-        lines += [
-            f"* [[:{n.title}]] (record {escape_value(n.record_id)}): {escape_value(n.message)}"
-            for n in (*plan.skipped, *plan.notes)
-        ]
-    return "\n".join(lines) + "\n"
 
 
 # --- what the bot last rendered -------------------------------------------------------

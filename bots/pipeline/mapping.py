@@ -56,7 +56,8 @@ from mwparserfromhell.nodes import Node, Template
 
 from bots.model import MappingRow, MappingTable, Problem
 from bots.pipeline.balance import explain, unbalanced
-from bots.pipeline.request import clean_value, is_template, split_list, title_problem
+from bots.pipeline.request_checks import split_list, title_problem
+from bots.wikitext import clean_value, is_template
 
 MAPPING_TABLE_TEMPLATE = "Mapping table"
 MAPPING_ROW_TEMPLATE = "Mapping row"

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from bots.model import Problem
+from bots.model import STATES, Problem, SyncReport
 from bots.pipeline.escape import escape_value
 from bots.reports import escaped
+from bots.reports.sync import render_sync_section
 from bots.templates import render_report
-
-STATES = ("invalid", "awaiting-approval", "uploading", "paused", "stopped", "done")
 
 
 @dataclass(frozen=True)
@@ -49,15 +48,18 @@ class StatusReport:
     failed_records: Sequence[RecordLine] = ()
     duplicate_records: Sequence[RecordLine] = ()
     recent: Sequence[RecordLine] = ()
-    extra: Mapping[str, str] = field(default_factory=dict)
     reason: str = ""
     limit: int | None = None
+    sync: SyncReport | None = None
 
 
 def render_status(report: StatusReport, request_page: str) -> str:
-    assert report.state in STATES, report.state
-    assert (report.state == "paused") == (report.reason in PAUSE_REASONS), report.reason
-    return render_report(
+    """The status page; its first line is the machine-readable ``{{Batch status}}``."""
+    if report.state not in STATES:
+        raise ValueError(f"{report.state!r} is not a request state")
+    if (report.state == "paused") != (report.reason in PAUSE_REASONS):
+        raise ValueError(f"state {report.state} with the reason {report.reason!r}")
+    text = render_report(
         "status.wikitext.j2",
         state=report.state,
         reason=report.reason,
@@ -83,6 +85,9 @@ def render_status(report: StatusReport, request_page: str) -> str:
         ],
         recent=[RecordLine(escape_value(r.record_id), r.title) for r in report.recent],
     )
+    if report.sync is not None:
+        text = text.rstrip() + "\n\n" + render_sync_section(report.sync)
+    return text
 
 
 def _file_link(title: str) -> str:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
+from bots.model import RequestFacts
 from bots.store.db import RETRIES, Database, StateStoreError
 from bots.store.schema import requests
 from bots.store.values import check_name, from_json, to_json
@@ -15,6 +17,18 @@ from bots.store.values import check_name, from_json, to_json
 
 class Facts(Database):
     """What the bot remembers about each request between runs."""
+
+    def request_facts(self, request: str) -> RequestFacts:
+        """The facts of ``request`` (all defaults for a request never seen)."""
+        return RequestFacts.from_json(self.get_request(request) or {})
+
+    def update_request(self, request: str, **changes: Any) -> None:
+        """Change some facts of ``request``; a name that is not a fact is a programming error."""
+        unknown = set(changes) - set(RequestFacts.__dataclass_fields__)
+        if unknown:
+            raise TypeError(f"not facts of a request: {', '.join(sorted(unknown))}")
+        merged = replace(RequestFacts(), **changes).to_json()
+        self.set_request(request, **{name: merged[name] for name in changes})
 
     def get_request(self, request: str) -> dict[str, Any] | None:
         """The facts saved for ``request`` (datetimes come back as UTC datetimes)."""

@@ -3,62 +3,80 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from bots.wiki.errors import (
     WikiError,
 )
 
-# --- outcomes of writes ----------------------------------------------------
+# --- outcomes of edits -----------------------------------------------------
+
+
+class EditOutcome:
+    """What became of an edit; each outcome says what the caller does next.
+
+    ``saved``: the page says what was sent (also when it said so already);
+    ``read_again``: someone else changed the page meanwhile, so read it,
+    merge or redo, and send again; neither: the edit cannot be made (the
+    outcome says why).
+    """
+
+    saved: ClassVar[bool] = False
+    read_again: ClassVar[bool] = False
 
 
 @dataclass(frozen=True)
-class Saved:
+class Saved(EditOutcome):
     title: str
     revid: int
+    saved: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)
-class NoChange:
+class NoChange(EditOutcome):
     title: str
+    saved: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)
-class EditConflict:
+class EditConflict(EditOutcome):
     title: str
+    read_again: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)
-class PageExists:
+class PageExists(EditOutcome):
     """``createonly`` and somebody created the page first."""
 
     title: str
+    read_again: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)
-class PageMissing:
+class PageMissing(EditOutcome):
     """``nocreate`` and the page is gone (deleted)."""
 
     title: str
 
 
 @dataclass(frozen=True)
-class ReadOnly:
+class ReadOnly(EditOutcome):
     reason: str
 
 
 @dataclass(frozen=True)
-class Blocked:
+class Blocked(EditOutcome):
     reason: str
 
 
 @dataclass(frozen=True)
-class Protected:
+class Protected(EditOutcome):
     title: str
     reason: str
 
 
 @dataclass(frozen=True)
-class Refused:
+class Refused(EditOutcome):
     """Any other refusal the wiki explained (spam blacklist, abuse filter...)."""
 
     code: str

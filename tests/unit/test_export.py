@@ -16,16 +16,16 @@ from bots.followup.export import (
     ExportRow,
     community_categories,
     export_row,
-    file_pages,
-    gather_export,
     mapped_wikidata,
     write_csv,
     write_export,
     write_json,
 )
+from bots.jobs.export import gather_export
 from bots.model import MappingRow, MappingTable
 from bots.pipeline.mapping import mapping_from_text
 from bots.store import Outcome, StateStore
+from bots.wiki.usage import file_pages
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import struct
-import zlib
+import io
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from bots.followup.impact import (
     PAGES_PER_FILE,
@@ -16,30 +16,29 @@ from bots.followup.impact import (
     Reach,
     Snapshot,
     Usage,
-    Use,
     build_hub_impact,
     build_impact,
-    category_files,
+)
+from bots.jobs.impact_data import (
+    collect_mediarequests,
+    collect_pageviews,
+    gather_hub_impact,
+    gather_request_impact,
+    read_usage,
+    request_files,
+)
+from bots.net.analytics import DailyCounts, NoData, Unavailable
+from bots.reports.chart import make_chart
+from bots.reports.impact import (
     chart_caption,
     chart_page_text,
     chart_title,
-    collect_mediarequests,
-    collect_pageviews,
-    file_urls,
-    gather_hub_impact,
-    gather_request_impact,
-    has_extension,
-    make_chart,
-    read_usage,
     render_hub_impact,
     render_impact,
-    request_files,
-    site_facts,
-    usage_for,
 )
-from bots.net.analytics import DailyCounts, NoData, Unavailable
 from bots.store import HUB_WIDE, Outcome, StateStore
 from bots.wiki import WikiUnavailable
+from bots.wiki.usage import Use, category_files, file_urls, has_extension, site_facts, usage_for
 
 TODAY = date(2026, 11, 20)
 NOW = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)
@@ -493,30 +492,13 @@ def test_read_usage_turns_wiki_errors_into_unavailable() -> None:
 
 
 def decode_png(data: bytes) -> tuple[int, int, list[list[tuple[int, int, int]]]]:
-    """Read back an 8-bit RGB PNG without filters, checking every chunk's CRC."""
+    """Width, height and RGB rows of a PNG (read with Pillow, which matplotlib brings)."""
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    pos, idat, width = 8, b"", 0
-    height = 0
-    while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        kind = data[pos + 4 : pos + 8]
-        body = data[pos + 8 : pos + 8 + length]
-        (crc,) = struct.unpack(">I", data[pos + 8 + length : pos + 12 + length])
-        assert crc == zlib.crc32(kind + body)
-        if kind == b"IHDR":
-            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
-            assert (depth, colour) == (8, 2)
-        elif kind == b"IDAT":
-            idat += body
-        pos += 12 + length
-    raw = zlib.decompress(idat)
-    rows = []
-    stride = 1 + 3 * width
-    for y in range(height):
-        line = raw[y * stride : (y + 1) * stride]
-        assert line[0] == 0
-        rows.append([tuple(line[1 + 3 * x : 4 + 3 * x]) for x in range(width)])
-    return width, height, rows
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    width, height = image.size
+    raw = image.tobytes()
+    pixels = [(raw[i], raw[i + 1], raw[i + 2]) for i in range(0, len(raw), 3)]
+    return width, height, [pixels[y * width : (y + 1) * width] for y in range(height)]
 
 
 LINE_COLOUR = (51, 102, 204)
@@ -532,17 +514,22 @@ def test_the_chart_is_a_png_whose_line_rises_with_the_data() -> None:
     assert (width, height) == (640, 320)
     drawn = line_pixels(rows)
     assert drawn
-    left = [y for x, y in drawn if x < 150]
-    right = [y for x, y in drawn if x > 550]
+    left = [y for x, y in drawn if x < min(x for x, _ in drawn) + 30]
+    right = [y for x, y in drawn if x > max(x for x, _ in drawn) - 30]
     assert min(right) < min(left)  # higher values are drawn higher up (smaller y)
 
 
 def test_the_chart_places_days_by_date() -> None:
     points = [(TODAY - timedelta(days=10), 5), (TODAY - timedelta(days=9), 5), (TODAY, 5)]
-    _, _, rows = decode_png(make_chart(points))
+    width, _, rows = decode_png(make_chart(points))
     xs = sorted({x for x, _ in line_pixels(rows)})
-    # a flat line from the first to the last day, with markers near both ends
-    assert xs[0] < 100 and xs[-1] > 580
+    ys = {y for _, y in line_pixels(rows)}
+    # a flat line from the first to the last day, spanning most of the picture
+    assert xs[-1] - xs[0] > width * 0.7
+    assert max(ys) - min(ys) < 15  # markers and the line's width only
+    # the second point is a day after the first: near the left, not in the middle
+    first_marker_gap = sorted(x for x in xs if x < xs[0] + width * 0.3)
+    assert first_marker_gap[-1] - xs[0] < width * 0.3
 
 
 @pytest.mark.parametrize("points", [[], [(TODAY, 0)], [(TODAY, 7)]])
@@ -554,20 +541,15 @@ def test_the_chart_of_few_points_is_still_a_chart(points: list) -> None:
     assert bool(line_pixels(rows)) == bool(points)
 
 
+def test_the_same_data_gives_the_same_bytes() -> None:
+    points = [(TODAY - timedelta(days=1), 2), (TODAY, 3)]
+    assert make_chart(points, title="x") == make_chart(points, title="x")
+
+
 def png_text(data: bytes) -> dict[str, str]:
-    """The iTXt chunks of a PNG, keyword to text."""
-    pos, out = 8, {}
-    while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        if data[pos + 4 : pos + 8] == b"iTXt":
-            keyword, _, rest = data[pos + 8 : pos + 8 + length].partition(b"\0")
-            flag, method = rest[0], rest[1]
-            assert (flag, method) == (0, 0)
-            _language, _, rest = rest[2:].partition(b"\0")
-            _translated, _, text = rest.partition(b"\0")
-            out[keyword.decode("latin-1")] = text.decode("utf-8")
-        pos += 12 + length
-    return out
+    """The text metadata of a PNG, keyword to text."""
+    image = Image.open(io.BytesIO(data))
+    return {k: v for k, v in image.text.items() if k != "Software"}
 
 
 def test_charts_that_look_alike_are_different_files() -> None:

@@ -11,13 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bots.model import Problem, Request
-from bots.pipeline.request import (
-    check_columns,
-    find_request_template,
-    parse_request,
-    set_param,
-    title_problem,
-)
+from bots.pipeline.request import find_request_template, parse_request, set_param
+from bots.pipeline.request_checks import check_columns, title_problem
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 

@@ -19,11 +19,12 @@ from bots.followup.sync import (
     last_rendering,
     normalize_value,
     plan_sync,
-    render_sync_section,
+    sync_report,
     three_way_merge,
 )
 from bots.model import Request
 from bots.pipeline.render import render_file
+from bots.reports.sync import render_sync_section
 from bots.wiki import Revision
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
@@ -636,7 +637,7 @@ def test_the_status_section_escapes_values_and_lists_everything() -> None:
         journal_ids=["A|1", "GONE"],
         uploaded=[("GONE", "File:Gone.jpg")],
     )
-    text = render_sync_section(plan, updated="2026-11-20T10:00:00Z")
+    text = render_sync_section(sync_report(plan, updated="2026-11-20T10:00:00Z", saved=0))
     assert "{{en|" not in text  # community values are shown, never run
     assert "&#123;&#123;en&#124;" in text
     assert "NEW&#125;&#125;1" in text and "A&#124;1" in text

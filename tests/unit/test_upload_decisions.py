@@ -119,7 +119,7 @@ def test_error_outcomes(code, info, data):
     ],
 )
 def test_declared_type_against_content(declared, sniffed, agrees):
-    from bots.jobs.upload import declared_type_agrees
+    from bots.jobs.media import declared_type_agrees
     from bots.net import mediatypes
 
     assert declared_type_agrees(declared, getattr(mediatypes, sniffed)) is agrees

@@ -23,7 +23,7 @@ from mwparserfromhell.nodes import Comment, Text, Wikilink
 from mwparserfromhell.wikicode import Wikicode
 
 from bots.model import REQUEST_PARAMS, SOURCE_OPTIONS, TEMPLATE_FIELDS
-from bots.pipeline.request import FIELD_ALIASES
+from bots.pipeline.request_names import FIELD_ALIASES
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "wiki_templates"
 MANIFEST = TEMPLATES_DIR / "pages.yaml"

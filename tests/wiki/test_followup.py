@@ -9,7 +9,9 @@ import re
 
 import pytest
 
-from bots.jobs.followup import run_export, run_impact, run_sync
+from bots.jobs.export import run_export
+from bots.jobs.impact import run_impact
+from bots.jobs.sync import run_sync
 from bots.store import StateStore
 from tests.support.workflow import Workflow, csv_text
 

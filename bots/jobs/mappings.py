@@ -1,0 +1,70 @@
+"""Keeping a request's mapping tables on the wiki (SPEC 4).
+
+The merge itself is pure (:mod:`bots.pipeline.mapping`); here the pages are
+read, merged with the current counts and saved, and on an edit conflict read
+and merged again, so no volunteer's cell is ever lost.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from bots.hub import summary
+from bots.jobs.context import Job
+from bots.model import MappingTable, Problem, Request
+from bots.pipeline import mapping as mappings
+from bots.sources import SourceData
+from bots.wiki import PageInfo, WikiError
+
+#: How often a mapping page that keeps changing is read and merged again.
+MERGE_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Mappings:
+    """A request's mapping tables as saved: parsed, as wikitext, and what is wrong in them."""
+
+    tables: dict[str, MappingTable] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)
+    notes: tuple[Problem, ...] = ()
+
+
+def update_mappings(job: Job, name: str, request: Request, source: SourceData) -> Mappings:
+    """Merge the current counts into every mapping page of the request and save them."""
+    if not request.mapped:
+        return Mappings()
+    counts = mappings.count_values(source.records(), request.mapped, request.split)
+    titles = {c: job.hub.mapping(name, c) for c in request.mapped}
+    tables: dict[str, MappingTable] = {}
+    texts: dict[str, str] = {}
+    notes: list[Problem] = []
+    current = job.wiki.read_pages(titles.values())
+    for column, title in titles.items():
+        text = _merge_and_save(job, name, column, current[title], counts.get(column, Counter()))
+        texts[column] = text
+        tables[column] = mappings.mapping_from_text(name, column, text)
+        notes.extend(mappings.check_mapping_page(name, column, text))
+    return Mappings(tables, texts, tuple(notes))
+
+
+def _merge_and_save(job: Job, name: str, column: str, info: PageInfo, counts: Counter[str]) -> str:
+    title = info.title
+    for _attempt in range(MERGE_ATTEMPTS):
+        existing = mappings.parse_mapping_page(info.text) if info.exists else None
+        text = mappings.merge_mapping(existing, name, column, counts)
+        if info.exists and text == info.text:
+            return text
+        outcome = job.wiki.save(
+            title,
+            text,
+            summary(f"mapping table for column {column} of [[{job.hub.request(name)}|{name}]]"),
+            base=info,
+        )
+        if outcome.saved:
+            return text
+        if not outcome.read_again:
+            raise WikiError("mapping", f"Could not save {title}: {outcome}")
+        # somebody edited meanwhile: read their version and merge again
+        info = job.wiki.read_page(title)
+    raise WikiError("mapping", f"{title} kept changing while the bot merged it; try again.")

@@ -1,0 +1,144 @@
+"""A partner's media file on disk: is it what it claims to be, and fit to upload?
+
+The type comes from the bytes (sniffed), never from the address or the
+server's word alone; an address ending in another extension, or a server
+declaring another media type, is a reason to fail the record, as is an SVG
+with scripts. A previewed file is downloaded once per run: the preview
+learns its SHA-1 and real type, and the upload later takes the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from bots.model import MediaCheck, PlannedFile
+from bots.net.deadline import Deadline
+from bots.net.fetch import Fetcher, FetchError
+from bots.net.mediatypes import MediaType, extension_matches, sniff, svg_problem, url_extension
+from bots.pipeline.titles import AS_WRITTEN, TitleError, legal_title
+
+
+@dataclass(frozen=True)
+class FitMedia:
+    """Media fit to upload: the full file title it gets, and its type."""
+
+    title: str
+    media: MediaType
+
+
+def media_path(work_dir: Path, request: str, record_id: str) -> Path:
+    """Where a record's media is downloaded to within a run's work folder."""
+    key = hashlib.sha1(f"{request}\0{record_id}".encode()).hexdigest()
+    return work_dir / f"media-{key}"
+
+
+def inspect_media(
+    fetcher: Fetcher,
+    request: str,
+    planned: PlannedFile,
+    work_dir: Path,
+    deadline: Deadline | None = None,
+) -> MediaCheck:
+    """Download one previewed media file to learn its SHA-1 and real type.
+
+    The file stays in ``work_dir`` so that an upload in the same run takes it
+    from there instead of downloading it again.
+    """
+    work_dir.mkdir(parents=True, exist_ok=True)
+    dest = media_path(work_dir, request, planned.record_id)
+    try:
+        fetched = fetcher.fetch_to_file(planned.media_url, dest, deadline=deadline)
+    except FetchError as e:
+        return MediaCheck(planned.record_id, planned.full_title(), problem=f"{e}")
+    checked = check_media(planned, dest, fetched.content_type or "", fetched.size)
+    if isinstance(checked, FitMedia):
+        title, problem = checked.title, ""
+    else:
+        title, problem = planned.full_title(), checked
+    return MediaCheck(planned.record_id, title, fetched.sha1, problem, fetched=fetched)
+
+
+#: Media types a partner's server may declare, by the extension they stand for.
+_DECLARED_TYPES: dict[str, str] = {
+    "image/jpeg": "jpg",
+    "image/jpg": "jpg",
+    "image/pjpeg": "jpg",
+    "image/png": "png",
+    "image/x-png": "png",
+    "image/gif": "gif",
+    "image/tiff": "tif",
+    "image/tif": "tif",
+    "image/webp": "webp",
+    "image/svg+xml": "svg",
+    "image/vnd.djvu": "djvu",
+    "image/djvu": "djvu",
+    "image/x-djvu": "djvu",
+    "application/pdf": "pdf",
+    "application/ogg": "ogg",
+    "application/x-ogg": "ogg",
+    "audio/ogg": "ogg",
+    "audio/opus": "ogg",
+    "audio/vorbis": "ogg",
+    "video/ogg": "ogg",
+    "video/x-ogg": "ogg",
+    "audio/mpeg": "mp3",
+    "audio/mp3": "mp3",
+    "audio/x-mpeg": "mp3",
+    "audio/wav": "wav",
+    "audio/x-wav": "wav",
+    "audio/wave": "wav",
+    "audio/vnd.wave": "wav",
+    "audio/flac": "flac",
+    "audio/x-flac": "flac",
+    "video/webm": "webm",
+    "audio/webm": "webm",
+}
+
+
+def declared_type_agrees(declared: str, media: MediaType) -> bool:
+    """Whether the type the partner's server declared agrees with the content (pure).
+
+    Only a media claim counts (image/, audio/, video/, PDF, Ogg): servers
+    often send ``application/octet-stream`` or ``text/plain`` for files
+    they do not know, and that says nothing about the content.
+    """
+    name = declared.split(";", 1)[0].strip().lower()
+    if name in _DECLARED_TYPES:
+        return extension_matches(_DECLARED_TYPES[name], media)
+    return not name.startswith(("image/", "audio/", "video/"))
+
+
+def check_media(planned: PlannedFile, dest: Path, content_type: str, size: int) -> FitMedia | str:
+    """The title and type of downloaded media fit to upload, or why it is not (plain words)."""
+    if size == 0:
+        return "The media file is empty (0 bytes); the partner should check the link."
+    with dest.open("rb") as f:
+        head = f.read(65536)
+    media = sniff(head)
+    if media is None:
+        return (
+            "The media file is not of a type the bot uploads "
+            f"(the server called it {content_type or 'nothing'})."
+        )
+    declared = url_extension(planned.media_url)
+    if declared and not extension_matches(declared, media):
+        return (
+            f"The media URL ends in .{declared} but the file is a {media.name}; "
+            "the partner should check the link."
+        )
+    if content_type and not declared_type_agrees(content_type, media):
+        return (
+            f"The partner's server calls the media file {content_type.split(';')[0]} "
+            f"but it is a {media.name}; the partner should check the file."
+        )
+    if media.extension == "svg":
+        problem = svg_problem(dest.read_bytes())
+        if problem:
+            return f"The SVG file is refused: {problem}"
+    try:
+        # the planned title already has the wiki's capitalisation (see bots.pipeline.plan)
+        return FitMedia(legal_title(planned.title, media.extension, rules=AS_WRITTEN), media)
+    except TitleError as e:
+        return f"No usable file title: {e}"

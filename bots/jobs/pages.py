@@ -1,0 +1,153 @@
+"""Saving the bot's own pages: preview, status, dashboard, reports, the tracking category.
+
+A bot page is saved only when its text would change, and over nothing it has
+not read: on an edit conflict it reads the page again and saves over that.
+The status page is rendered from the journal's facts of the request and its
+records, so every command that changes them writes the same page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from bots.hub import Hub, summary
+from bots.jobs.session import now_iso
+from bots.model import RequestFacts
+from bots.reports.dashboard import DashboardRow, render_dashboard
+from bots.reports.status import RecordLine, StatusReport, render_status
+from bots.store import Outcome, StateStore
+from bots.wiki import Wiki, WikiError
+
+log = logging.getLogger(__name__)
+
+#: How many failed and duplicate records the status page lists (the counts are exact).
+LISTED_RECORDS = 100
+#: How many recent uploads the status page's gallery shows.
+GALLERY_FILES = 24
+
+
+class BotPages:
+    """The pages the bot owns on one hub."""
+
+    def __init__(
+        self, wiki: Wiki, store: StateStore, hub: Hub, progress: Callable[[str], None] = log.info
+    ) -> None:
+        self.wiki, self.store, self.hub, self.progress = wiki, store, hub, progress
+
+    def save_if_changed(self, title: str, text: str, what: str) -> bool:
+        """Save a bot page unless it already says this; True when it was saved."""
+        for _attempt in range(3):
+            info = self.wiki.read_page(title)
+            if info.exists and info.text.rstrip() == text.rstrip():
+                return False
+            outcome = self.wiki.save(title, text, summary(what), base=info)
+            if outcome.saved:
+                return True
+            if not outcome.read_again:
+                raise WikiError("save", f"Could not save {title}: {outcome}")
+            # a bot page: ours wins, but only over what we have read
+        return False
+
+    def report(self, name: str, **changes: Any) -> str:
+        """Change the request's facts (state, message, notes...), then write its status page."""
+        self.store.update_request(name, updated=now_iso(), **changes)
+        return self.write_status(name)
+
+    def write_status(self, name: str) -> str:
+        """The request's status page, from its facts and records; returns its state.
+
+        The request page shows the status page, so it is purged when it changed.
+        """
+        facts = self.store.request_facts(name)
+        counts = self.store.counts(name)
+        report = status_report(name, facts, counts, self.store)
+        text = render_status(report, self.hub.request(name))
+        if self.save_if_changed(
+            self.hub.status(name),
+            text,
+            f"status: {facts.state}, {report.uploaded} of {report.total} uploaded",
+        ):
+            try:
+                self.wiki.call(action="purge", titles=self.hub.request(name))
+            except WikiError as e:  # only a delay in what the request page shows
+                log.debug("purging %s failed: %s", self.hub.request(name), e)
+        self.progress(
+            f"{name}: {facts.state}: {report.uploaded} uploaded, {report.duplicates} duplicates, "
+            f"{report.failed} failed, {report.pending} pending of {report.total}"
+        )
+        return facts.state
+
+    def ensure_tracking_category(self, name: str) -> None:
+        """The request's hidden tracking category, created before its first upload."""
+        if self.store.request_facts(name).category_created:
+            return
+        title = self.hub.tracking_category(name)
+        info = self.wiki.read_page(title)
+        if not info.exists:
+            self.wiki.save(
+                title,
+                "{{Partnership upload category}}\n",
+                summary(f"tracking category of [[{self.hub.request(name)}|{name}]]"),
+                base=info,
+            )
+        self.store.update_request(name, category_created=True)
+
+    def write_dashboard(self, names: Iterable[str]) -> None:
+        """One row per request, from the journal (SPEC 2)."""
+        rows = []
+        for name in names:
+            facts = self.store.request_facts(name)
+            counts = self.store.counts(name)
+            rows.append(
+                DashboardRow(
+                    name=name,
+                    page=self.hub.request(name),
+                    partner=facts.partner,
+                    state=facts.state,
+                    done=counts.get(Outcome.UPLOADED, 0) + counts.get(Outcome.DUPLICATE, 0),
+                    total=facts.total,
+                    updated=facts.updated,
+                )
+            )
+        self.save_if_changed(
+            self.hub.dashboard, render_dashboard(rows, updated=now_iso()), "dashboard"
+        )
+
+
+def status_report(
+    name: str, facts: RequestFacts, counts: dict[Outcome, int], store: StateStore
+) -> StatusReport:
+    """What the status page of a request says now."""
+    uploaded = counts.get(Outcome.UPLOADED, 0)
+    duplicates = counts.get(Outcome.DUPLICATE, 0)
+    failed = counts.get(Outcome.FAILED, 0)
+    return StatusReport(
+        state=facts.state,
+        total=facts.total,
+        uploaded=uploaded,
+        duplicates=duplicates,
+        failed=failed,
+        pending=max(facts.total - uploaded - duplicates - failed, 0),
+        preview=facts.preview,
+        updated=facts.updated,
+        message=facts.message,
+        problems=facts.problems,
+        notes=facts.notes,
+        reason=facts.reason if facts.state == "paused" else "",
+        limit=facts.limit if facts.state == "paused" else None,
+        sync=facts.sync,
+        failed_records=[
+            RecordLine(s.record_id, f"File:{s.title}" if s.title else "", s.reason)
+            for s in store.recent(name, Outcome.FAILED, LISTED_RECORDS)
+        ],
+        duplicate_records=[
+            RecordLine(s.record_id, existing_file=s.existing_file)
+            for s in store.recent(name, Outcome.DUPLICATE, LISTED_RECORDS)
+        ],
+        recent=[
+            RecordLine(s.record_id, f"File:{s.title}")
+            for s in store.recent(name, Outcome.UPLOADED, GALLERY_FILES)
+        ],
+    )

@@ -1,0 +1,113 @@
+"""Publishing a request's preview (SPEC 5): plan every record, show the first files.
+
+Every record is rendered (streaming: a large batch is never held in memory),
+the first ``hub.preview_files`` files are shown as they will be uploaded,
+with the SHA-1 of their media, and the preview id covers everything that
+decides what is uploaded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bots.jobs.context import Job
+from bots.jobs.mappings import Mappings
+from bots.jobs.media import inspect_media
+from bots.jobs.pages import BotPages
+from bots.model import MediaCheck, PlannedFile, Problem, Request
+from bots.pipeline.plan import BatchChecks, Skipped, plan
+from bots.pipeline.preview import preview_id
+from bots.pipeline.render import templates_digest
+from bots.reports.preview import TableSummary, render_preview
+from bots.sources import SourceData
+
+#: How many record problems the status page lists (the preview lists them all).
+NOTES_LIMIT = 50
+
+
+class PreviewNotDone(Exception):
+    """The run ended before the preview was complete; the next run makes it."""
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A published preview: its id, what it counted, and the media files it showed."""
+
+    id: str
+    records: int
+    files: int
+    problems: tuple[Problem, ...]
+    #: what the status page notes: title clashes, mapping mistakes, record problems
+    notes: tuple[str, ...]
+    media: tuple[MediaCheck, ...]
+
+    def approved_media(self, record_id: str) -> MediaCheck | None:
+        """The media check the preview showed for a record, if it showed it."""
+        return next((m for m in self.media if m.record_id == record_id), None)
+
+
+def publish_preview(
+    job: Job, name: str, request: Request, source: SourceData, mappings: Mappings
+) -> Preview:
+    """Plan every record, inspect the shown media, save the preview page."""
+    checks = BatchChecks()
+    records = files = 0
+    problems: list[Problem] = list(source.problems)
+    shown: list[PlannedFile] = []
+    rules = job.title_rules(request, source.records(), mappings.tables)
+    for item in plan(
+        request, source.records(), mappings.tables, job.config.licenses, checks, rules=rules
+    ):
+        records += 1
+        if isinstance(item, Skipped):
+            problems.extend(item.problems)
+            continue
+        files += 1
+        if len(shown) < job.config.hub.preview_files:
+            shown.append(item)
+    work = job.media_dir(name)
+    media = [inspect_media(job.fetcher, name, f, work, job.gate.budget_deadline()) for f in shown]
+    pid = preview_id(
+        request.raw,
+        mappings.texts,
+        source.digest,
+        templates_digest(),
+        job.config.licenses,
+        name=name,
+        media={m.record_id: m.binding for m in media},
+    )
+    text = render_preview(
+        id=pid,
+        request=name,
+        records=records,
+        files=files,
+        license=request.license or f"per record, from column {request.license_column}",
+        template=request.template,
+        tables=[
+            TableSummary(
+                column=c,
+                page=job.hub.mapping(name, c),
+                values=len(t.rows),
+                unmapped=sum(1 for r in t.rows if r.count > 0 and not r.filled),
+            )
+            for c, t in mappings.tables.items()
+        ],
+        problems=problems,
+        shown=shown,
+        media=media,
+    )
+    BotPages(job.wiki, job.store, job.hub, job.progress).save_if_changed(
+        job.hub.preview(name), text, f"preview {pid}"
+    )
+    return Preview(
+        pid, records, files, tuple(problems), _notes(checks, mappings, problems), tuple(media)
+    )
+
+
+def _notes(checks: BatchChecks, mappings: Mappings, problems: list[Problem]) -> tuple[str, ...]:
+    notes = [str(p) for p in (*checks.notes, *mappings.notes)]
+    # records that will not be uploaded are named on the status page too
+    notes += [str(p) for p in problems[:NOTES_LIMIT]]
+    if len(problems) > NOTES_LIMIT:
+        notes.append(f"…and {len(problems) - NOTES_LIMIT} more problems: see the preview page.")
+    return tuple(notes)

@@ -1,0 +1,413 @@
+"""Checks of a request's parameter values, each one plain words a partner can act on."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from urllib.parse import urlsplit
+
+from bots.model import (
+    FORMATS,
+    TEMPLATE_FIELDS,
+    Problem,
+    Request,
+)
+from bots.pipeline.request_names import (
+    closest,
+    did_you_mean,
+    field_param_name,
+    option_format,
+    templates_with_field,
+)
+from bots.wikitext import CATEGORY_PREFIX_RE, normalize_template_name
+
+#: Template used when ``template`` is empty.
+DEFAULT_TEMPLATE = "Information"
+
+#: Default separator inside mapped cells.
+DEFAULT_SPLIT = ";"
+
+
+YES = frozenset({"yes", "true", "1"})
+
+
+NO = frozenset({"no", "false", "0", ""})
+
+
+#: Characters that can never appear in a page title (MediaWiki's $wgLegalTitleChars).
+_TITLE_ILLEGAL = frozenset("#<>[]|{}")
+
+
+_APPROVE_RE = re.compile(r"[0-9a-fA-F]{6,64}")
+
+
+_LIMIT_RE = re.compile(r"[0-9]+", re.ASCII)
+
+
+_OAI_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z)?", re.ASCII)
+
+
+_OAI_SET_RE = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
+
+
+_PLACEHOLDER_RE = re.compile(r"(?<!\{)\{(?!\{)[^{}]+\}(?!\})")
+
+
+def title_problem(title: str) -> str | None:
+    """Why ``title`` cannot be a MediaWiki page title, or None when it can.
+
+    Mirrors the rules of MediaWiki's ``Title`` class that a partner can break
+    by typing: illegal characters, percent-escapes, signatures, relative paths
+    and the length limit.
+    """
+    if not title.strip():
+        return "a page title cannot be empty"
+    for char in title:
+        if char in _TITLE_ILLEGAL:
+            return f'a page title cannot contain "{char}"'
+        if ord(char) < 32 or ord(char) == 127:
+            return "a page title cannot contain control characters such as tabs or line breaks"
+    if re.search(r"%[0-9A-Fa-f]{2}", title):
+        return 'a page title cannot contain "%" followed by two hex digits'
+    if "~~~" in title:
+        return 'a page title cannot contain "~~~"'
+    if title in (".", "..") or title.startswith(("./", "../")):
+        return 'a page title cannot start with "./" or "../"'
+    if "/./" in title or "/../" in title or title.endswith(("/.", "/..")):
+        return 'a page title cannot contain "/./" or "/../"'
+    if len(title.encode("utf-8")) > 255:
+        return "a page title can be at most 255 bytes long"
+    return None
+
+
+def quoted_list(items: Iterable[str]) -> str:
+    return ", ".join(items)
+
+
+def short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def looks_like_url(value: str) -> bool:
+    return bool(re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", value))
+
+
+def check_source(source: str) -> list[Problem]:
+    """The source is an http(s) address or the title of a wiki page."""
+    if source.startswith("[[") and source.endswith("]]"):
+        return [Problem("source", "Write the page title without [[ ]], e.g. source = Foo/Data.")]
+    if source.startswith("[") and source.endswith("]"):
+        return [
+            Problem(
+                "source",
+                "Write the bare address without [ ] or a label, "
+                "e.g. source = https://example.org/data.csv.",
+            )
+        ]
+    if looks_like_url(source):
+        parts = urlsplit(source)
+        if parts.scheme.lower() not in ("http", "https"):
+            return [
+                Problem(
+                    "source",
+                    f'Only http and https addresses can be read, not "{parts.scheme}"; '
+                    "put the data on a web server or on a wiki page.",
+                )
+            ]
+        if not parts.hostname:
+            return [Problem("source", f'The address "{short(source)}" names no host.')]
+        if re.search(r"\s", source):
+            return [Problem("source", "The address contains a space; write each space as %20.")]
+        return []
+    reason = title_problem(source)
+    if reason:
+        return [
+            Problem(
+                "source",
+                f'"{short(source)}" is neither an http(s) address nor a page title: {reason}.',
+            )
+        ]
+    return []
+
+
+def check_format(value: str) -> tuple[str | None, list[Problem]]:
+    if not value:
+        return None, []
+    fmt = value.lower()
+    if fmt in FORMATS:
+        return fmt, []
+    return None, [
+        Problem(
+            "format",
+            f'The format "{value}" is not supported; use one of {quoted_list(FORMATS)}, '
+            "or leave it empty to have it detected.",
+        )
+    ]
+
+
+def check_template(value: str) -> tuple[str | None, list[Problem]]:
+    """The chosen file-page template, spelled as TEMPLATE_FIELDS spells it."""
+    if not value:
+        return DEFAULT_TEMPLATE, []
+    wanted = normalize_template_name(value.strip("{}")).casefold()
+    for template in TEMPLATE_FIELDS:
+        if template.casefold() == wanted:
+            return template, []
+    return None, [
+        Problem(
+            "template",
+            f'The template "{value}" is not supported; use one of '
+            f"{quoted_list(TEMPLATE_FIELDS)} (or leave it empty for {DEFAULT_TEMPLATE}).",
+        )
+    ]
+
+
+def check_license(
+    value: str, has_column: bool, licenses: Mapping[str, str]
+) -> tuple[str | None, list[Problem]]:
+    """A licence name from the configuration (case and spacing forgiven)."""
+    allowed = quoted_list(licenses) or "(none are configured)"
+    if not value:
+        if has_column:
+            return None, []
+        return None, [
+            Problem(
+                "license",
+                f"This is required: choose one of {allowed}, "
+                "or name a column with each record's licence in license_column.",
+            )
+        ]
+    wanted = re.sub(r"\s+", " ", value).casefold()
+    for name in licenses:
+        if re.sub(r"\s+", " ", name).casefold() == wanted:
+            return name, []
+    return None, [
+        Problem(
+            "license",
+            f'The licence "{value}" is not allowed here; choose one of {allowed}'
+            + did_you_mean(value, licenses),
+        )
+    ]
+
+
+def check_title_pattern(title: str) -> list[Problem]:
+    """The title pattern: placeholders, and only title-safe text around them."""
+    problems: list[Problem] = []
+    if not _PLACEHOLDER_RE.search(title):
+        problems.append(
+            Problem(
+                "title",
+                "The title pattern needs at least one {column} placeholder so that every "
+                "file gets its own title, e.g. title = {title} ({accession_number}).",
+            )
+        )
+    fixed = _PLACEHOLDER_RE.sub("x", title)
+    if re.match(r"^\s*(file|image)\s*:", fixed, re.IGNORECASE):
+        problems.append(
+            Problem("title", 'Leave out the "File:" prefix; the bot adds it and the extension.')
+        )
+    reason = title_problem(fixed)
+    if reason:
+        problems.append(
+            Problem(
+                "title",
+                f"The text around the placeholders cannot be used in a file title: {reason}.",
+            )
+        )
+    return problems
+
+
+def check_fields(
+    fields: dict[str, str], template: str | None
+) -> tuple[dict[str, str], list[Problem]]:
+    """Keep the fields of the chosen template, in the template's own order."""
+    if template is None:  # the template itself is wrong; that problem is enough
+        return {}, []
+    allowed = TEMPLATE_FIELDS[template]
+    problems: list[Problem] = []
+    for field in fields:
+        if field not in allowed:
+            owners = templates_with_field(field)
+            param = field_param_name(field)
+            problems.append(
+                Problem(
+                    param,
+                    f"This is a field of {' and '.join(owners)}, not of {template}; "
+                    f"set template = {owners[0]} or remove {param}.",
+                )
+            )
+    ordered = {field: fields[field] for field in allowed if field in fields}
+    return ordered, problems
+
+
+def split_list(value: str) -> list[str]:
+    """A ``;``-separated list: items trimmed, empty items dropped."""
+    return [item.strip() for item in value.split(";") if item.strip()]
+
+
+def split_categories(value: str) -> tuple[tuple[str, ...], list[Problem]]:
+    categories: list[str] = []
+    problems: list[Problem] = []
+    for item in split_list(value):
+        category = CATEGORY_PREFIX_RE.sub("", item)
+        reason = title_problem(category)
+        if reason:
+            problems.append(
+                Problem(
+                    "categories",
+                    f'"{short(item)}" is not a category name ({reason}); write names '
+                    'without [[ ]] or "Category:", separated by ";".',
+                )
+            )
+        elif category not in categories:
+            categories.append(category)
+    return tuple(categories), problems
+
+
+def split_mapped(value: str) -> tuple[tuple[str, ...], list[Problem]]:
+    """Mapped columns; each gets a page ``.../Mappings/COLUMN``, so it must fit a title."""
+    columns = list(dict.fromkeys(split_list(value)))
+    problems: list[Problem] = []
+    for column in columns:
+        reason = title_problem(column)
+        if reason:
+            problems.append(
+                Problem(
+                    "mapped",
+                    f'The column "{short(column)}" cannot get a mapping page because {reason}.',
+                )
+            )
+    return tuple(columns), problems
+
+
+def read_split(value: str) -> str:
+    """The separator inside mapped cells; see the module docstring for the rules."""
+    if not value:
+        return DEFAULT_SPLIT
+    value = re.sub(r"\{\{\s*!\s*\}\}", "|", value)
+    return html.unescape(value) or DEFAULT_SPLIT
+
+
+def check_limit(value: str) -> tuple[int | None, list[Problem]]:
+    if not value:
+        return None, []
+    if _LIMIT_RE.fullmatch(value) and int(value) > 0:
+        return int(value), []
+    return None, [
+        Problem(
+            "limit",
+            f'"{short(value)}" is not a positive whole number; write a number such as 10, '
+            "or leave it empty to upload everything.",
+        )
+    ]
+
+
+def check_yes_no(param: str, value: str) -> tuple[bool, list[Problem]]:
+    folded = value.casefold()
+    if folded in YES:
+        return True, []
+    if folded in NO:
+        return False, []
+    return False, [
+        Problem(param, f'Write yes or no (or leave it empty for no), not "{short(value)}".')
+    ]
+
+
+def check_approve(value: str) -> tuple[str | None, list[Problem]]:
+    if not value:
+        return None, []
+    if _APPROVE_RE.fullmatch(value):
+        return value.lower(), []
+    return None, [
+        Problem(
+            "approve",
+            f'"{short(value)}" is not a preview id; copy the id shown at the top of the '
+            "Preview page (such as 3f9a1c02de), with nothing else.",
+        )
+    ]
+
+
+def check_options(options: dict[str, str], fmt: str | None) -> list[Problem]:
+    """Source options belong to one format each and must be well formed."""
+    problems: list[Problem] = []
+    for option, value in options.items():
+        owner = option_format(option)
+        if fmt != owner:
+            problems.append(
+                Problem(
+                    option,
+                    f"This option only applies to the {owner} format; "
+                    f"set format = {owner} or remove {option}.",
+                )
+            )
+            continue
+        message = option_problem(option, value)
+        if message:
+            problems.append(Problem(option, message))
+    return problems
+
+
+def option_problem(option: str, value: str) -> str | None:
+    if option == "records" and value.lower() not in ("canvas", "manifest"):
+        return f'Write canvas (one record per image) or manifest, not "{short(value)}".'
+    if option in ("from", "until") and not _OAI_DATE_RE.fullmatch(value):
+        return f'Write a date such as 2024-01-31 (or 2024-01-31T00:00:00Z), not "{short(value)}".'
+    if option == "set" and not _OAI_SET_RE.fullmatch(value):
+        return f'"{short(value)}" is not a set name the repository could have (setSpec).'
+    if option == "metadata_prefix" and re.search(r"\s", value):
+        return f'"{short(value)}" is not a metadata prefix; it cannot contain spaces.'
+    return None
+
+
+def check_columns(
+    request: Request,
+    columns: Sequence[str],
+    placeholders: Callable[[str], list[str]],
+) -> list[Problem]:
+    """Every column the request names must exist in the source.
+
+    ``placeholders`` extracts column names from a pattern; it is passed in
+    because the pattern syntax belongs to the renderer.
+    """
+    available = list(columns)
+    present = set(available)
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+
+    def need(where: str, column: str) -> None:
+        if column in present or (where, column) in seen:
+            return
+        seen.add((where, column))
+        problems.append(Problem(where, missing_column_message(column, available)))
+
+    need("id", request.id_column)
+    need("file", request.file_column)
+    if request.license_column:
+        need("license_column", request.license_column)
+    for column in request.mapped:
+        need("mapped", column)
+    for column in placeholders(request.title):
+        need("title", column)
+    for field, pattern in request.fields.items():
+        for column in placeholders(pattern):
+            need(field_param_name(field), column)
+    return problems
+
+
+#: How many column names a message lists before saying "and N more".
+MAX_LISTED_COLUMNS = 30
+
+
+def missing_column_message(column: str, available: Sequence[str]) -> str:
+    if not available:
+        return (
+            f'There is no column "{column}": the source has no columns at all; '
+            "check the source address and format."
+        )
+    listed = ", ".join(available[:MAX_LISTED_COLUMNS])
+    if len(available) > MAX_LISTED_COLUMNS:
+        listed += f" and {len(available) - MAX_LISTED_COLUMNS} more"
+    suggestion = closest(column, available)
+    hint = f' (did you mean "{suggestion}"?)' if suggestion else ""
+    return f'There is no column "{column}" in the source{hint}; its columns are: {listed}.'

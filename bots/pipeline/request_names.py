@@ -1,0 +1,99 @@
+"""The names a request's parameters may have, and what each one means.
+
+Spaces and underscores are interchangeable in parameter names; a near miss
+gets a "did you mean" suggestion.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+from bots.model import (
+    REQUEST_PARAMS,
+    SOURCE_OPTIONS,
+    TEMPLATE_FIELDS,
+)
+
+#: Request parameters that fill a file-page field whose name is taken by a
+#: request parameter: request spelling -> field (as TEMPLATE_FIELDS spells it).
+FIELD_ALIASES: dict[str, str] = {"source_url": "source", "work_title": "title"}
+
+
+def closest(word: str, candidates: Iterable[str]) -> str | None:
+    """The candidate ``word`` was most likely meant to be, if any is close.
+
+    A match that differs only in case wins outright; otherwise difflib decides.
+    """
+    pool = list(dict.fromkeys(candidates))
+    for candidate in pool:
+        if candidate.casefold() == word.casefold():
+            return candidate
+    folded = {candidate.casefold(): candidate for candidate in pool}
+    found = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=0.6)
+    return folded[found[0]] if found else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str], otherwise: str = ".") -> str:
+    """The end of a sentence: a suggestion when one is close, else ``otherwise``."""
+    suggestion = closest(word, candidates)
+    return f'; did you mean "{suggestion}"?' if suggestion else otherwise
+
+
+def name_key(name: str) -> str:
+    """Spaces and underscores are interchangeable in parameter names."""
+    return re.sub(r"[\s_]+", " ", name).strip()
+
+
+def all_option_names() -> dict[str, str]:
+    """Option key (spaces) -> its request spelling (underscores)."""
+    return {name_key(option): option for options in SOURCE_OPTIONS.values() for option in options}
+
+
+def option_format(option: str) -> str:
+    for fmt, options in SOURCE_OPTIONS.items():
+        if option in options:
+            return fmt
+    raise KeyError(option)
+
+
+def field_param_name(field: str) -> str:
+    """How a request spells the parameter that fills a file-page field."""
+    for alias, target in FIELD_ALIASES.items():
+        if target == field:
+            return alias
+    return field.replace(" ", "_")
+
+
+def templates_with_field(field: str) -> list[str]:
+    return [name for name, fields in TEMPLATE_FIELDS.items() if field in fields]
+
+
+def known_parameter_names() -> list[str]:
+    """Every name a request may use, spelled as the documentation spells it."""
+    names = list(REQUEST_PARAMS) + list(FIELD_ALIASES)
+    names += [option for options in SOURCE_OPTIONS.values() for option in options]
+    for fields in TEMPLATE_FIELDS.values():
+        names += [field_param_name(field) for field in fields]
+    return list(dict.fromkeys(names))
+
+
+def classify(name: str) -> tuple[str, str] | None:
+    """What a parameter name means: (kind, canonical name), or None if unknown.
+
+    kind is ``param`` (a request parameter, underscore spelling), ``option``
+    (a source option) or ``field`` (a file-page field, TEMPLATE_FIELDS spelling).
+    """
+    key = name_key(name)
+    underscored = key.replace(" ", "_")
+    if underscored in FIELD_ALIASES:
+        return "field", FIELD_ALIASES[underscored]
+    if underscored in REQUEST_PARAMS:
+        return "param", underscored
+    options = all_option_names()
+    if key in options:
+        return "option", options[key]
+    if templates_with_field(key):
+        return "field", key
+    return None
