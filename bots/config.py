@@ -275,10 +275,10 @@ def _apply_env(data: dict[str, Any], environ: typing.Mapping[str, str]) -> None:
         else:
             try:
                 value = yaml.safe_load(raw)
-            except yaml.YAMLError as e:
+            except yaml.YAMLError:
                 raise ConfigError(
                     f"The environment variable {name} (configuration key "
-                    f"{'.'.join(path)}) is not valid YAML: {e.__class__.__name__}."
+                    f"{'.'.join(path)}) is not valid YAML (check its quotes, brackets and colons)."
                 ) from None
         node = data
         for part in path[:-1]:

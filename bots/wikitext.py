@@ -17,7 +17,15 @@ from mwparserfromhell.wikicode import Wikicode
 TEMPLATE_PREFIX_RE = re.compile(r"^\s*template\s*:\s*", re.IGNORECASE)
 
 
+#: ``Category:`` at the start of a link target (``[[:Category:X]]`` is a link, not a category).
 CATEGORY_PREFIX_RE = re.compile(r"^\s*category\s*:\s*", re.IGNORECASE)
+#: ``Category:`` or ``:Category:`` at the start of a category name a person typed.
+TYPED_CATEGORY_PREFIX_RE = re.compile(r"^[\s:]*category\s*:\s*", re.IGNORECASE)
+
+
+def without_category_prefix(name: str) -> str:
+    """A category name as a person may type it, without ``Category:`` (or ``:Category:``)."""
+    return TYPED_CATEGORY_PREFIX_RE.sub("", name, count=1)
 
 
 def normalize_template_name(name: str) -> str:

@@ -43,13 +43,13 @@ from mwparserfromhell.wikicode import Wikicode
 from bots.hub import SUMMARY_PREFIX
 from bots.model import TEMPLATE_FIELDS, SyncConflict, SyncNote, SyncReport
 from bots.wiki import Revision
+from bots.wikitext import CATEGORY_PREFIX_RE
 
 #: The file description templates whose parameters are merged one by one.
 DESCRIPTION_TEMPLATES: tuple[str, ...] = tuple(TEMPLATE_FIELDS)
 
 
 _WHITESPACE = re.compile(r"\s+")
-_CATEGORY_PREFIX = re.compile(r"^\s*category\s*:", re.IGNORECASE)
 
 
 # --- results -------------------------------------------------------------------
@@ -87,7 +87,7 @@ class SyncResult:
 # --- small helpers ---------------------------------------------------------------
 
 
-def normalize_value(text: str | None) -> str | None:
+def compared_form(text: str | None) -> str | None:
     """A value as compared: runs of white space count as one space, ends trimmed."""
     if text is None:
         return None
@@ -117,9 +117,9 @@ def _category_of(link: Wikilink) -> str | None:
     target = str(link.title)
     if target.lstrip().startswith(":"):
         return None
-    if not _CATEGORY_PREFIX.match(target):
+    if not CATEGORY_PREFIX_RE.match(target):
         return None
-    name = category_key(_CATEGORY_PREFIX.sub("", target, count=1))
+    name = category_key(CATEGORY_PREFIX_RE.sub("", target, count=1))
     return name or None
 
 
@@ -384,7 +384,7 @@ def _merge_params(
     conflicts: list[Conflict] = []
     for key in dict.fromkeys([*base_p, *ours_p]):
         b, o, t = _value(base_p.get(key)), _value(ours_p.get(key)), _value(theirs_p.get(key))
-        nb, no, nt = normalize_value(b), normalize_value(o), normalize_value(t)
+        nb, no, nt = compared_form(b), compared_form(o), compared_form(t)
         if no == nb or no == nt:
             continue  # the partner's data did not change it, or the page already agrees
         if nt != nb and not force:

@@ -70,7 +70,7 @@ class BotPages:
             f"status: {facts.state}, {report.uploaded} of {report.total} uploaded",
         ):
             try:
-                self.wiki.call(action="purge", titles=self.hub.request(name))
+                self.wiki.purge([self.hub.request(name)])
             except WikiError as e:  # only a delay in what the request page shows
                 log.debug("purging %s failed: %s", self.hub.request(name), e)
         self.progress(

@@ -43,6 +43,8 @@ from urllib.parse import quote, unquote, urlsplit
 
 import requests
 
+from bots.net.errors import explain
+
 log = logging.getLogger(__name__)
 
 #: The public service; a configuration names it (or a mirror, or a test server).
@@ -261,4 +263,4 @@ def _problem_detail(response: requests.Response) -> str:
 
 
 def _short(error: Exception) -> str:
-    return f"{error.__class__.__name__}: {error}".split("\n")[0][:200]
+    return explain(error).words

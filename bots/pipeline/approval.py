@@ -117,8 +117,7 @@ def check_approval(
             f"source or a mapping changed, and the current preview is {preview_id}. "
             f"A reviewer must look at the new preview and set |approve={preview_id}.",
         )
-    setter = revision_that_set(chain([newest], newest_first), value)
-    assert setter is not None
+    setter = revision_that_set(chain([newest], newest_first), value) or newest
     who = setter.user or "a user whose name is hidden"
     made_by = creator()
     if not made_by or setter.user == made_by:
@@ -169,10 +168,12 @@ def check_stop_page(
         return Decision(
             False, f"The stop page says {text[:80]!r} (last edited by {who}).", newest.user
         )
-    setter = revision_that_set(
-        chain([newest], newest_first), lambda t: "run" if t.strip() == "run" else t
+    setter = (
+        revision_that_set(
+            chain([newest], newest_first), lambda t: "run" if t.strip() == "run" else t
+        )
+        or newest
     )
-    assert setter is not None
     if setter.user == bot_user:
         return Decision(True, "The stop page says run (set by the bot's install).", setter.user)
     ok, why = is_trusted(user_info(setter.user), approvers)

@@ -57,7 +57,7 @@ from mwparserfromhell.nodes import Node, Template
 from bots.model import MappingRow, MappingTable, Problem
 from bots.pipeline.balance import explain, unbalanced
 from bots.pipeline.request_checks import split_list, title_problem
-from bots.wikitext import clean_value, is_template
+from bots.wikitext import clean_value, is_template, without_category_prefix
 
 MAPPING_TABLE_TEMPLATE = "Mapping table"
 MAPPING_ROW_TEMPLATE = "Mapping row"
@@ -72,7 +72,6 @@ NOT_APPLICABLE = "-"
 _ENTITY_LIKE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _QID_RE = re.compile(r"Q[1-9][0-9]*", re.ASCII)
 _COUNT_RE = re.compile(r"[0-9]+", re.ASCII)
-_CATEGORY_PREFIX_RE = re.compile(r"^\s*category\s*:\s*", re.IGNORECASE)
 _MAGIC_TEMPLATES = {"!": "|", "=": "="}
 
 # --- values -----------------------------------------------------------------
@@ -269,8 +268,7 @@ def parse_mapping_page(wikitext: str) -> ParsedMappingPage:
     header: Template | None = None
     if header_at is not None:
         node = nodes[header_at]
-        assert isinstance(node, Template)
-        header = node
+        header = node if isinstance(node, Template) else None
     # gaps[0] runs from the header (if any) to the first row, or to the end marker
     header_trailer = _split_gap(gaps[0])[0] if header is not None else ""
     rows: list[ParsedRow] = []
@@ -427,7 +425,7 @@ def _clean_categories(written: str) -> str:
     if cleaned == NOT_APPLICABLE:
         return NOT_APPLICABLE
     decoded = decode_value(cleaned)
-    return "; ".join(_CATEGORY_PREFIX_RE.sub("", item) for item in split_list(decoded))
+    return "; ".join(without_category_prefix(item) for item in split_list(decoded))
 
 
 def _model_row(row: ParsedRow) -> MappingRow:

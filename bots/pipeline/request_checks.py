@@ -20,7 +20,7 @@ from bots.pipeline.request_names import (
     option_format,
     templates_with_field,
 )
-from bots.wikitext import CATEGORY_PREFIX_RE, normalize_template_name
+from bots.wikitext import normalize_template_name, without_category_prefix
 
 #: Template used when ``template`` is empty.
 DEFAULT_TEMPLATE = "Information"
@@ -250,7 +250,7 @@ def split_categories(value: str) -> tuple[tuple[str, ...], list[Problem]]:
     categories: list[str] = []
     problems: list[Problem] = []
     for item in split_list(value):
-        category = CATEGORY_PREFIX_RE.sub("", item)
+        category = without_category_prefix(item)
         reason = title_problem(category)
         if reason:
             problems.append(

@@ -34,6 +34,8 @@ from dataclasses import dataclass, field
 from posixpath import basename
 from urllib.parse import unquote, urlsplit
 
+from bots.wikitext import without_category_prefix
+
 #: Commons refuses file names longer than this many bytes (UTF-8).
 MAX_TITLE_BYTES = 240
 
@@ -90,7 +92,6 @@ _STRIPPED = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e")
 #: The characters MediaWiki turns into ``_`` (and so into a space) in titles.
 _SPACES = re.compile(r"[ _\u00a0\u1680\u180e\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 _COLON_BETWEEN_WORDS = re.compile(r" *: +")
-_CATEGORY_PREFIX = re.compile(r"^[\s:]*category\s*:", re.IGNORECASE)
 _TILDES = re.compile(r"~{3,}")
 _PERCENT_ENCODED = re.compile(r"%(?=[0-9A-Fa-f]{2})")
 _ENTITY = re.compile(r"&(?=[A-Za-z0-9\u0080-\U0010ffff]+;)")
@@ -302,7 +303,7 @@ def _category_name(text: str) -> str:
     name = text.strip()
     if name.startswith("[[") and name.endswith("]]"):
         name = name[2:-2]
-    name = _CATEGORY_PREFIX.sub("", name)
+    name = without_category_prefix(name)
     return _clean(name, _FORBIDDEN_IN_CATEGORIES, trim=" :")
 
 

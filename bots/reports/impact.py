@@ -130,7 +130,8 @@ def render_impact(
     chart: str | None = None,
 ) -> str:
     """Wikitext of ``R/Requests/NAME/Impact``; ``chart`` is the chart file's title, if uploaded."""
-    assert report.name is not None, "use render_hub_impact for the hub-wide report"
+    if report.name is None:
+        raise ValueError("the hub-wide report is rendered by render_hub_impact")
     return render_report(
         "impact.wikitext.j2",
         name=escape_value(report.name),

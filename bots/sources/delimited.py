@@ -33,7 +33,6 @@ from bots.sources.base import RecordStore, SourceError
 CANDIDATE_DELIMITERS = (",", "\t", ";", "|")
 _SAMPLE_CHARS = 64 * 1024
 _FIELD_LIMIT = 16 * 1024 * 1024
-_DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 
 
 def detect_encoding(path: Path) -> str:
@@ -194,8 +193,3 @@ def _columns_from_header(row: list[str], delimiter: str) -> list[str]:
             )
         seen[name] = index
     return columns
-
-
-def delimiter_name(delimiter: str) -> str:
-    """``;`` -> ``semicolon``, for messages."""
-    return _DELIMITER_NAMES.get(delimiter, repr(delimiter))

@@ -237,9 +237,9 @@ def _fetch(walk: _Walk, address: str) -> dict[str, Any] | None:
 
 
 def _too_slow(walk: _Walk) -> SourceError:
-    assert walk.deadline is not None
+    bound = walk.deadline.describe() if walk.deadline is not None else "its time"
     return SourceError(
-        f"reading the IIIF collection took longer than {walk.deadline.describe()} "
+        f"reading the IIIF collection took longer than {bound} "
         f"({walk.manifests} manifests read); split it into smaller requests"
     )
 

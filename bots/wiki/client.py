@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from bots import __version__
+from bots.net.errors import explain
 from bots.net.pacing import (
     Pacer,
 )
@@ -100,7 +102,7 @@ class Client:
         from pywikibot import login as pwb_login
         from pywikibot.exceptions import APIError, NoUsernameError
 
-        family = "hub" + format(abs(hash(api)) % 10**8, "d")
+        family = "hub" + hashlib.sha1(api.encode()).hexdigest()[:8]
         pwb_config.family_files[family] = api
         pwb_config.usernames[family][family] = username.split("@")[0]
         pwb_config.put_throttle = 0
@@ -189,9 +191,9 @@ def _login_reason(e: Exception) -> str:
     return text.split("\n")[0][:200]
 
 
-def short_error(e: Exception) -> str:
-    text = f"{e.__class__.__name__}: {e}"
-    return text.split("\n")[0][:300]
+def short_error(e: BaseException) -> str:
+    """A network failure in plain words (no class names, no addresses' internals)."""
+    return explain(e).words
 
 
 def _quiet_pywikibot() -> None:

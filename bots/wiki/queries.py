@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -78,7 +78,7 @@ class Queries(Client):
             )
             query = data.get("query", {})
             start = data.get("curtimestamp", _now_iso())
-            alias = _aliases(query)
+            alias = aliases(query)
             by_title = {p["title"]: p for p in query.get("pages", [])}
             for asked in batch:
                 page = by_title.get(alias.get(asked, asked))
@@ -105,7 +105,7 @@ class Queries(Client):
         for batch in chunks(wanted):
             data = self.call(action="query", titles="|".join(batch), prop="revisions", rvprop="ids")
             query = data.get("query", {})
-            alias = _aliases(query)
+            alias = aliases(query)
             by_title = {p["title"]: p for p in query.get("pages", [])}
             for asked in batch:
                 page = by_title.get(alias.get(asked, asked)) or {}
@@ -204,7 +204,7 @@ class Queries(Client):
                 iiprop="sha1|url|size|mime|user",
             )
             query = data.get("query", {})
-            alias = _aliases(query)
+            alias = aliases(query)
             by_title = {p["title"]: p for p in query.get("pages", [])}
             for asked, title in zip(batch, full, strict=True):
                 page = by_title.get(alias.get(title, title), {})
@@ -260,7 +260,7 @@ class Queries(Client):
                 break
             for batch in chunks([prefix + c for c in sorted(wanted)]):
                 query = self.call(action="query", titles="|".join(batch)).get("query", {})
-                alias = _aliases(query)
+                alias = aliases(query)
                 for asked in batch:
                     letter = asked.removeprefix(prefix)
                     # a title the wiki finds invalid keeps its letter (and fails at upload)
@@ -278,11 +278,10 @@ class Queries(Client):
         return [f["title"] for f in data.get("query", {}).get("filearchive", [])]
 
 
-def _aliases(query: dict[str, Any]) -> dict[str, str]:
-    """Map asked titles to the wiki's spelling (normalized, redirects)."""
+def aliases(query: Mapping[str, Any]) -> dict[str, str]:
+    """Map asked titles to the wiki's spelling (normalized, converted, followed redirects)."""
     alias: dict[str, str] = {}
-    for item in query.get("normalized", []):
-        alias[item["from"]] = item["to"]
-    for item in query.get("converted", []):
-        alias[item["from"]] = item["to"]
+    for key in ("normalized", "converted", "redirects"):
+        for item in query.get(key, []):
+            alias[item["from"]] = item["to"]
     return alias

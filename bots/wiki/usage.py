@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bots.wiki.client import ApiCall
-from bots.wiki.queries import chunks
+from bots.wiki.queries import aliases, chunks
 
 
 @dataclass(frozen=True)
@@ -54,14 +54,6 @@ def file_title(title: str) -> str:
     if text.lower().startswith(("file:", "image:")):
         text = text.split(":", 1)[1].strip()
     return "File:" + text
-
-
-def aliases(query: Mapping[str, Any]) -> dict[str, str]:
-    alias: dict[str, str] = {}
-    for key in ("normalized", "redirects"):
-        for item in query.get(key, []):
-            alias[item["from"]] = item["to"]
-    return alias
 
 
 def resolve_alias(alias: Mapping[str, str], title: str) -> str:

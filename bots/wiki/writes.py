@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -209,6 +210,10 @@ class Writes(Queries):
         return False
 
     # -- writes ---------------------------------------------------------------
+    def purge(self, titles: Iterable[str]) -> None:
+        """Have the wiki render pages again now (a page that shows another one changed)."""
+        self.call(action="purge", titles="|".join(titles))
+
     def save(
         self,
         title: str,

@@ -15,9 +15,9 @@ from bots.followup.sync import (
     Conflict,
     SyncCandidate,
     categories_in,
+    compared_form,
     edit_summary,
     last_rendering,
-    normalize_value,
     plan_sync,
     sync_report,
     three_way_merge,
@@ -429,7 +429,7 @@ def test_underscores_and_case_in_field_names_are_the_same_field() -> None:
     [(" a  b\n c ", "a b c"), ("", ""), (None, None), ("\n", "")],
 )
 def test_normalize_value(value: str | None, normal: str | None) -> None:
-    assert normalize_value(value) == normal
+    assert compared_form(value) == normal
 
 
 # --- with pages rendered from real partner data --------------------------------------
@@ -576,7 +576,7 @@ def test_parameters_nobody_touched_take_the_new_value(triple: tuple) -> None:
             continue
         base_v, ours_v = param(base, name), param(ours, name)
         if param(theirs, name) == base_v and base != ours:
-            assert normalize_value(param(result.new_text, name)) == normalize_value(ours_v)
+            assert compared_form(param(result.new_text, name)) == compared_form(ours_v)
 
 
 @settings(max_examples=200, deadline=None)
