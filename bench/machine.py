@@ -9,7 +9,7 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-from bots.dev.devwiki import MEDIAWIKI_DIR
+from bots.dev.settings import MEDIAWIKI_DIR
 
 
 def cpu_model() -> str:

@@ -22,7 +22,8 @@ import requests
 import yaml
 
 from bench.servers import WikiRequestLog, server_cpu_seconds
-from bots.dev.devwiki import DevAccount, DevWiki, account_password, free_port
+from bots.dev.accounts import DevAccount, account_password
+from bots.dev.devwiki import DevWiki, free_port
 
 REPO = Path(__file__).resolve().parents[1]
 BOT = "HubBot"

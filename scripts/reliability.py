@@ -248,7 +248,7 @@ def render(rows: list[dict], results: dict[str, str], args: argparse.Namespace, 
 
 def _mediawiki_version() -> str:
     try:
-        from bots.dev.devwiki import MEDIAWIKI_DIR
+        from bots.dev.settings import MEDIAWIKI_DIR
 
         text = (MEDIAWIKI_DIR / "includes" / "Defines.php").read_text(encoding="utf-8")
         for line in text.splitlines():

@@ -62,7 +62,7 @@ def pywikibot_dir() -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def bot(devwiki, pywikibot_dir):
     """The bot's own connection (pywikibot keeps one login per process: the bot's)."""
-    from bots.dev.devwiki import account_password
+    from bots.dev.accounts import account_password
     from bots.wiki import Wiki
 
     return Wiki.connect(devwiki.api_url, "HubBot", account_password("HubBot"))

@@ -24,7 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bots.config import Config
-from bots.dev.devwiki import DevAccount, DevWiki
+from bots.dev.accounts import DevAccount
+from bots.dev.devwiki import DevWiki
 
 log = logging.getLogger(__name__)
 

@@ -28,128 +28,18 @@ from urllib.parse import urlsplit
 import requests
 
 from bots.dev import wikibase as devwiki_wikibase
+from bots.dev.faults import WikiFaults
+from bots.dev.settings import (
+    ACCOUNTS,
+    DEBIAN_PACKAGES,
+    EXTENSIONS,
+    FILE_EXTENSIONS,
+    HUB_SETTINGS_PHP,
+    MEDIAWIKI_DIR,
+    REQUIRE_HUB_SETTINGS,
+    ROUTER_PHP,
+)
 from bots.dev.wikibase import WikibaseBundleError
-
-MEDIAWIKI_DIR = Path("/usr/share/mediawiki")
-DEBIAN_PACKAGES = (
-    "mediawiki",
-    "php-cli",
-    "php-sqlite3",
-    "php-intl",
-    "php-mbstring",
-    "php-xml",
-    "php-curl",
-    "imagemagick",
-)
-
-#: The accounts every dev wiki has. Passwords are for this loopback wiki only.
-#: (name, password, groups)
-ACCOUNTS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("Admin", "admin-dev-password-1", ("sysop", "bureaucrat", "interface-admin")),
-    ("HubBot", "hubbot-dev-password-1", ("bot",)),
-    ("Partner", "partner-dev-password-1", ()),
-    ("Volunteer", "volunteer-dev-password-1", ()),
-    ("Reviewer", "reviewer-dev-password-1", ("sysop",)),
-)
-
-EXTENSIONS = ("ParserFunctions", "InputBox", "TemplateData", "Interwiki")
-
-#: Extensions of Wikimedia wikis that refuse uploads on their own grounds; tests
-#: load them (with :meth:`DevWiki.load_blacklists`) to meet their refusals for real.
-BLACKLIST_SETTINGS_PHP = """
-wfLoadExtension('TitleBlacklist');
-$wgTitleBlacklistSources = ['local' => ['type' => 'localpage', 'src' => 'MediaWiki:Titleblacklist']];
-wfLoadExtension('SpamBlacklist');
-$wgSpamBlacklistFiles = ['[[MediaWiki:Spam-blacklist]]'];
-$wgBlacklistSettings = ['spam' => ['files' => ['[[MediaWiki:Spam-blacklist]]']]];
-wfLoadExtension('AbuseFilter');
-$wgGroupPermissions['sysop']['abusefilter-modify'] = true;
-"""
-
-FILE_EXTENSIONS = ("png gif jpg jpeg tif tiff svg pdf ogg oga ogv opus mp3 wav flac webm").split()
-
-ROUTER_PHP = r"""<?php
-// Uploaded files come from the wiki's own folder, the web assets of the Wikibase
-// bundle's extensions from the wiki's copy of the bundle (ResourceLoader links them
-// below /extensions/, like MediaWiki's own); everything else is MediaWiki.
-function hub_serve_file(string $base, string $relative): void {
-    $base = realpath($base);
-    $file = $base === false ? false : realpath($base . '/' . $relative);
-    if ($file === false || strncmp($file, $base . '/', strlen($base) + 1) !== 0
-        || !is_file($file) || preg_match('/\.(php|phtml|phar)$/i', $file)) {
-        http_response_code(404);
-        echo "Not found";
-        return;
-    }
-    // browsers refuse style sheets and scripts of another type
-    $types = ['css' => 'text/css', 'js' => 'application/javascript', 'json' => 'application/json',
-        'svg' => 'image/svg+xml'];
-    $ext = strtolower(pathinfo($file, PATHINFO_EXTENSION));
-    $type = $types[$ext] ?? (mime_content_type($file) ?: 'application/octet-stream');
-    header('Content-Type: ' . $type);
-    header('Content-Length: ' . filesize($file));
-    readfile($file);
-}
-$path = rawurldecode(parse_url($_SERVER['REQUEST_URI'], PHP_URL_PATH));
-$prefix = '/images/';
-if (strncmp($path, $prefix, strlen($prefix)) === 0) {
-    hub_serve_file(getenv('HUB_IMAGES_DIR'), substr($path, strlen($prefix)));
-    return true;
-}
-if (preg_match('#^/extensions/([^/]+)/(.+)$#', $path, $m)
-    && is_dir(__DIR__ . '/wikibase-bundle/extensions/' . $m[1])) {
-    hub_serve_file(__DIR__ . '/wikibase-bundle/extensions/' . $m[1], $m[2]);
-    return true;
-}
-return false;
-"""
-
-REQUIRE_HUB_SETTINGS = 'require_once __DIR__ . "/HubSettings.php";'
-
-HUB_SETTINGS_PHP = """<?php
-// Settings of the hub's development wiki, written by `hubbot devwiki`.
-$hubDir = __DIR__;
-$wgServer = 'http://' . ($_SERVER['HTTP_HOST'] ?? '127.0.0.1:{port}');
-$wgCanonicalServer = $wgServer;
-$wgMetaNamespace = 'Project';
-$wgSitename = 'Hub dev wiki';
-$wgUploadDirectory = "$hubDir/images";
-$wgUploadPath = '/images';
-$wgTmpDirectory = "$hubDir/tmp";
-$wgCacheDirectory = "$hubDir/cache";
-$wgReadOnlyFile = "$hubDir/readonly";
-// maintenance runs started by tests may shorten how long stashed uploads are kept
-$wgUploadStashMaxAge = (int)(getenv('HUB_UPLOAD_STASH_MAX_AGE') ?: 6 * 3600);
-$wgEnableUploads = true;
-$wgFileExtensions = {extensions};
-$wgMaxUploadSize = 5 * 1024 * 1024 * 1024;
-$wgEnableBotPasswords = true;
-$wgShowExceptionDetails = true;
-$wgEnableEmail = false;
-$wgEnableUserEmail = false;
-$wgGroupPermissions['*']['createaccount'] = false;
-$wgGroupPermissions['*']['edit'] = false;
-$wgGroupPermissions['user']['upload_by_url'] = false;
-// like bots on Wikimedia wikis; tests that need real rate limits take it away
-$wgGroupPermissions['bot']['noratelimit'] = true;
-// run queued jobs on page views, so pages that transclude a status page refresh
-$wgJobRunRate = 1;
-$wgLogos = ['1x' => '/resources/assets/mediawiki.png'];
-// thumbnails made when a browser asks (as Wikimedia wikis do), not inside every save
-$wgGenerateThumbnailOnParse = false;
-$wgThumbnailScriptPath = "$wgScriptPath/thumb.php";
-$wgRCMaxAge = 365 * 24 * 3600;
-$wgPasswordPolicy['policies']['default']['PasswordNotInCommonList'] = false;
-$wgPasswordPolicy['policies']['sysop']['PasswordNotInCommonList'] = false;
-$wgPasswordPolicy['policies']['bot']['PasswordNotInCommonList'] = false;
-wfLoadExtensions({extension_list});
-$wgCapitalLinks = true;
-// the bundle's settings (above this file) took the URL install.sh saw
-$wgMediaInfoExternalEntitySearchBaseUri = "$wgServer/api.php";
-if (is_file("$hubDir/extra.php")) {{
-    require "$hubDir/extra.php";
-}}
-"""
 
 
 class DevWikiError(Exception):
@@ -213,7 +103,7 @@ def ensure_packages(log=print) -> None:
 
 
 @dataclass
-class DevWiki:
+class DevWiki(WikiFaults):
     """One local wiki: a folder, a port, and the Wikibase bundle it installs."""
 
     dir: Path
@@ -525,128 +415,6 @@ class DevWiki:
             return f"process {pid} is running but {self.api_url} does not answer"
         return f"stopped (folder {self.dir}){missing}"
 
-    # -- faults for tests ---------------------------------------------------
-    def set_read_only(self, reason: str | None) -> None:
-        path = self.dir / "readonly"
-        if reason is None:
-            path.unlink(missing_ok=True)
-        else:
-            path.write_text(reason, encoding="utf-8")
-
-    def set_extra_settings(self, php: str | None) -> None:
-        path = self.dir / "extra.php"
-        if php is None:
-            path.unlink(missing_ok=True)
-        else:
-            path.write_text("<?php\n" + php + "\n", encoding="utf-8")
-
-    def load_blacklists(self, php: str = "") -> None:
-        """Load TitleBlacklist, SpamBlacklist and AbuseFilter (plus ``php``) via extra.php.
-
-        Creates AbuseFilter's tables the first time. The lists themselves are
-        wiki pages (MediaWiki:Titleblacklist, MediaWiki:Spam-blacklist) that a
-        test edits as an administrator; filters come from :meth:`add_abuse_filter`.
-        """
-        self.set_extra_settings(BLACKLIST_SETTINGS_PHP + php)
-        if not (self.dir / "abusefilter-tables").exists():
-            self._php("maintenance/update.php", "--quick")
-            (self.dir / "abusefilter-tables").write_text("created\n", encoding="utf-8")
-
-    def add_abuse_filter(self, pattern: str, description: str, action: str = "disallow") -> int:
-        """An enabled AbuseFilter rule (needs :meth:`load_blacklists`); returns its id.
-
-        AbuseFilter has no API to create filters, so the row is written the way
-        Special:AbuseFilter would write it.
-        """
-        import sqlite3
-
-        with sqlite3.connect(self.dir / "data" / "devwiki.sqlite", timeout=30) as db:
-            cursor = db.execute(
-                "INSERT INTO abuse_filter (af_pattern, af_user, af_user_text, af_timestamp, "
-                "af_enabled, af_comments, af_public_comments, af_actions) "
-                "VALUES (?, 1, 'Admin', ?, 1, '', ?, ?)",
-                (pattern, time.strftime("%Y%m%d%H%M%S", time.gmtime()), description, action),
-            )
-            filter_id = int(cursor.lastrowid or 0)
-            db.execute(
-                "INSERT INTO abuse_filter_action (afa_filter, afa_consequence, afa_parameters) "
-                "VALUES (?, ?, '')",
-                (filter_id, action),
-            )
-        return filter_id
-
-    def remove_abuse_filters(self) -> None:
-        import sqlite3
-
-        with sqlite3.connect(self.dir / "data" / "devwiki.sqlite", timeout=30) as db:
-            db.execute("DELETE FROM abuse_filter_action")
-            db.execute("DELETE FROM abuse_filter")
-
-    def expire_upload_stash(self) -> str:
-        """Delete every stashed upload now, as the wiki's cleanup job does with old ones."""
-        return self._php(
-            "maintenance/cleanupUploadStash.php", env={"HUB_UPLOAD_STASH_MAX_AGE": "1"}
-        )
-
-
-def account_password(name: str) -> str:
-    for account, password, _ in ACCOUNTS:
-        if account == name:
-            return password
-    raise KeyError(name)
-
 
 if __name__ == "__main__":  # pragma: no cover - manual use
     DevWiki(Path(sys.argv[1])).start()
-
-
-class DevAccount:
-    """A human of the demo (partner, volunteer, reviewer) with a session of its own.
-
-    The bot uses pywikibot, which keeps one login per process; the people in a
-    demo are separate sessions, as they would be in separate browsers.
-    """
-
-    def __init__(self, api_url: str, name: str, password: str | None = None) -> None:
-        self.api_url = api_url
-        self.name = name
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = "hubbot-demo (local development wiki)"
-        token = self._get(action="query", meta="tokens", type="login")["query"]["tokens"][
-            "logintoken"
-        ]
-        result = self._post(
-            action="clientlogin",
-            username=name,
-            password=password or account_password(name),
-            logintoken=token,
-            loginreturnurl="http://127.0.0.1/",
-        )
-        if result.get("clientlogin", {}).get("status") != "PASS":
-            raise DevWikiError(f"{name} could not log in to {api_url}: {result}")
-
-    def _get(self, **params: str) -> dict:
-        params.setdefault("format", "json")
-        params["formatversion"] = "2"
-        return self.session.get(self.api_url, params=params, timeout=60).json()
-
-    def _post(self, **params: str) -> dict:
-        params.setdefault("format", "json")
-        params["formatversion"] = "2"
-        return self.session.post(self.api_url, data=params, timeout=60).json()
-
-    def text(self, title: str) -> str | None:
-        data = self._get(
-            action="query", prop="revisions", titles=title, rvprop="content", rvslots="main"
-        )
-        page = data["query"]["pages"][0]
-        if page.get("missing"):
-            return None
-        return page["revisions"][0]["slots"]["main"]["content"]
-
-    def edit(self, title: str, text: str, summary: str) -> dict:
-        token = self._get(action="query", meta="tokens")["query"]["tokens"]["csrftoken"]
-        result = self._post(action="edit", title=title, text=text, summary=summary, token=token)
-        if result.get("edit", {}).get("result") != "Success":
-            raise DevWikiError(f"{self.name} could not edit {title}: {result}")
-        return result

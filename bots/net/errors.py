@@ -188,3 +188,44 @@ def _os_words(cause: BaseException) -> NetworkFailure | None:
 #: most telling first: a certificate problem is also an ssl.SSLError, an
 #: unanswered read also shows up as a closed socket, and so on
 _CHECKS = (_certificate, _timeout, _tls, _name, _connection, _body, _protocol, _os_words)
+
+
+class FetchError(Exception):
+    """A fetch that cannot be done, in words a partner or operator can act on."""
+
+    def __init__(self, message: str, *, url: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.url = url
+        #: the HTTP status when the server answered with an error
+        self.status = status
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class FileTooLarge(FetchError):
+    """The body is larger than the limit the caller set."""
+
+    def __init__(self, message: str, *, url: str | None = None, limit: int):
+        super().__init__(message, url=url)
+        self.limit = limit
+
+
+def human_size(size: int) -> str:
+    """``52428800`` -> ``50 MB`` (binary units, as operators configure them)."""
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB", "TB"):
+        if value < 1024 or unit == "TB":
+            if unit == "bytes":
+                return f"{int(value)} bytes"
+            text = f"{value:.1f}".rstrip("0").rstrip(".")
+            return f"{text} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def format_seconds(seconds: float) -> str:
+    if seconds >= 10:
+        return f"{round(seconds)} s"
+    return f"{seconds:.1f}".rstrip("0").rstrip(".") + " s"

@@ -39,11 +39,8 @@ environment variables, which would otherwise bypass the address checks.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import os
-import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -53,11 +50,19 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import urllib3
-from requests.utils import requote_uri
-from urllib3.connection import HTTPConnection, HTTPSConnection
 
+from bots.net.addresses import Target, classify_address, host_allowed, parse_target, system_resolver
 from bots.net.deadline import Deadline
-from bots.net.errors import Kind, NetworkFailure, explain
+from bots.net.errors import (
+    FetchError,
+    FileTooLarge,
+    Kind,
+    NetworkFailure,
+    explain,
+    format_seconds,
+    human_size,
+)
+from bots.net.watchdog import Watchdog, WatchedHTTPConnection, WatchedHTTPSConnection
 
 try:  # requests depends on certifi; fall back to the system store without it
     import certifi
@@ -76,28 +81,6 @@ _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 #: host, port -> the addresses the name resolves to (IP address strings)
 Resolver = Callable[[str, int], list[str]]
-
-
-class FetchError(Exception):
-    """A fetch that cannot be done, in words a partner or operator can act on."""
-
-    def __init__(self, message: str, *, url: str | None = None, status: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.url = url
-        #: the HTTP status when the server answered with an error
-        self.status = status
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class FileTooLarge(FetchError):
-    """The body is larger than the limit the caller set."""
-
-    def __init__(self, message: str, *, url: str | None = None, limit: int):
-        super().__init__(message, url=url)
-        self.limit = limit
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -136,239 +119,10 @@ class FetchResult:
     final_url: str  # after redirects
 
 
-def human_size(size: int) -> str:
-    """``52428800`` -> ``50 MB`` (binary units, as operators configure them)."""
-    value = float(size)
-    for unit in ("bytes", "KB", "MB", "GB", "TB"):
-        if value < 1024 or unit == "TB":
-            if unit == "bytes":
-                return f"{int(value)} bytes"
-            text = f"{value:.1f}".rstrip("0").rstrip(".")
-            return f"{text} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-def _format_seconds(seconds: float) -> str:
-    if seconds >= 10:
-        return f"{round(seconds)} s"
-    return f"{seconds:.1f}".rstrip("0").rstrip(".") + " s"
-
-
 # --- addresses -------------------------------------------------------------
-
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
-
-
-def classify_address(address: str) -> str | None:
-    """Why an address is not a public internet address, or None if it is.
-
-    Returns one of ``unspecified``, ``loopback``, ``link-local``,
-    ``multicast``, ``private``, ``reserved`` or ``not public`` (shared
-    carrier-grade NAT space, documentation ranges and the like). IPv6
-    addresses that embed an IPv4 address are judged by that address.
-    """
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return "not an IP address"
-    if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour
-        if embedded is None and ip in _NAT64:
-            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        if embedded is not None:
-            return classify_address(str(embedded))
-    if ip.is_unspecified:
-        return "unspecified"
-    if ip.is_loopback:
-        return "loopback"
-    if ip.is_link_local:
-        return "link-local"
-    if ip.is_multicast:
-        return "multicast"
-    if ip.is_private:
-        return "private"
-    if ip.is_reserved:
-        return "reserved"
-    if not ip.is_global:
-        return "not public"
-    return None
-
-
-def host_allowed(host: str, allow_hosts: tuple[str, ...]) -> bool:
-    """Whether ``host`` is a listed host or a subdomain of one (empty list: all)."""
-    if not allow_hosts:
-        return True
-    host = host.lower().rstrip(".")
-    for allowed in allow_hosts:
-        allowed = allowed.strip().lower().rstrip(".")
-        if allowed and (host == allowed or host.endswith("." + allowed)):
-            return True
-    return False
-
-
-def system_resolver(host: str, port: int) -> list[str]:
-    """Every address the system resolver gives for ``host``, in its order."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    seen: list[str] = []
-    for _family, _type, _proto, _canon, sockaddr in infos:
-        address = str(sockaddr[0])
-        if address not in seen:
-            seen.append(address)
-    return seen
-
-
-@dataclass(frozen=True)
-class _Target:
-    url: str
-    scheme: str
-    host: str  # IDNA (ASCII) form, lower case, brackets removed for IPv6
-    port: int
-    path: str  # path and query, as sent
-
-    @property
-    def host_header(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        default = 443 if self.scheme == "https" else 80
-        return host if self.port == default else f"{host}:{self.port}"
-
-
-def _parse_target(url: str) -> _Target:
-    """Split and check a URL's form; no network access."""
-    if not isinstance(url, str) or not url.strip():
-        raise FetchError("the address is empty", url=url)
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as error:
-        raise FetchError(f"the address {url} is not a valid URL ({error})", url=url) from None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        shown = scheme or "no scheme"
-        raise FetchError(
-            f"the address {url} uses {shown}; only http and https addresses can be fetched",
-            url=url,
-        )
-    if not parts.hostname:
-        raise FetchError(f"the address {url} has no host name", url=url)
-    if parts.username is not None or parts.password is not None:
-        raise FetchError(f"the address {url} contains a user name or password", url=url)
-    try:
-        host = parts.hostname.encode("idna").decode("ascii").lower().rstrip(".")
-    except UnicodeError:
-        if ":" in parts.hostname:  # an IPv6 literal
-            host = parts.hostname.lower()
-        else:
-            raise FetchError(f"the address {url} has an invalid host name", url=url) from None
-    quoted = requote_uri(url.split("#", 1)[0])
-    quoted_parts = urlsplit(quoted)
-    path = quoted_parts.path or "/"
-    if quoted_parts.query:
-        path = f"{path}?{quoted_parts.query}"
-    return _Target(
-        url=quoted,
-        scheme=scheme,
-        host=host,
-        port=port or (443 if scheme == "https" else 80),
-        path=path,
-    )
 
 
 # --- the time limit ----------------------------------------------------------
-
-
-class _Watchdog:
-    """Closes the sockets of a fetch when its overall time is up.
-
-    Socket timeouts only bound each single read; a server sending one byte
-    per second would never trip them. Shutting the socket down from a timer
-    makes the blocked read return at once. The caller's deadline caps
-    whatever time is allowed.
-    """
-
-    def __init__(self, seconds: float, deadline: Deadline | None = None):
-        self.started = time.monotonic()
-        self.fired = False
-        #: a connection was made (the server accepted it)
-        self.connected = False
-        self._cap = None if deadline is None else self.started + deadline.remaining()
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer: threading.Timer | None = None
-        self.allow(seconds)
-
-    def allow(self, seconds: float) -> None:
-        """Set the time allowed, counted from the start of the fetch (cut to the deadline)."""
-        if self._timer is not None:
-            self._timer.cancel()
-        end = self.started + seconds
-        if self._cap is not None:
-            end = min(end, self._cap)
-        self.seconds = end - self.started
-        self.deadline = end
-        self._timer = threading.Timer(max(0.0, self.remaining()), self._fire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def remaining(self) -> float:
-        return self.deadline - time.monotonic()
-
-    def check(self, url: str) -> None:
-        if self.fired or self.remaining() <= 0:
-            self.fired = True
-            raise self.error(url)
-
-    def error(self, url: str) -> FetchError:
-        return FetchError(
-            f"timed out after {_format_seconds(self.seconds)} fetching {url}", url=url
-        )
-
-    def watch(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._sockets.append(sock)
-            self.connected = True
-            fired = self.fired
-        if fired:
-            _shutdown(sock)
-
-    def _fire(self) -> None:
-        with self._lock:
-            self.fired = True
-            sockets = list(self._sockets)
-        for sock in sockets:
-            _shutdown(sock)
-
-    def cancel(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-
-
-def _shutdown(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
-
-
-class _WatchedHTTPConnection(HTTPConnection):
-    watchdog: _Watchdog | None = None
-
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        if self.watchdog is not None:
-            self.watchdog.watch(sock)
-        return sock
-
-
-class _WatchedHTTPSConnection(HTTPSConnection):
-    watchdog: _Watchdog | None = None
-
-    def _new_conn(self) -> socket.socket:
-        sock = super()._new_conn()
-        if self.watchdog is not None:
-            self.watchdog.watch(sock)
-        return sock
 
 
 # --- the stream --------------------------------------------------------------
@@ -383,7 +137,7 @@ class FetchStream:
     content_length: int | None
     limit: int
     _response: Any = field(repr=False)
-    _watchdog: _Watchdog = field(repr=False)
+    _watchdog: Watchdog = field(repr=False)
     #: the final URL's host name, for messages
     host: str = ""
     #: the longest wait for the next bytes (seconds)
@@ -427,7 +181,7 @@ class FetchStream:
         if failure.timed_out:
             return FetchError(
                 f"the server at {self.host} stopped sending {self.url} before the end: "
-                f"nothing arrived for {_format_seconds(self.read_timeout)}",
+                f"nothing arrived for {format_seconds(self.read_timeout)}",
                 url=self.url,
             )
         return FetchError(
@@ -488,7 +242,7 @@ class Fetcher:
         if deadline is not None and deadline.expired():
             raise FetchError(f"no time was left to fetch {url}", url=url)
         scaled = timeout is None
-        watchdog = _Watchdog(
+        watchdog = Watchdog(
             self.policy.timeout + limit / MIN_BYTES_PER_SECOND if timeout is None else timeout,
             deadline,
         )
@@ -584,7 +338,7 @@ class Fetcher:
     def check_url(self, url: str) -> list[str]:
         """Apply every rule to ``url`` without fetching; return the checked addresses."""
         target = self._check_target(url)
-        watchdog = _Watchdog(self.policy.timeout)
+        watchdog = Watchdog(self.policy.timeout)
         try:
             return self._checked_addresses(target, watchdog)
         finally:
@@ -592,8 +346,8 @@ class Fetcher:
 
     # the steps
 
-    def _check_target(self, url: str) -> _Target:
-        target = _parse_target(url)
+    def _check_target(self, url: str) -> Target:
+        target = parse_target(url)
         if not host_allowed(target.host, self.policy.allow_hosts):
             listed = ", ".join(self.policy.allow_hosts)
             raise FetchError(
@@ -603,7 +357,7 @@ class Fetcher:
             )
         return target
 
-    def _checked_addresses(self, target: _Target, watchdog: _Watchdog) -> list[str]:
+    def _checked_addresses(self, target: Target, watchdog: Watchdog) -> list[str]:
         addresses = self._resolve_in_time(target, watchdog)
         if not addresses:
             raise FetchError(f"the host name {target.host} does not resolve", url=target.url)
@@ -620,7 +374,7 @@ class Fetcher:
                     )
         return addresses
 
-    def _resolve_in_time(self, target: _Target, watchdog: _Watchdog) -> list[str]:
+    def _resolve_in_time(self, target: Target, watchdog: Watchdog) -> list[str]:
         """Resolve in a helper thread, because getaddrinfo has no timeout."""
         result: list[list[str]] = []
         failure: list[BaseException] = []
@@ -638,7 +392,7 @@ class Fetcher:
             watchdog.fired = True
             raise FetchError(
                 f"the host name {target.host} could not be resolved within "
-                f"{_format_seconds(watchdog.seconds)}",
+                f"{format_seconds(watchdog.seconds)}",
                 url=target.url,
             )
         if failure:
@@ -651,7 +405,7 @@ class Fetcher:
             )
         return result[0]
 
-    def _get(self, url: str, *, accept: str | None, watchdog: _Watchdog) -> tuple[Any, Any, str]:
+    def _get(self, url: str, *, accept: str | None, watchdog: Watchdog) -> tuple[Any, Any, str]:
         """GET with redirects followed by hand; returns a 2xx response, unread."""
         current = url
         for _hop in range(MAX_REDIRECTS + 1):
@@ -682,7 +436,7 @@ class Fetcher:
         raise FetchError(f"the address {url} redirected more than {MAX_REDIRECTS} times", url=url)
 
     def _request(
-        self, target: _Target, addresses: list[str], *, accept: str | None, watchdog: _Watchdog
+        self, target: Target, addresses: list[str], *, accept: str | None, watchdog: Watchdog
     ) -> tuple[Any, Any]:
         headers = {
             "Host": target.host_header,
@@ -720,7 +474,7 @@ class Fetcher:
                     raise ended from None
         raise _not_connected(target, last, per_read)
 
-    def _pool(self, target: _Target, address: str, timeout: urllib3.Timeout) -> Any:
+    def _pool(self, target: Target, address: str, timeout: urllib3.Timeout) -> Any:
         if target.scheme == "https":
             pool: Any = urllib3.HTTPSConnectionPool(
                 host=address,
@@ -733,17 +487,17 @@ class Fetcher:
                 assert_hostname=target.host,
                 server_hostname=target.host,
             )
-            pool.ConnectionCls = _WatchedHTTPSConnection
+            pool.ConnectionCls = WatchedHTTPSConnection
             return pool
         pool = urllib3.HTTPConnectionPool(
             host=address, port=target.port, timeout=timeout, maxsize=1, retries=False
         )
-        pool.ConnectionCls = _WatchedHTTPConnection
+        pool.ConnectionCls = WatchedHTTPConnection
         return pool
 
 
 def _unanswered(
-    target: _Target, failure: NetworkFailure, watchdog: _Watchdog, waited: float
+    target: Target, failure: NetworkFailure, watchdog: Watchdog, waited: float
 ) -> FetchError | None:
     """Why a request got no answer; None when the host's next address may be tried.
 
@@ -753,7 +507,7 @@ def _unanswered(
     goes wrong after connecting ends the fetch.
     """
     out_of_time = watchdog.fired or watchdog.remaining() <= 0
-    seconds = _format_seconds(watchdog.seconds if out_of_time else waited)
+    seconds = format_seconds(watchdog.seconds if out_of_time else waited)
     if failure.kind is Kind.READ_TIMEOUT or (out_of_time and watchdog.connected):
         return FetchError(
             f"the server at {target.host} accepted the connection but did not answer "
@@ -771,14 +525,14 @@ def _unanswered(
     return FetchError(f"no usable answer from {target.host}: {failure.words}", url=target.url)
 
 
-def _not_connected(target: _Target, failure: NetworkFailure | None, waited: float) -> FetchError:
+def _not_connected(target: Target, failure: NetworkFailure | None, waited: float) -> FetchError:
     """No address of the host took the connection; the last one's failure says why."""
     if failure is None:
         words = "the host name has no address"
     elif failure.kind is Kind.REFUSED:
         words = f"{failure.words} (nothing is listening on port {target.port})"
     elif failure.timed_out:
-        words = f"the server did not accept a connection within {_format_seconds(waited)}"
+        words = f"the server did not accept a connection within {format_seconds(waited)}"
     else:
         words = failure.words
     return FetchError(f"could not connect to {target.host}: {words}", url=target.url)

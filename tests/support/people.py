@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import mwclient
 
-from bots.dev.devwiki import account_password
+from bots.dev.accounts import account_password
 
 
 class Person:

@@ -20,13 +20,9 @@ from pathlib import Path
 import requests
 import yaml
 
-from bots.dev.devwiki import (
-    MEDIAWIKI_DIR,
-    REQUIRE_HUB_SETTINGS,
-    DevWiki,
-    account_password,
-    free_port,
-)
+from bots.dev.accounts import account_password
+from bots.dev.devwiki import DevWiki, free_port
+from bots.dev.settings import MEDIAWIKI_DIR, REQUIRE_HUB_SETTINGS
 from bots.wiki import Uploaded
 from tests.faults.helpers import unique_png
 
