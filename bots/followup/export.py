@@ -21,15 +21,13 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from bots.followup.sync import categories_in, category_key
+from bots.followup.merge import categories_in, category_key
 from bots.model import MappingTable, Record
 from bots.pipeline.mapping import split_values
-
-ApiCall = Callable[..., dict[str, Any]]
 
 FORMATS = ("csv", "json")
 

@@ -24,21 +24,26 @@ Jinja2 templates from ``wiki_templates/filepage/``.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
-import re
-import unicodedata
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from urllib.parse import urlsplit
 
 import jinja2
 import mwparserfromhell
 
 from bots import WIKI_TEMPLATES_DIR
-from bots.model import TEMPLATE_FIELDS, MappingRow, MappingTable, PlannedFile, Problem, Request
+from bots.model import TEMPLATE_FIELDS, MappingTable, PlannedFile, Problem, Request
 from bots.pipeline.balance import explain, unbalanced
-from bots.pipeline.escape import escape_value, normalise_value, plain_value
+from bots.pipeline.escape import escape_value, normalise_value
+from bots.pipeline.licences import record_licence
+from bots.pipeline.patterns import (
+    cell,
+    fill_pattern,
+    lookup,
+    mapped_parts,
+    mapped_text,
+    placeholders,
+)
 from bots.pipeline.titles import (
     MAX_BASE_BYTES,
     STOCK_RULES,
@@ -62,220 +67,8 @@ TEMPLATE_DIR = WIKI_TEMPLATES_DIR / "filepage"
 #: The template every file page is rendered with.
 PAGE_TEMPLATE = "filepage.wikitext.j2"
 
-#: How the parts of a mapped cell are joined on the page.
-MAPPED_JOINER = "; "
-
-#: How many column names a message lists before saying "and N more".
-MAX_LISTED_COLUMNS = 30
-
 
 # --- patterns -----------------------------------------------------------------
-
-
-def _is_name_char(char: str) -> bool:
-    return char in " _.-:" or unicodedata.category(char)[0] in "LNM"
-
-
-@lru_cache(maxsize=512)
-def _tokens(pattern: str) -> tuple[tuple[str, bool], ...]:
-    """The pattern as (text, is_placeholder) pieces; placeholders hold the column name."""
-    pieces: list[tuple[str, bool]] = []
-    literal_start = 0
-    index = 0
-    length = len(pattern)
-    while index < length:
-        if (
-            pattern[index] == "{"
-            and (index == 0 or pattern[index - 1] != "{")
-            and index + 1 < length
-            and pattern[index + 1] != "{"
-        ):
-            end = pattern.find("}", index + 1)
-            name = pattern[index + 1 : end] if end != -1 else ""
-            if name.strip() and all(_is_name_char(char) for char in name):
-                if literal_start < index:
-                    pieces.append((pattern[literal_start:index], False))
-                pieces.append((name.strip(), True))
-                index = literal_start = end + 1
-                continue
-        index += 1
-    if literal_start < length:
-        pieces.append((pattern[literal_start:], False))
-    return tuple(pieces)
-
-
-def placeholders(pattern: str) -> list[str]:
-    """The column names a pattern uses, in order of first use, each once."""
-    return list(dict.fromkeys(text for text, is_column in _tokens(pattern) if is_column))
-
-
-def _closest(column: str, columns: Sequence[str]) -> str | None:
-    for candidate in columns:
-        if candidate.casefold() == column.casefold():
-            return candidate
-    found = difflib.get_close_matches(column, list(columns), n=1, cutoff=0.6)
-    return found[0] if found else None
-
-
-def check_pattern(param_name: str, pattern: str, columns: Sequence[str]) -> list[Problem]:
-    """What is wrong with one pattern of a request, in words the partner can act on.
-
-    Unknown columns name the columns that exist and the closest one; braces
-    left over once placeholders are taken out must pair up, because a stray
-    ``{`` or ``}`` is almost always a placeholder or template typed wrong; and
-    the text must close the markup it opens (:func:`pattern_markup_problems`).
-    """
-    problems: list[Problem] = []
-    available = list(columns)
-    for column in placeholders(pattern):
-        if column in available:
-            continue
-        listed = ", ".join(available[:MAX_LISTED_COLUMNS]) or "(none)"
-        if len(available) > MAX_LISTED_COLUMNS:
-            listed += f" and {len(available) - MAX_LISTED_COLUMNS} more"
-        suggestion = _closest(column, available)
-        hint = f' Did you mean "{{{suggestion}}}"?' if suggestion else ""
-        problems.append(
-            Problem(
-                param_name,
-                f'The placeholder "{{{column}}}" names a column the data does not have.{hint} '
-                f"The columns are: {listed}.",
-            )
-        )
-    rest = "".join(text for text, is_column in _tokens(pattern) if not is_column)
-    opening, closing = rest.count("{"), rest.count("}")
-    if opening != closing:
-        problems.append(
-            Problem(
-                param_name,
-                f'The pattern has {opening} "{{" but {closing} "}}" outside its placeholders. '
-                "A placeholder is written {column} and a template {{name|...}}; "
-                "check that every one is closed.",
-            )
-        )
-    else:
-        problems += pattern_markup_problems(param_name, pattern)
-    return problems
-
-
-def pattern_markup_problems(param_name: str, pattern: str) -> list[Problem]:
-    """Why the requester's text around the placeholders cannot go into a file page.
-
-    The text is checked with each placeholder standing for a plain word, since
-    that is all an escaped value can be. A ``<`` or ``</`` right before a
-    placeholder is refused too: a value such as ``nowiki x`` would make it a tag.
-    """
-    pieces = _tokens(pattern)
-    literal = "".join("x" if is_column else text for text, is_column in pieces)
-    reasons = [str(found) for found in unbalanced(literal)]
-    for (text, is_column), (_next, next_is_column) in zip(pieces, pieces[1:], strict=False):
-        if not is_column and next_is_column and text.endswith(("<", "</")):
-            reasons.append(
-                'a "<" right before a {placeholder} would let a value become an HTML or '
-                "wiki tag; put a space or other text between them"
-            )
-            break
-    if not reasons:
-        return []
-    return [
-        Problem(
-            param_name,
-            "The text around the placeholders would break the file page: "
-            + "; ".join(reasons[:3])
-            + ".",
-        )
-    ]
-
-
-def _cell(record: Mapping[str, object], column: str) -> str:
-    value = record.get(column)
-    return "" if value is None else str(value)
-
-
-#: Lookup dicts of the mapping tables seen last, by identity: a request renders
-#: thousands of records against the same few tables.
-_LOOKUPS: dict[int, tuple[MappingTable, dict[str, MappingRow]]] = {}
-
-
-def _lookup(table: MappingTable) -> dict[str, MappingRow]:
-    cached = _LOOKUPS.get(id(table))
-    if cached is not None and cached[0] is table:
-        return cached[1]
-    rows = {unicodedata.normalize("NFC", row.value.strip()): row for row in table.rows}
-    if len(_LOOKUPS) >= 64:
-        _LOOKUPS.clear()
-    _LOOKUPS[id(table)] = (table, rows)
-    return rows
-
-
-def mapped_parts(value: str, split: str) -> list[str]:
-    """The values of a mapped cell: split on ``split``, stripped, NFC, empties dropped."""
-    pieces = value.split(split) if split else [value]
-    parts = (normalise_value(piece).strip() for piece in pieces)
-    return [part for part in parts if part]
-
-
-def _mapped_text(row: MappingRow | None) -> str:
-    """The volunteer's replacement text, or "" when there is none."""
-    if row is None:
-        return ""
-    text = row.text.strip()
-    return "" if text == "-" else text
-
-
-def _plain_text(wikitext: str) -> str:
-    """What a reader sees of a volunteer's wikitext, for titles."""
-    return " ".join(str(mwparserfromhell.parse(wikitext).strip_code()).split())
-
-
-def _fill_value(
-    column: str,
-    record: Mapping[str, object],
-    mappings: Mapping[str, MappingTable],
-    split: str,
-    plain: bool,
-) -> str:
-    raw = _cell(record, column)
-    table = mappings.get(column)
-    if table is None:
-        text = normalise_value(raw).strip()
-        return plain_value(text) if plain else escape_value(text)
-    rows = _lookup(table)
-    shown: list[str] = []
-    for part in mapped_parts(raw, split):
-        text = _mapped_text(rows.get(part))
-        if plain:
-            shown.append((_plain_text(text) if text else "") or plain_value(part))
-        else:
-            shown.append(text or escape_value(part))
-    return MAPPED_JOINER.join(shown)
-
-
-def fill_pattern(
-    pattern: str,
-    record: Mapping[str, object],
-    mappings: Mapping[str, MappingTable],
-    split: str = ";",
-    *,
-    plain: bool = False,
-) -> str:
-    """The pattern with every ``{column}`` replaced by the record's value.
-
-    Values are trimmed and escaped (:func:`bots.pipeline.escape.escape_value`); a
-    missing or empty value gives "". A mapped column's cell is split on
-    ``split``; each part shows its mapping row's ``text`` when a volunteer
-    filled one (wikitext, used as written), else the escaped part; parts are
-    joined with "; ".
-
-    ``plain=True`` is for file titles, which are not wikitext: values are
-    inserted unescaped on one line, and a mapping ``text`` gives the words a
-    reader would see (``[[d:Q1507366|George Richmond]]`` gives
-    ``George Richmond``).
-    """
-    return "".join(
-        _fill_value(text, record, mappings, split, plain) if is_column else text
-        for text, is_column in _tokens(pattern)
-    )
 
 
 # --- the file page ------------------------------------------------------------
@@ -295,69 +88,6 @@ def templates_digest() -> str:
         digest.update(path.name.encode("utf-8") + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
-
-
-def _canonical_licence(name: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", name.casefold())
-
-
-def match_license(value: str, licenses: Mapping[str, str]) -> str | None:
-    """The configured licence name ``value`` means, if any.
-
-    Exact names win; otherwise case, spaces and punctuation are ignored, so a
-    source saying ``CC-BY-4.0`` matches the configured ``CC BY 4.0``.
-    """
-    value = value.strip()
-    if value in licenses:
-        return value
-    wanted = _canonical_licence(value)
-    if not wanted:
-        return None
-    for name in licenses:
-        if _canonical_licence(name) == wanted:
-            return name
-    return None
-
-
-def _licence_template(template: str) -> str:
-    """``cc-zero`` or ``{{cc-zero}}`` from the configuration, as the name inside ``{{ }}``."""
-    name = template.strip()
-    if name.startswith("{{") and name.endswith("}}"):
-        name = name[2:-2].strip()
-    return name
-
-
-def _licence(
-    request: Request, record: Mapping[str, object], licenses: Mapping[str, str], where: str
-) -> tuple[str | None, list[Problem]]:
-    allowed = ", ".join(licenses) or "(none configured)"
-    value = ""
-    if request.license_column:
-        value = normalise_value(_cell(record, request.license_column)).strip()
-    if value:
-        origin = f'column "{request.license_column}"'
-    else:
-        value = (request.license or "").strip()
-        origin = "the request's license parameter"
-    if not value:
-        missing = (
-            f'its column "{request.license_column}" is empty and the request gives no license'
-            if request.license_column
-            else "the request gives neither license nor license_column"
-        )
-        return None, [
-            Problem(where, f"The record has no licence: {missing}. Allowed licences: {allowed}.")
-        ]
-    name = match_license(value, licenses)
-    if name is None:
-        return None, [
-            Problem(
-                where,
-                f'The licence "{value}" (from {origin}) is not one the hub may upload. '
-                f"Allowed licences: {allowed}.",
-            )
-        ]
-    return _licence_template(licenses[name]), []
 
 
 def _is_web_address(url: str) -> bool:
@@ -383,8 +113,8 @@ def _categories(
         table = mappings.get(column)
         if table is None:
             continue
-        rows = _lookup(table)
-        for part in mapped_parts(_cell(record, column), request.split):
+        rows = lookup(table)
+        for part in mapped_parts(cell(record, column), request.split):
             row = rows.get(part)
             if row is not None:
                 names.extend(row.category_list())
@@ -471,9 +201,9 @@ def _mapping_text_problems(
         table = mappings.get(column)
         if table is None:
             continue
-        rows = _lookup(table)
-        for part in mapped_parts(_cell(record, column), request.split):
-            text = _mapped_text(rows.get(part))
+        rows = lookup(table)
+        for part in mapped_parts(cell(record, column), request.split):
+            text = mapped_text(rows.get(part))
             found = unbalanced(text) if text else ()
             if found:
                 problems.append(
@@ -522,8 +252,8 @@ def render_file(
     target wiki's ``rules``, so the approved title is the uploaded title.
     """
     problems: list[Problem] = []
-    record_id = normalise_value(_cell(record, request.id_column)).strip()
-    media_url = normalise_value(_cell(record, request.file_column)).strip()
+    record_id = normalise_value(cell(record, request.id_column)).strip()
+    media_url = normalise_value(cell(record, request.file_column)).strip()
     if record_id:
         where = f"record {record_id}"
     else:
@@ -555,7 +285,7 @@ def render_file(
                 "http:// or https:// address.",
             )
         )
-    licence, licence_problems = _licence(request, record, licenses, where)
+    licence, licence_problems = record_licence(request, record, licenses, where)
     problems.extend(licence_problems)
     field_names = TEMPLATE_FIELDS.get(request.template)
     if field_names is None:

@@ -46,7 +46,7 @@ from bots.model import (
     Problem,
     Request,
 )
-from bots.pipeline.render import pattern_markup_problems
+from bots.pipeline.patterns import pattern_markup_problems
 from bots.pipeline.request_checks import (
     DEFAULT_TEMPLATE,
     check_approve,

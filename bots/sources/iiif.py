@@ -73,7 +73,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Any
 
 from bots.net.deadline import Deadline
@@ -81,6 +80,21 @@ from bots.net.fetch import Fetcher, FetchError, FileTooLarge, human_size
 from bots.net.mediatypes import is_uploadable_mime
 from bots.sources.base import RecordStore, SourceError, join_values
 from bots.sources.detect import looks_like_iiif
+from bots.sources.iiif_media import choose_body
+from bots.sources.iiif_values import (
+    as_list,
+    collection_members,
+    first_id,
+    is_embedded,
+    language_map,
+    node_id,
+    node_kind,
+    node_type,
+    node_where,
+    preferred_language,
+    presentation_version,
+    text_of,
+)
 from bots.sources.jsonsource import parse_json, scalar_text
 
 MAX_MANIFESTS = 10_000
@@ -120,7 +134,7 @@ def records_mode(options: Mapping[str, str], document: Any) -> bool:
         return False
     if wanted:
         raise SourceError(f'the option records must be "canvas" or "manifest", not "{wanted}"')
-    return _kind(document) == "Collection"
+    return node_kind(document) == "Collection"
 
 
 def read_iiif(
@@ -139,7 +153,7 @@ def read_iiif(
     ``hasher`` receives the bytes of every further document fetched. Member
     ids must be absolute http(s) URLs, as IIIF requires.
     """
-    if not looks_like_iiif(document) or _kind(document) is None:
+    if not looks_like_iiif(document) or node_kind(document) is None:
         raise SourceError("the JSON is not a IIIF manifest or collection")
     walk = _Walk(
         fetcher=fetcher,
@@ -154,14 +168,14 @@ def read_iiif(
     )
     for column in CORE_COLUMNS:
         store.add_column(column)
-    top_id = _id(document)
+    top_id = node_id(document)
     if top_id:
         walk.seen.add(top_id)
     _walk(walk, document, depth=0, collection={})
 
 
 def _walk(walk: _Walk, node: dict[str, Any], *, depth: int, collection: dict[str, str]) -> None:
-    kind = _kind(node)
+    kind = node_kind(node)
     if kind == "Manifest":
         walk.manifests += 1
         if walk.manifests > MAX_MANIFESTS:
@@ -174,28 +188,28 @@ def _walk(walk: _Walk, node: dict[str, Any], *, depth: int, collection: dict[str
     if depth >= MAX_DEPTH:
         raise SourceError(
             f"the collection nests collections more than {MAX_DEPTH} levels deep "
-            f"(at {_id(node) or 'an unnamed collection'})"
+            f"(at {node_id(node) or 'an unnamed collection'})"
         )
-    version = _version(node)
-    here = {"collection": _id(node)}
+    version = presentation_version(node)
+    here = {"collection": node_id(node)}
     _language_fields("collection.label", node.get("label"), walk, version, here)
-    members = list(_members(node))
-    walk.listed += sum(1 for member in members if _kind(member) != "Collection")
+    members = list(collection_members(node))
+    walk.listed += sum(1 for member in members if node_kind(member) != "Collection")
     if walk.listed > MAX_MANIFESTS:
         raise SourceError(
             f"the collection lists more than {MAX_MANIFESTS} manifests; "
             "split it into smaller requests"
         )
     for member in members:
-        member_id = _id(member)
+        member_id = node_id(member)
         if not member_id:
-            walk.store.problem(_where(node), "lists a member without an id; it was left out")
+            walk.store.problem(node_where(node), "lists a member without an id; it was left out")
             continue
         if member_id in walk.seen:
-            walk.store.problem(f"{_kind(member) or 'member'} {member_id}", "is listed twice")
+            walk.store.problem(f"{node_kind(member) or 'member'} {member_id}", "is listed twice")
             continue
         walk.seen.add(member_id)
-        document = member if _is_embedded(member) else _fetch(walk, member_id)
+        document = member if is_embedded(member) else _fetch(walk, member_id)
         if document is None:
             continue
         _walk(walk, document, depth=depth + 1, collection=here)
@@ -230,7 +244,7 @@ def _fetch(walk: _Walk, address: str) -> dict[str, Any] | None:
     except SourceError as error:
         walk.store.problem(where, f"could not be read: {error}; it was left out")
         return None
-    if not looks_like_iiif(document) or _kind(document) is None:
+    if not looks_like_iiif(document) or node_kind(document) is None:
         walk.store.problem(where, "is not a IIIF manifest or collection; it was left out")
         return None
     return dict(document)
@@ -248,7 +262,7 @@ def _too_slow(walk: _Walk) -> SourceError:
 
 
 def _emit_manifest(walk: _Walk, manifest: dict[str, Any], collection: dict[str, str]) -> None:
-    version = _version(manifest)
+    version = presentation_version(manifest)
     canvases = list(_canvases(manifest, version))
     shared = _manifest_fields(walk, manifest, version, canvas_count=len(canvases))
     shared.update(collection)
@@ -262,7 +276,7 @@ def _emit_manifest(walk: _Walk, manifest: dict[str, Any], collection: dict[str, 
         walk.store.add(record)
         return
     if not canvases:
-        walk.store.problem(_where(manifest), "has no canvases, so it gives no records")
+        walk.store.problem(node_where(manifest), "has no canvases, so it gives no records")
     for index, canvas in enumerate(canvases):
         fields = _canvas_fields(walk, canvas, index, version)
         record = {"id": fields["canvas.id"], **fields, **shared}
@@ -286,7 +300,7 @@ def _check_media_type(walk: _Walk, record: dict[str, str]) -> None:
 def _manifest_fields(
     walk: _Walk, manifest: dict[str, Any], version: int, *, canvas_count: int
 ) -> dict[str, str]:
-    out: dict[str, str] = {"manifest": _id(manifest)}
+    out: dict[str, str] = {"manifest": node_id(manifest)}
     _language_fields("label", manifest.get("label"), walk, version, out)
     summary = manifest.get("summary") if version == 3 else manifest.get("description")
     _language_fields("summary", summary, walk, version, out)
@@ -302,15 +316,15 @@ def _manifest_fields(
         _language_fields("requiredStatement", manifest.get("attribution"), walk, version, out)
         rights = manifest.get("license")
         homepage = manifest.get("related")
-    rights_values = [_text_of(value) for value in _as_list(rights)]
+    rights_values = [text_of(value) for value in as_list(rights)]
     if any(rights_values):
         out["rights"] = join_values([v for v in rights_values if v], walk.split)
     if isinstance(manifest.get("navDate"), str):
         out["navDate"] = manifest["navDate"]
-    homepage_id = _first_id(homepage)
+    homepage_id = first_id(homepage)
     if homepage_id:
         out["homepage"] = homepage_id
-    thumbnail_id = _first_id(manifest.get("thumbnail"))
+    thumbnail_id = first_id(manifest.get("thumbnail"))
     if thumbnail_id:
         out["thumbnail"] = thumbnail_id
     out["canvas.count"] = str(canvas_count)
@@ -319,13 +333,13 @@ def _manifest_fields(
 
 def _canvases(manifest: dict[str, Any], version: int) -> Iterator[dict[str, Any]]:
     if version == 3:
-        for item in _as_list(manifest.get("items")):
-            if isinstance(item, dict) and _type_name(item) == "Canvas":
+        for item in as_list(manifest.get("items")):
+            if isinstance(item, dict) and node_type(item) == "Canvas":
                 yield item
         return
-    for sequence in _as_list(manifest.get("sequences"))[:1]:
+    for sequence in as_list(manifest.get("sequences"))[:1]:
         if isinstance(sequence, dict):
-            for canvas in _as_list(sequence.get("canvases")):
+            for canvas in as_list(sequence.get("canvases")):
                 if isinstance(canvas, dict):
                     yield canvas
 
@@ -336,22 +350,24 @@ def _start_index(manifest: dict[str, Any], canvases: list[dict[str, Any]]) -> in
     start = manifest.get("start")
     start_id = start if isinstance(start, str) else None
     if isinstance(start, dict):
-        start_id = start.get("source") if start.get("type") == "SpecificResource" else _id(start)
+        start_id = (
+            start.get("source") if start.get("type") == "SpecificResource" else node_id(start)
+        )
         if isinstance(start_id, dict):
-            start_id = _id(start_id)
-    for sequence in _as_list(manifest.get("sequences"))[:1]:
+            start_id = node_id(start_id)
+    for sequence in as_list(manifest.get("sequences"))[:1]:
         if isinstance(sequence, dict) and isinstance(sequence.get("startCanvas"), str):
             start_id = sequence["startCanvas"]
     for index, canvas in enumerate(canvases):
-        if start_id and _id(canvas) == start_id:
+        if start_id and node_id(canvas) == start_id:
             return index
     return 0
 
 
 def _canvas_fields(walk: _Walk, canvas: dict[str, Any], index: int, version: int) -> dict[str, str]:
-    body = _choose_body(canvas, version)
+    body = choose_body(canvas, version)
     out: dict[str, str] = {
-        "canvas.id": _id(canvas),
+        "canvas.id": node_id(canvas),
         "file": "",
         "format": "",
         "width": "",
@@ -378,222 +394,7 @@ def _canvas_fields(walk: _Walk, canvas: dict[str, Any], index: int, version: int
 # --- painting bodies -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Body:
-    id: str
-    kind: str  # Image, Sound, Video or Other
-    format: str
-    width: Any
-    height: Any
-    duration: Any
-    service_id: str
-    service_url: str
-
-    @property
-    def file_url(self) -> str:
-        return self.service_url or self.id
-
-    @property
-    def area(self) -> float:
-        return _number(self.width) * _number(self.height)
-
-
-def _choose_body(canvas: dict[str, Any], version: int) -> _Body | None:
-    bodies = [b for b in _bodies(canvas, version) if b.id or b.service_url]
-    images = [b for b in bodies if b.kind == "Image"]
-    timed = [b for b in bodies if b.kind in ("Sound", "Video")]
-    if timed and (canvas.get("duration") is not None or not images):
-        return timed[0]
-    if images:
-        return max(images, key=lambda body: body.area)  # the first of equals
-    others = [b for b in bodies if b.kind == "Other" and not b.format.startswith("text/")]
-    return others[0] if others else None
-
-
-def _bodies(canvas: dict[str, Any], version: int) -> Iterator[_Body]:
-    if version == 3:
-        for page in _as_list(canvas.get("items")):
-            if not isinstance(page, dict):
-                continue
-            for annotation in _as_list(page.get("items")):
-                if isinstance(annotation, dict) and _is_painting(annotation):
-                    for body in _expand(annotation.get("body")):
-                        yield _make_body(body, version)
-        return
-    for annotation in _as_list(canvas.get("images")):
-        if isinstance(annotation, dict):
-            for body in _expand(annotation.get("resource")):
-                yield _make_body(body, version)
-
-
-def _is_painting(annotation: dict[str, Any]) -> bool:
-    motivation = annotation.get("motivation")
-    if motivation is None:
-        return True
-    return any(str(m).endswith("painting") for m in _as_list(motivation))
-
-
-def _expand(body: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
-    """Bodies inside lists, choices and specific resources, flattened."""
-    if depth > 8:
-        return
-    if isinstance(body, str):
-        yield {"id": body}
-    elif isinstance(body, list):
-        for item in body:
-            yield from _expand(item, depth + 1)
-    elif isinstance(body, dict):
-        kind = _type_name(body)
-        if kind in ("Choice", "oa:Choice"):
-            yield from _expand(body.get("items"), depth + 1)
-            yield from _expand(body.get("default"), depth + 1)
-            yield from _expand(body.get("item"), depth + 1)
-        elif kind in ("SpecificResource", "oa:SpecificResource"):
-            yield from _expand(body.get("source") or body.get("full"), depth + 1)
-        else:
-            yield body
-
-
-def _make_body(body: dict[str, Any], version: int) -> _Body:
-    media_format = body.get("format") if isinstance(body.get("format"), str) else ""
-    kind = _body_kind(_type_name(body), media_format or "")
-    service_id, service_url = ("", "")
-    if kind == "Image":
-        service_id, service_url = _image_service(body.get("service"), version)
-    return _Body(
-        id=_id(body),
-        kind=kind,
-        format="image/jpeg" if service_url else (media_format or ""),
-        width=body.get("width"),
-        height=body.get("height"),
-        duration=body.get("duration"),
-        service_id=service_id,
-        service_url=service_url,
-    )
-
-
-def _body_kind(type_name: str, media_format: str) -> str:
-    name = type_name.rsplit(":", 1)[-1].lower()
-    if name in ("image", "stillimage"):
-        return "Image"
-    if name in ("sound", "audio"):
-        return "Sound"
-    if name in ("video", "movingimage"):
-        return "Video"
-    prefix = media_format.split("/", 1)[0].lower()
-    return {"image": "Image", "audio": "Sound", "video": "Video"}.get(prefix, "Other")
-
-
-def _image_service(services: Any, version: int) -> tuple[str, str]:
-    """(service id, full-size image URL) of the first IIIF Image API service."""
-    for service in _as_list(services):
-        if isinstance(service, str):
-            service = {"id": service}
-        if not isinstance(service, dict):
-            continue
-        service_id = _id(service)
-        if not service_id:
-            continue
-        image_version = _image_api_version(service, version)
-        if image_version is None:
-            continue
-        base = service_id.rstrip("/")
-        if image_version >= 3:
-            return service_id, f"{base}/full/max/0/default.jpg"
-        if image_version == 2:
-            return service_id, f"{base}/full/full/0/default.jpg"
-        return service_id, f"{base}/full/full/0/native.jpg"
-    return "", ""
-
-
-def _image_api_version(service: dict[str, Any], presentation: int) -> int | None:
-    kind = _type_name(service)
-    described = " ".join(
-        str(v) for key in ("@context", "profile") for v in _as_list(service.get(key))
-    )
-    for number in (3, 2, 1):
-        if kind == f"ImageService{number}" or f"iiif.io/api/image/{number}" in described:
-            return number
-    if kind in ("", "ImageService") and "level" in described:
-        return 3 if presentation == 3 else 2
-    return None
-
-
 # --- language maps and text ---------------------------------------------------------------
-
-
-class _TextOnly(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "br":
-            self.parts.append("\n")
-
-
-def html_text(value: str, version: int) -> str:
-    """The text of a IIIF value that may hold HTML.
-
-    Presentation 3 marks HTML by a leading ``<``; Presentation 2 allows it
-    anywhere.
-    """
-    is_html = value.lstrip().startswith("<") if version == 3 else ("<" in value or "&" in value)
-    if not is_html:
-        return value
-    parser = _TextOnly()
-    parser.feed(value)
-    parser.close()
-    return "".join(parser.parts)
-
-
-def language_map(value: Any, version: int) -> dict[str, list[str]]:
-    """Any IIIF way of giving text, as language -> values (``none`` for untagged)."""
-    result: dict[str, list[str]] = {}
-
-    def add(language: str, text: Any) -> None:
-        if text is None or isinstance(text, dict | list):
-            return
-        result.setdefault(language or "none", []).append(html_text(scalar_text(text), version))
-
-    def visit(item: Any, depth: int) -> None:
-        if depth > 4 or item is None:
-            return
-        if isinstance(item, list):
-            for inner in item:
-                visit(inner, depth + 1)
-        elif isinstance(item, dict):
-            if "@value" in item:
-                language = item.get("@language")
-                add(language if isinstance(language, str) else "none", item.get("@value"))
-                return
-            for language, texts in item.items():
-                for text in _as_list(texts):
-                    add(str(language), text)
-        else:
-            add("none", item)
-
-    visit(value, 0)
-    return result
-
-
-def preferred_language(languages: list[str], wanted: str) -> str:
-    """The language to show first: the wanted one, a variant of it, untagged, or the first."""
-    wanted = wanted.lower()
-    lowered = {language.lower(): language for language in languages}
-    if wanted in lowered:
-        return lowered[wanted]
-    for language in languages:
-        low = language.lower()
-        if low.split("-", 1)[0] == wanted.split("-", 1)[0]:
-            return language
-    for untagged in ("none", "@none"):
-        if untagged in lowered:
-            return lowered[untagged]
-    return languages[0]
 
 
 def _language_fields(name: str, value: Any, walk: _Walk, version: int, out: dict[str, str]) -> None:
@@ -611,7 +412,7 @@ def _metadata_fields(
     prefix: str, metadata: Any, walk: _Walk, version: int, out: dict[str, str]
 ) -> None:
     collected: dict[str, list[str]] = {}
-    for entry in _as_list(metadata):
+    for entry in as_list(metadata):
         if not isinstance(entry, dict):
             continue
         labels = language_map(entry.get("label"), version)
@@ -634,95 +435,3 @@ def _metadata_fields(
 
 
 # --- small readers ---------------------------------------------------------------------------
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _id(node: Any) -> str:
-    if isinstance(node, str):
-        return node
-    if not isinstance(node, dict):
-        return ""
-    value = node.get("id", node.get("@id"))
-    return value if isinstance(value, str) else ""
-
-
-def _type_name(node: dict[str, Any]) -> str:
-    value = node.get("type", node.get("@type"))
-    if isinstance(value, list):
-        value = value[0] if value else ""
-    return value if isinstance(value, str) else ""
-
-
-def _kind(node: Any) -> str | None:
-    """``Manifest`` or ``Collection`` (either version), else None."""
-    if not isinstance(node, dict):
-        return None
-    name = _type_name(node).rsplit(":", 1)[-1]
-    if name in ("Manifest", "Collection"):
-        return name
-    if name == "" and ("sequences" in node or "items" in node):
-        return "Manifest"
-    return None
-
-
-def _version(node: dict[str, Any]) -> int:
-    contexts = " ".join(str(c) for c in _as_list(node.get("@context")))
-    if "presentation/3" in contexts:
-        return 3
-    if "presentation/2" in contexts:
-        return 2
-    if "@id" in node or "sequences" in node or str(node.get("@type", "")).startswith("sc:"):
-        return 2
-    return 3
-
-
-def _members(collection: dict[str, Any]) -> Iterator[Any]:
-    if _version(collection) == 3:
-        yield from _as_list(collection.get("items"))
-        return
-    seen_keys = ("collections", "manifests", "members")
-    for key in seen_keys:
-        yield from _as_list(collection.get(key))
-
-
-def _is_embedded(member: Any) -> bool:
-    if not isinstance(member, dict):
-        return False
-    kind = _kind(member)
-    if kind == "Manifest":
-        items = member.get("items") or member.get("sequences")
-        return bool(items)
-    if kind == "Collection":
-        return any(member.get(k) for k in ("items", "manifests", "collections", "members"))
-    return False
-
-
-def _first_id(value: Any) -> str:
-    for item in _as_list(value):
-        found = _id(item)
-        if found:
-            return found
-    return ""
-
-
-def _text_of(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    return _id(value)
-
-
-def _number(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return 0.0
-
-
-def _where(node: dict[str, Any]) -> str:
-    kind = (_kind(node) or "document").lower()
-    return f"{kind} {_id(node)}".strip()

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from bots.model import MappingRow, MappingTable, PlannedFile, Request
 from bots.pipeline.balance import Unbalanced, explain, unbalanced
 from bots.pipeline.mapping import validate_mapping
-from bots.pipeline.render import pattern_markup_problems, render_file
+from bots.pipeline.patterns import pattern_markup_problems
+from bots.pipeline.render import render_file
 from bots.pipeline.request import parse_request
 
 # --- what is refused, and what it says ---------------------------------------------

@@ -12,7 +12,7 @@ import pytest
 import bots.sources.iiif
 from bots.net.fetch import Fetcher, FetchPolicy
 from bots.sources import SourceData, SourceError, open_source
-from bots.sources.iiif import language_map, preferred_language
+from bots.sources.iiif_values import language_map, preferred_language
 from tests.support.http import LoopbackServer, SeenRequest
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"

@@ -11,11 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bots.followup.merge import categories_in, compared_form
 from bots.followup.sync import (
     Conflict,
     SyncCandidate,
-    categories_in,
-    compared_form,
     edit_summary,
     last_rendering,
     plan_sync,

@@ -1,0 +1,235 @@
+"""Patterns: ``{column}`` placeholders in a requester's wikitext, filled with a record's escaped values.
+
+Pattern syntax: ``{column}`` where the column name is letters, digits,
+spaces and ``_ . - :`` (JSON nested keys are written ``a.b``). A ``{`` right
+after or before another ``{`` belongs to wikitext, so ``{{PAGENAME}}`` and
+``{{{1}}}`` are never placeholders, while ``{{en|1={title}}}`` fills
+``{title}`` and keeps the ``{{en|1=`` ... ``}}`` around it. A mapped column's
+value shows its mapping row's ``text`` when a volunteer filled one.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+
+import mwparserfromhell
+
+from bots.model import MappingRow, MappingTable, Problem
+from bots.pipeline.balance import unbalanced
+from bots.pipeline.escape import escape_value, normalise_value, plain_value
+
+#: How the parts of a mapped cell are joined on the page.
+MAPPED_JOINER = "; "
+
+
+#: How many column names a message lists before saying "and N more".
+MAX_LISTED_COLUMNS = 30
+
+
+def is_name_char(char: str) -> bool:
+    return char in " _.-:" or unicodedata.category(char)[0] in "LNM"
+
+
+@lru_cache(maxsize=512)
+def tokens(pattern: str) -> tuple[tuple[str, bool], ...]:
+    """The pattern as (text, is_placeholder) pieces; placeholders hold the column name."""
+    pieces: list[tuple[str, bool]] = []
+    literal_start = 0
+    index = 0
+    length = len(pattern)
+    while index < length:
+        if (
+            pattern[index] == "{"
+            and (index == 0 or pattern[index - 1] != "{")
+            and index + 1 < length
+            and pattern[index + 1] != "{"
+        ):
+            end = pattern.find("}", index + 1)
+            name = pattern[index + 1 : end] if end != -1 else ""
+            if name.strip() and all(is_name_char(char) for char in name):
+                if literal_start < index:
+                    pieces.append((pattern[literal_start:index], False))
+                pieces.append((name.strip(), True))
+                index = literal_start = end + 1
+                continue
+        index += 1
+    if literal_start < length:
+        pieces.append((pattern[literal_start:], False))
+    return tuple(pieces)
+
+
+def placeholders(pattern: str) -> list[str]:
+    """The column names a pattern uses, in order of first use, each once."""
+    return list(dict.fromkeys(text for text, is_column in tokens(pattern) if is_column))
+
+
+def closest(column: str, columns: Sequence[str]) -> str | None:
+    for candidate in columns:
+        if candidate.casefold() == column.casefold():
+            return candidate
+    found = difflib.get_close_matches(column, list(columns), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def check_pattern(param_name: str, pattern: str, columns: Sequence[str]) -> list[Problem]:
+    """What is wrong with one pattern of a request, in words the partner can act on.
+
+    Unknown columns name the columns that exist and the closest one; braces
+    left over once placeholders are taken out must pair up, because a stray
+    ``{`` or ``}`` is almost always a placeholder or template typed wrong; and
+    the text must close the markup it opens (:func:`pattern_markup_problems`).
+    """
+    problems: list[Problem] = []
+    available = list(columns)
+    for column in placeholders(pattern):
+        if column in available:
+            continue
+        listed = ", ".join(available[:MAX_LISTED_COLUMNS]) or "(none)"
+        if len(available) > MAX_LISTED_COLUMNS:
+            listed += f" and {len(available) - MAX_LISTED_COLUMNS} more"
+        suggestion = closest(column, available)
+        hint = f' Did you mean "{{{suggestion}}}"?' if suggestion else ""
+        problems.append(
+            Problem(
+                param_name,
+                f'The placeholder "{{{column}}}" names a column the data does not have.{hint} '
+                f"The columns are: {listed}.",
+            )
+        )
+    rest = "".join(text for text, is_column in tokens(pattern) if not is_column)
+    opening, closing = rest.count("{"), rest.count("}")
+    if opening != closing:
+        problems.append(
+            Problem(
+                param_name,
+                f'The pattern has {opening} "{{" but {closing} "}}" outside its placeholders. '
+                "A placeholder is written {column} and a template {{name|...}}; "
+                "check that every one is closed.",
+            )
+        )
+    else:
+        problems += pattern_markup_problems(param_name, pattern)
+    return problems
+
+
+def pattern_markup_problems(param_name: str, pattern: str) -> list[Problem]:
+    """Why the requester's text around the placeholders cannot go into a file page.
+
+    The text is checked with each placeholder standing for a plain word, since
+    that is all an escaped value can be. A ``<`` or ``</`` right before a
+    placeholder is refused too: a value such as ``nowiki x`` would make it a tag.
+    """
+    pieces = tokens(pattern)
+    literal = "".join("x" if is_column else text for text, is_column in pieces)
+    reasons = [str(found) for found in unbalanced(literal)]
+    for (text, is_column), (_next, next_is_column) in zip(pieces, pieces[1:], strict=False):
+        if not is_column and next_is_column and text.endswith(("<", "</")):
+            reasons.append(
+                'a "<" right before a {placeholder} would let a value become an HTML or '
+                "wiki tag; put a space or other text between them"
+            )
+            break
+    if not reasons:
+        return []
+    return [
+        Problem(
+            param_name,
+            "The text around the placeholders would break the file page: "
+            + "; ".join(reasons[:3])
+            + ".",
+        )
+    ]
+
+
+def cell(record: Mapping[str, object], column: str) -> str:
+    value = record.get(column)
+    return "" if value is None else str(value)
+
+
+#: Lookup dicts of the mapping tables seen last, by identity: a request renders
+#: thousands of records against the same few tables.
+LOOKUPS: dict[int, tuple[MappingTable, dict[str, MappingRow]]] = {}
+
+
+def lookup(table: MappingTable) -> dict[str, MappingRow]:
+    cached = LOOKUPS.get(id(table))
+    if cached is not None and cached[0] is table:
+        return cached[1]
+    rows = {unicodedata.normalize("NFC", row.value.strip()): row for row in table.rows}
+    if len(LOOKUPS) >= 64:
+        LOOKUPS.clear()
+    LOOKUPS[id(table)] = (table, rows)
+    return rows
+
+
+def mapped_parts(value: str, split: str) -> list[str]:
+    """The values of a mapped cell: split on ``split``, stripped, NFC, empties dropped."""
+    pieces = value.split(split) if split else [value]
+    parts = (normalise_value(piece).strip() for piece in pieces)
+    return [part for part in parts if part]
+
+
+def mapped_text(row: MappingRow | None) -> str:
+    """The volunteer's replacement text, or "" when there is none."""
+    if row is None:
+        return ""
+    text = row.text.strip()
+    return "" if text == "-" else text
+
+
+def plain_text(wikitext: str) -> str:
+    """What a reader sees of a volunteer's wikitext, for titles."""
+    return " ".join(str(mwparserfromhell.parse(wikitext).strip_code()).split())
+
+
+def fill_value(
+    column: str,
+    record: Mapping[str, object],
+    mappings: Mapping[str, MappingTable],
+    split: str,
+    plain: bool,
+) -> str:
+    raw = cell(record, column)
+    table = mappings.get(column)
+    if table is None:
+        text = normalise_value(raw).strip()
+        return plain_value(text) if plain else escape_value(text)
+    rows = lookup(table)
+    shown: list[str] = []
+    for part in mapped_parts(raw, split):
+        text = mapped_text(rows.get(part))
+        if plain:
+            shown.append((plain_text(text) if text else "") or plain_value(part))
+        else:
+            shown.append(text or escape_value(part))
+    return MAPPED_JOINER.join(shown)
+
+
+def fill_pattern(
+    pattern: str,
+    record: Mapping[str, object],
+    mappings: Mapping[str, MappingTable],
+    split: str = ";",
+    *,
+    plain: bool = False,
+) -> str:
+    """The pattern with every ``{column}`` replaced by the record's value.
+
+    Values are trimmed and escaped (:func:`bots.pipeline.escape.escape_value`); a
+    missing or empty value gives "". A mapped column's cell is split on
+    ``split``; each part shows its mapping row's ``text`` when a volunteer
+    filled one (wikitext, used as written), else the escaped part; parts are
+    joined with "; ".
+
+    ``plain=True`` is for file titles, which are not wikitext: values are
+    inserted unescaped on one line, and a mapping ``text`` gives the words a
+    reader would see (``[[d:Q1507366|George Richmond]]`` gives
+    ``George Richmond``).
+    """
+    return "".join(
+        fill_value(text, record, mappings, split, plain) if is_column else text
+        for text, is_column in tokens(pattern)
+    )
