@@ -293,7 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging(args.verbose)
-    from bots.dev.devwiki import DevWikiError
+    from bots.dev import DevWikiError
     from bots.jobs.session import Stopped
     from bots.store import StateStoreError
     from bots.wiki import LoginError, WikiError

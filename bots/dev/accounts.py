@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from bots.dev.devwiki import DevWikiError
+from bots.dev import DevWikiError
 from bots.dev.settings import ACCOUNTS
 
 

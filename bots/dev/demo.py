@@ -26,6 +26,9 @@ from pathlib import Path
 from bots.config import Config
 from bots.dev.accounts import DevAccount
 from bots.dev.devwiki import DevWiki
+from bots.hub import Hub
+from bots.pipeline.preview import preview_id_on_page
+from bots.pipeline.request import set_param
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +151,28 @@ This is a demonstration request ({name}) filed by `hubbot demo`.
 """
 
 
+def _map_an_artist(volunteer: DevAccount, mapping_title: str) -> str:
+    """The volunteer gives the second artist a category; returns the mapping page."""
+    table = volunteer.text(mapping_title) or ""
+    artist = ARTISTS[1][0]
+    old_row = next(line for line in table.splitlines() if f"value={artist}|" in line)
+    new_row = old_row.replace("|categories=|", f"|categories={artist}|")
+    volunteer.edit(mapping_title, table.replace(old_row, new_row), f"Mapping {artist}")
+    return mapping_title
+
+
+def _approve(reviewer: DevAccount, hub: Hub, name: str) -> None:
+    """The reviewer sets |approve= to the id on the preview they read."""
+    preview = reviewer.text(hub.preview(name)) or ""
+    pid = preview_id_on_page(preview)
+    if not pid:
+        raise RuntimeError(f"No preview id on {hub.preview(name)}:\n{preview[:500]}")
+    request_page = reviewer.text(hub.request(name)) or ""
+    reviewer.edit(
+        hub.request(name), set_param(request_page, "approve", pid), f"Approve preview {pid}"
+    )
+
+
 def run_demo(
     config: Config,
     *,
@@ -158,8 +183,6 @@ def run_demo(
     run_impact: Callable[[str], object] | None = None,
 ) -> dict[str, str]:
     """The workflow; ``run_bot`` is one ``hubbot run`` pass. Returns the page URLs."""
-    from bots.hub import Hub
-
     dev = DevWiki.from_api_url(config.wiki.api, config.devwiki.dir)
     api = dev.api_url
     hub = Hub(config.hub.root)
@@ -179,30 +202,13 @@ def run_demo(
         run_bot()
 
         say("3. A volunteer maps an artist to a category")
-        volunteer = DevAccount(api, "Volunteer")
-        mapping_title = hub.mapping(name, "artist")
-        table = volunteer.text(mapping_title) or ""
-        artist = ARTISTS[1][0]
-        old_row = next(line for line in table.splitlines() if f"value={artist}|" in line)
-        new_row = old_row.replace("|categories=|", f"|categories={artist}|")
-        volunteer.edit(mapping_title, table.replace(old_row, new_row), f"Mapping {artist}")
+        mapping_title = _map_an_artist(DevAccount(api, "Volunteer"), hub.mapping(name, "artist"))
 
         say("4. The bot updates the preview (the mapping changed it)")
         run_bot()
 
         say("5. The reviewer checks the preview and approves exactly that preview")
-        reviewer = DevAccount(api, "Reviewer")
-        preview = reviewer.text(hub.preview(name)) or ""
-        from bots.pipeline.preview import preview_id_on_page
-        from bots.pipeline.request import set_param
-
-        pid = preview_id_on_page(preview)
-        if not pid:
-            raise RuntimeError(f"No preview id on {hub.preview(name)}:\n{preview[:500]}")
-        request_page = reviewer.text(hub.request(name)) or ""
-        reviewer.edit(
-            hub.request(name), set_param(request_page, "approve", pid), f"Approve preview {pid}"
-        )
+        _approve(DevAccount(api, "Reviewer"), hub, name)
 
         say("6. The bot uploads the approved batch")
         run_bot()
@@ -215,7 +221,7 @@ def run_demo(
     ][:3]
     if files and run_impact is not None:
         say("7. A volunteer uses two of the files in an article; the bot reports the impact")
-        volunteer.edit(
+        DevAccount(api, "Volunteer").edit(
             "Demo Museum highlights",
             "Highlights of the Demo Museum collection:\n"
             + "".join(f"[[{t}|thumb]]\n" for t in files[:2]),

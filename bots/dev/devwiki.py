@@ -27,23 +27,13 @@ from urllib.parse import urlsplit
 
 import requests
 
+from bots.dev import DevWikiError
 from bots.dev import wikibase as devwiki_wikibase
 from bots.dev.faults import WikiFaults
 from bots.dev.settings import (
-    ACCOUNTS,
-    DEBIAN_PACKAGES,
-    EXTENSIONS,
-    FILE_EXTENSIONS,
-    HUB_SETTINGS_PHP,
     MEDIAWIKI_DIR,
-    REQUIRE_HUB_SETTINGS,
-    ROUTER_PHP,
 )
-from bots.dev.wikibase import WikibaseBundleError
-
-
-class DevWikiError(Exception):
-    """Something stopped the dev wiki from starting; the message says what to do."""
+from bots.dev.setup import WikiSetup
 
 
 def free_port() -> int:
@@ -52,58 +42,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def missing_packages() -> list[str]:
-    missing = []
-    if not (MEDIAWIKI_DIR / "maintenance" / "install.php").exists():
-        missing.append("mediawiki")
-    if shutil.which("php") is None:
-        missing.append("php-cli")
-    else:
-        modules = subprocess.run(
-            ["php", "-m"], capture_output=True, text=True, check=False
-        ).stdout.lower()
-        for module, package in (
-            ("pdo_sqlite", "php-sqlite3"),
-            ("intl", "php-intl"),
-            ("mbstring", "php-mbstring"),
-            ("xml", "php-xml"),
-            ("curl", "php-curl"),
-        ):
-            if module not in modules:
-                missing.append(package)
-    if shutil.which("convert") is None:
-        missing.append("imagemagick")
-    return missing
-
-
-def ensure_packages(log=print) -> None:
-    """Install Debian's MediaWiki and PHP when missing (as root), else say how."""
-    missing = missing_packages()
-    if not missing:
-        return
-    command = (
-        "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y "
-        "--no-install-recommends " + " ".join(DEBIAN_PACKAGES)
-    )
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        raise DevWikiError(
-            f"The dev wiki needs Debian packages that are missing ({', '.join(missing)}). "
-            f"Install them as root with: {command}"
-        )
-    log(f"Installing Debian packages: {', '.join(DEBIAN_PACKAGES)}")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for args in (
-        ["apt-get", "update", "-q"],
-        ["apt-get", "install", "-y", "-q", "--no-install-recommends", *DEBIAN_PACKAGES],
-    ):
-        result = subprocess.run(args, env=env, capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            tail = "\n".join(result.stderr.strip().splitlines()[-5:])
-            raise DevWikiError(f"{' '.join(args)} failed:\n{tail}\nTry by hand: {command}")
-
-
 @dataclass
-class DevWiki(WikiFaults):
+class DevWiki(WikiSetup, WikiFaults):
     """One local wiki: a folder, a port, and the Wikibase bundle it installs."""
 
     dir: Path
@@ -177,95 +117,6 @@ class DevWiki(WikiFaults):
             HUB_IMAGES_DIR=str(self.dir / "images"),
             PHP_CLI_SERVER_WORKERS="4",
         )
-
-    # -- install -----------------------------------------------------------
-    def install(self, log=print) -> None:
-        """Create the database, settings and accounts (once)."""
-        if self.installed:
-            return
-        ensure_packages(log)
-        self._check_bundle()  # before anything is written: no wiki without Wikibase
-        log(f"Installing MediaWiki into {self.dir}")
-        if self.dir.exists():
-            shutil.rmtree(self.dir)
-        for sub in ("data", "images", "tmp", "cache"):
-            (self.dir / sub).mkdir(parents=True, exist_ok=True)
-        admin_name, admin_password, _ = ACCOUNTS[0]
-        self._php(
-            "maintenance/install.php",
-            "--dbtype=sqlite",
-            f"--dbpath={self.dir / 'data'}",
-            "--dbname=devwiki",
-            f"--confpath={self.dir}",
-            f"--server=http://{self.host}:{self.port}",
-            "--scriptpath=",
-            "--lang=en",
-            f"--extensions={','.join(EXTENSIONS)}",
-            f"--pass={admin_password}",
-            "Hub dev wiki",
-            admin_name,
-        )
-        self.write_settings()
-        self._hub_settings_last()
-        # install.php ran before HubSettings (namespace name, uploads); update.
-        self._php("maintenance/update.php", "--quick")
-        for name, password, groups in ACCOUNTS:
-            args = ["maintenance/createAndPromote.php", "--force"]
-            for group in groups:
-                if group in ("sysop", "bureaucrat", "interface-admin", "bot"):
-                    args.append(f"--{group}")
-                else:
-                    args.append(f"--custom-groups={group}")
-            self._php(*args, name, password)
-
-    def install_wikibase(self, log=print) -> None:
-        """Wikibase and WikibaseMediaInfo from the bundle (once; again if the bundle changed).
-
-        The bundle's install.sh appends its settings to LocalSettings.php; the
-        hub's own settings are then moved after them, so that ours (and a test's
-        extra.php) have the last word.
-        """
-        try:
-            seconds = devwiki_wikibase.install(
-                self.dir,
-                self.database,
-                self.wikibase,
-                f"http://{self.host}:{self.port}",
-                {**self._env(), "MW_INSTALL_PATH": str(MEDIAWIKI_DIR)},
-                log,
-            )
-        except WikibaseBundleError as e:
-            raise DevWikiError(str(e)) from None
-        self._hub_settings_last()
-        if seconds is not None:
-            log(f"Wikibase installed in {seconds:.1f} s")
-
-    def _check_bundle(self) -> None:
-        try:
-            devwiki_wikibase.fingerprint(self.wikibase)
-        except WikibaseBundleError as e:
-            raise DevWikiError(str(e)) from None
-
-    def _hub_settings_last(self) -> None:
-        """Make including HubSettings.php the last line of LocalSettings.php."""
-        lines = self.settings.read_text(encoding="utf-8").rstrip("\n").split("\n")
-        if lines[-1] == REQUIRE_HUB_SETTINGS:
-            return
-        kept = [line for line in lines if line.strip() != REQUIRE_HUB_SETTINGS]
-        text = "\n".join(kept).rstrip("\n") + "\n\n" + REQUIRE_HUB_SETTINGS + "\n"
-        self.settings.write_text(text, encoding="utf-8")
-
-    def write_settings(self) -> None:
-        """The hub's settings and the router; rewritten at every start, so changes apply."""
-        (self.dir / "HubSettings.php").write_text(
-            HUB_SETTINGS_PHP.format(
-                port=self.port,
-                extensions="[" + ", ".join(f"'{e}'" for e in FILE_EXTENSIONS) + "]",
-                extension_list="[" + ", ".join(f"'{e}'" for e in EXTENSIONS) + "]",
-            ),
-            encoding="utf-8",
-        )
-        (self.dir / "router.php").write_text(ROUTER_PHP, encoding="utf-8")
 
     def _php(self, script: str, *args: str, env: dict[str, str] | None = None) -> str:
         result = subprocess.run(

@@ -235,29 +235,12 @@ def _field_markup_problems(fields: Sequence[tuple[str, str]], where: str) -> lis
     return problems
 
 
-def render_file(
-    request: Request,
-    record: Mapping[str, object],
-    mappings: Mapping[str, MappingTable],
-    licenses: Mapping[str, str],
-    rules: TitleRules = STOCK_RULES,
-) -> PlannedFile | list[Problem]:
-    """The file one record becomes, or every reason it cannot be uploaded.
-
-    ``licenses`` is the configuration's map from the names used in requests to
-    licence template names. With ``license_column``, a record's own licence
-    wins and the request's ``license`` (if any) is the default for records
-    that leave it empty. The title leaves room for the longest extension a
-    sniffed file may get, and its first letter and the categories' follow the
-    target wiki's ``rules``, so the approved title is the uploaded title.
-    """
+def _id_and_file_problems(
+    request: Request, record_id: str, media_url: str, where: str
+) -> list[Problem]:
+    """What is wrong with a record's id and media address, in words the partner can act on."""
     problems: list[Problem] = []
-    record_id = normalise_value(cell(record, request.id_column)).strip()
-    media_url = normalise_value(cell(record, request.file_column)).strip()
-    if record_id:
-        where = f"record {record_id}"
-    else:
-        where = f"record {media_url}" if media_url else "a record without id or file"
+    if not record_id:
         problems.append(
             Problem(where, f'The id column "{request.id_column}" is empty for this record.')
         )
@@ -285,6 +268,33 @@ def render_file(
                 "http:// or https:// address.",
             )
         )
+    return problems
+
+
+def render_file(
+    request: Request,
+    record: Mapping[str, object],
+    mappings: Mapping[str, MappingTable],
+    licenses: Mapping[str, str],
+    rules: TitleRules = STOCK_RULES,
+) -> PlannedFile | list[Problem]:
+    """The file one record becomes, or every reason it cannot be uploaded.
+
+    ``licenses`` is the configuration's map from the names used in requests to
+    licence template names. With ``license_column``, a record's own licence
+    wins and the request's ``license`` (if any) is the default for records
+    that leave it empty. The title leaves room for the longest extension a
+    sniffed file may get, and its first letter and the categories' follow the
+    target wiki's ``rules``, so the approved title is the uploaded title.
+    """
+    record_id = normalise_value(cell(record, request.id_column)).strip()
+    media_url = normalise_value(cell(record, request.file_column)).strip()
+    where = (
+        f"record {record_id or media_url}"
+        if record_id or media_url
+        else ("a record without id or file")
+    )
+    problems = _id_and_file_problems(request, record_id, media_url, where)
     licence, licence_problems = record_licence(request, record, licenses, where)
     problems.extend(licence_problems)
     field_names = TEMPLATE_FIELDS.get(request.template)

@@ -38,6 +38,7 @@ Decisions worth knowing:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import mwparserfromhell
 from mwparserfromhell.nodes import Template
@@ -205,6 +206,16 @@ def _read_parameters(
     return values, raw, problems
 
 
+def _steering(params: Mapping[str, str]) -> tuple[dict[str, Any], list[Problem]]:
+    """The parameters that steer the run, not the files: limit, pause, sync, approve."""
+    limit, problems = check_limit(params.get("limit", ""))
+    pause, pause_problems = check_yes_no("pause", params.get("pause", ""))
+    sync, sync_problems = check_yes_no("sync", params.get("sync", ""))
+    approve, approve_problems = check_approve(params.get("approve", ""))
+    problems += pause_problems + sync_problems + approve_problems
+    return {"limit": limit, "pause": pause, "sync": sync, "approve": approve}, problems
+
+
 def _build_request(
     name: str,
     values: dict[tuple[str, str], str],
@@ -251,14 +262,8 @@ def _build_request(
     mapped, mapped_problems = split_mapped(params.get("mapped", ""))
     problems += mapped_problems
     split = read_split(params.get("split", ""))
-    limit, limit_problems = check_limit(params.get("limit", ""))
-    problems += limit_problems
-    pause, pause_problems = check_yes_no("pause", params.get("pause", ""))
-    problems += pause_problems
-    sync, sync_problems = check_yes_no("sync", params.get("sync", ""))
-    problems += sync_problems
-    approve, approve_problems = check_approve(params.get("approve", ""))
-    problems += approve_problems
+    steering, steering_problems = _steering(params)
+    problems += steering_problems
     problems += check_options(options, fmt)
 
     if problems:
@@ -279,10 +284,7 @@ def _build_request(
             categories=categories,
             mapped=mapped,
             split=split,
-            limit=limit,
-            pause=pause,
-            sync=sync,
-            approve=approve,
+            **steering,
             options=options,
             raw=raw,
         ),
