@@ -24,9 +24,10 @@ from bots.config import Config, load_config
 from bots.model import MappingTable, PlannedFile, Problem, Request
 from bots.net.fetch import Fetcher, FetchPolicy
 from bots.pipeline import mapping as mappings_mod
+from bots.pipeline.patterns import placeholders
 from bots.pipeline.plan import BatchChecks, Skipped, plan
 from bots.pipeline.preview import preview_id
-from bots.pipeline.render import placeholders, templates_digest
+from bots.pipeline.render import templates_digest
 from bots.pipeline.request import parse_request
 from bots.pipeline.request_checks import check_columns
 from bots.reports.preview import TableSummary, render_preview

@@ -10,9 +10,15 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from bots import __version__
 from bots.config import Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from bots.dev.devwiki import DevWiki
+    from bots.store import StateStore
+    from bots.wiki import Wiki
 
 log = logging.getLogger("hubbot")
 
@@ -37,7 +43,7 @@ def setup_logging(verbose: bool) -> None:
         logging.getLogger("bots.wiki").setLevel(logging.INFO)
 
 
-def connect(config: Config):  # -> Wiki
+def connect(config: Config) -> Wiki:
     from bots.wiki import Wiki
 
     return Wiki.connect(
@@ -50,7 +56,7 @@ def connect(config: Config):  # -> Wiki
     )
 
 
-def devwiki_for(config: Config):  # -> DevWiki
+def devwiki_for(config: Config) -> DevWiki:
     from bots.dev.devwiki import DevWiki
 
     return DevWiki.from_api_url(config.wiki.api, config.devwiki.dir, config.devwiki.wikibase)
@@ -94,7 +100,7 @@ def cmd_install(config: Config, args: argparse.Namespace) -> int:
     return EXIT_FAILURE if counts.get("failed") else EXIT_OK
 
 
-def open_store(config: Config):  # -> StateStore
+def open_store(config: Config) -> StateStore:
     from bots.store import StateStore
 
     url = config.state.url

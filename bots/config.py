@@ -172,43 +172,52 @@ def _type_name(tp: Any) -> str:
     return str(tp)
 
 
-def _coerce(key: str, tp: Any, value: Any) -> Any:
-    """Check ``value`` against ``tp``; returns it converted (lists to tuples)."""
-    origin = typing.get_origin(tp)
-    wrong = ConfigError(f"The configuration key {key} must be {_type_name(tp)}, not {value!r}.")
+#: What a value that does not fit its key's type becomes (then reported).
+_WRONG = object()
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _scalar(tp: Any, value: Any) -> Any:
     if tp is bool:
-        if isinstance(value, bool):
-            return value
-        raise wrong
+        return value if isinstance(value, bool) else _WRONG
     if tp is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return value
-        raise wrong
+        return value if isinstance(value, int) and not isinstance(value, bool) else _WRONG
     if tp is float:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-        raise wrong
+        return float(value) if _number(value) else _WRONG
     if tp is str:
         if isinstance(value, str):
             return value
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return str(value)
-        raise wrong
+        return str(value) if _number(value) else _WRONG
+    raise TypeError(tp)  # pragma: no cover - schema error
+
+
+def _container(origin: Any, value: Any) -> Any:
     if origin is tuple:
         if value is None:
             return ()
-        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
-            return tuple(value)
-        raise wrong
-    if origin is dict:
-        if value is None:
-            return {}
-        if isinstance(value, dict) and all(
-            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-        ):
-            return dict(value)
-        raise wrong
-    raise TypeError(tp)  # pragma: no cover - schema error
+        ok = isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)
+        return tuple(value) if ok else _WRONG
+    if value is None:
+        return {}
+    ok = isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    )
+    return dict(value) if ok else _WRONG
+
+
+def _coerce(key: str, tp: Any, value: Any) -> Any:
+    """Check ``value`` against ``tp``; returns it converted (lists to tuples)."""
+    origin = typing.get_origin(tp)
+    if origin in (tuple, dict):
+        converted = _container(origin, value)
+    else:
+        converted = _scalar(tp, value)
+    if converted is _WRONG:
+        raise ConfigError(f"The configuration key {key} must be {_type_name(tp)}, not {value!r}.")
+    return converted
 
 
 def _build(cls: type, data: Any, prefix: str) -> Any:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import requests
 
 from bots.dev import DevWikiError
@@ -40,15 +42,17 @@ class DevAccount:
         if result.get("clientlogin", {}).get("status") != "PASS":
             raise DevWikiError(f"{name} could not log in to {api_url}: {result}")
 
-    def _get(self, **params: str) -> dict:
+    def _get(self, **params: str) -> dict[str, Any]:
         params.setdefault("format", "json")
         params["formatversion"] = "2"
-        return self.session.get(self.api_url, params=params, timeout=60).json()
+        answer: dict[str, Any] = self.session.get(self.api_url, params=params, timeout=60).json()
+        return answer
 
-    def _post(self, **params: str) -> dict:
+    def _post(self, **params: str) -> dict[str, Any]:
         params.setdefault("format", "json")
         params["formatversion"] = "2"
-        return self.session.post(self.api_url, data=params, timeout=60).json()
+        answer: dict[str, Any] = self.session.post(self.api_url, data=params, timeout=60).json()
+        return answer
 
     def text(self, title: str) -> str | None:
         data = self._get(
@@ -57,9 +61,9 @@ class DevAccount:
         page = data["query"]["pages"][0]
         if page.get("missing"):
             return None
-        return page["revisions"][0]["slots"]["main"]["content"]
+        return str(page["revisions"][0]["slots"]["main"]["content"])
 
-    def edit(self, title: str, text: str, summary: str) -> dict:
+    def edit(self, title: str, text: str, summary: str) -> dict[str, Any]:
         token = self._get(action="query", meta="tokens")["query"]["tokens"]["csrftoken"]
         result = self._post(action="edit", title=title, text=text, summary=summary, token=token)
         if result.get("edit", {}).get("result") != "Success":

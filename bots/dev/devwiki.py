@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -161,7 +162,7 @@ class DevWiki(WikiSetup, WikiFaults):
         except (requests.RequestException, ValueError):
             return False
 
-    def start(self, log=print) -> None:
+    def start(self, log: Callable[[str], None] = print) -> None:
         """Install if needed and serve; a wiki already running is left alone."""
         self.install(log)
         self.install_wikibase(log)
@@ -248,7 +249,7 @@ class DevWiki(WikiSetup, WikiFaults):
         self.pid_file.unlink(missing_ok=True)
         return True
 
-    def reset(self, log=print) -> None:
+    def reset(self, log: Callable[[str], None] = print) -> None:
         """A clean wiki: stop, delete everything, install, start."""
         self.stop()
         if self.dir.exists():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 
 from bots.dev import DevWikiError
 from bots.dev.settings import (
@@ -37,7 +38,7 @@ def missing_packages() -> list[str]:
     return missing
 
 
-def ensure_packages(log=print) -> None:
+def ensure_packages(log: Callable[[str], None] = print) -> None:
     """Install Debian's MediaWiki and PHP when missing (as root), else say how."""
     missing = missing_packages()
     if not missing:

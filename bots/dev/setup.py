@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from bots.dev import DevWikiError
@@ -50,7 +51,7 @@ class WikiSetup:
     def _php(self, script: str, *args: str, env: dict[str, str] | None = None) -> str:
         raise NotImplementedError
 
-    def install(self, log=print) -> None:
+    def install(self, log: Callable[[str], None] = print) -> None:
         """Create the database, settings and accounts (once)."""
         if self.installed:
             return
@@ -89,7 +90,7 @@ class WikiSetup:
                     args.append(f"--custom-groups={group}")
             self._php(*args, name, password)
 
-    def install_wikibase(self, log=print) -> None:
+    def install_wikibase(self, log: Callable[[str], None] = print) -> None:
         """Wikibase and WikibaseMediaInfo from the bundle (once; again if the bundle changed).
 
         The bundle's install.sh appends its settings to LocalSettings.php; the

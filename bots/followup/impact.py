@@ -32,7 +32,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from bots.hub import Hub
-from bots.wiki.usage import Use
+from bots.wiki.records import Use
 
 #: The hidden category ``{{Partnership upload}}`` puts every file of a request in.
 #: The state store key under which one snapshot per day is kept.

@@ -45,7 +45,7 @@ from bots.followup.merge import (
 )
 from bots.hub import SUMMARY_PREFIX
 from bots.model import SyncConflict, SyncNote, SyncReport
-from bots.wiki import Revision
+from bots.wiki.records import Revision
 
 # --- results -------------------------------------------------------------------
 

@@ -21,7 +21,8 @@ from bots.net.analytics import AnalyticsClient, DailyCounts, NoData, Unavailable
 from bots.store import HUB_WIDE, Outcome, StateStore
 from bots.wiki.client import ApiCall
 from bots.wiki.errors import WikiError
-from bots.wiki.usage import Use, category_files, file_title, file_urls, site_facts, usage_for
+from bots.wiki.records import Use
+from bots.wiki.usage import category_files, file_title, file_urls, site_facts, usage_for
 
 
 def _collect(

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from bots.model import MediaCheck, PlannedFile
 from bots.net.deadline import Deadline
-from bots.net.fetch import Fetcher, FetchError
+from bots.net.errors import FetchError
+from bots.net.fetch import Fetcher
 from bots.net.mediatypes import MediaType, extension_matches, sniff, svg_problem, url_extension
 from bots.pipeline.titles import AS_WRITTEN, TitleError, legal_title
 

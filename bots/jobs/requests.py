@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bots.jobs.context import Job
 from bots.model import MappingTable, Request
-from bots.net.fetch import FetchError
+from bots.net.errors import FetchError
 from bots.pipeline.request import parse_request
 from bots.sources import SourceData, SourceError
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bots.config import Config
+from bots.hub import Hub
 from bots.jobs.context import Job
 from bots.jobs.mappings import update_mappings
 from bots.jobs.pages import BotPages
@@ -23,9 +24,10 @@ from bots.jobs.preview import Preview, PreviewNotDone, publish_preview
 from bots.jobs.session import Stopped
 from bots.jobs.uploads import UploadBatch
 from bots.model import Problem, Request
-from bots.net.fetch import Fetcher, FetchError
+from bots.net.errors import FetchError
+from bots.net.fetch import Fetcher
 from bots.pipeline.approval import Decision, check_approval
-from bots.pipeline.render import placeholders
+from bots.pipeline.patterns import placeholders
 from bots.pipeline.request import find_request_template, parse_request, request_param
 from bots.pipeline.request_checks import check_columns
 from bots.sources import SourceData, SourceError
@@ -81,7 +83,7 @@ class Runner:
         )
 
     @property
-    def hub(self):  # noqa: ANN201  (the Hub of the job)
+    def hub(self) -> Hub:
         return self.job.hub
 
     def run(self, options: RunOptions) -> RunSummary:

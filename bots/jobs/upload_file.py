@@ -25,7 +25,8 @@ from bots.jobs.media import FitMedia, check_media, media_path
 from bots.jobs.session import Stopped
 from bots.model import PlannedFile, StashState
 from bots.net.deadline import Deadline
-from bots.net.fetch import Fetcher, FetchError, FetchResult
+from bots.net.errors import FetchError
+from bots.net.fetch import Fetcher, FetchResult
 from bots.net.pacing import StopRequested, backoff_delay
 from bots.pipeline.titles import AS_WRITTEN, TitleError, legal_title
 from bots.store import Outcome, RecordState, StateStore

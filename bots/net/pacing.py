@@ -102,7 +102,7 @@ def backoff_delay(
     """
     if retry_after is not None:
         return min(cap, max(0.0, retry_after))
-    return min(cap, base * 2 ** max(0, attempt - 1))
+    return min(cap, base * 2.0 ** max(0, attempt - 1))
 
 
 def rate_limit_delay(attempt: int, hits: int, seconds: float, *, cap: float = 300.0) -> float:
@@ -113,7 +113,7 @@ def rate_limit_delay(attempt: int, hits: int, seconds: float, *, cap: float = 30
     finds the end of the window without hammering the wiki.
     """
     slot = seconds / hits if hits > 0 and seconds > 0 else 5.0
-    return min(cap, max(1.0, slot) * 2 ** max(0, attempt - 1))
+    return min(cap, max(1.0, slot) * 2.0 ** max(0, attempt - 1))
 
 
 def upload_interval(max_per_minute: float) -> float:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import chain
 
-from bots.wiki import Revision, UserInfo
+from bots.wiki.records import Revision, UserInfo
 
 #: What the wiki says about one user now (None when the name is empty or hidden).
 UserLookup = Callable[[str], UserInfo | None]

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from bots.model import MappingTable, PlannedFile, Problem, Record, Request
-from bots.pipeline.render import fill_pattern, render_file
+from bots.pipeline.patterns import fill_pattern
+from bots.pipeline.render import render_file
 from bots.pipeline.titles import (
     AS_WRITTEN,
     STOCK_RULES,

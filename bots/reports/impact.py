@@ -11,7 +11,7 @@ from bots.hub import Hub
 from bots.pipeline.escape import escape_value
 from bots.pipeline.titles import TitleError, legal_title
 from bots.templates import render_report
-from bots.wiki.usage import Use
+from bots.wiki.records import Use
 
 
 def chart_title(name: str | None) -> str:

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from bots.model import FORMATS
 from bots.net.deadline import Deadline
-from bots.net.fetch import Fetcher, FetchError, FileTooLarge, human_size
+from bots.net.errors import FetchError, FileTooLarge, human_size
+from bots.net.fetch import Fetcher
 from bots.sources import base
 from bots.sources.base import (
     RecordStore,

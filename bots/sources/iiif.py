@@ -76,7 +76,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bots.net.deadline import Deadline
-from bots.net.fetch import Fetcher, FetchError, FileTooLarge, human_size
+from bots.net.errors import FetchError, FileTooLarge, human_size
+from bots.net.fetch import Fetcher
 from bots.net.mediatypes import is_uploadable_mime
 from bots.sources.base import RecordStore, SourceError, join_values
 from bots.sources.detect import looks_like_iiif

@@ -55,7 +55,8 @@ import defusedxml
 import defusedxml.ElementTree as SafeET
 
 from bots.net.deadline import Deadline
-from bots.net.fetch import Fetcher, FetchError, FileTooLarge, human_size
+from bots.net.errors import FetchError, FileTooLarge, human_size
+from bots.net.fetch import Fetcher
 from bots.net.mediatypes import url_extension
 from bots.sources.base import RecordStore, SourceError, join_values
 from bots.sources.detect import is_web_page, page_title

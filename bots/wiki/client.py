@@ -160,7 +160,8 @@ class Client:
         if max_retries is not None:
             kwargs["max_retries"] = max_retries
         try:
-            return pwb_api.Request(**kwargs).submit()
+            answer: dict[str, Any] = pwb_api.Request(**kwargs).submit()
+            return answer
         except APIError as e:
             raise WikiError(e.code, e.info) from None
         except Exception as e:

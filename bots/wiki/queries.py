@@ -226,7 +226,7 @@ class Queries(Client):
     def _is_file_title(self, title: str) -> bool:
         import pywikibot
 
-        return pywikibot.Page(self.site, title).namespace().id == 6
+        return bool(pywikibot.Page(self.site, title).namespace().id == 6)
 
     def title_rules(self, letters: Iterable[str], known: TitleRules | None = None) -> TitleRules:
         """How this wiki capitalises titles starting with each of ``letters``.

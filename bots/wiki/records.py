@@ -44,3 +44,38 @@ class FileInfo:
     size: int = 0
     mime: str = ""
     user: str = ""  # who uploaded the current version
+
+
+@dataclass(frozen=True)
+class Use:
+    """One page that shows a file."""
+
+    wiki: str  # the wiki's domain, e.g. en.wikipedia.org
+    title: str  # with namespace prefix, spaces not underscores
+    url: str = ""  # full URL when the wiki gave one
+    local: bool = False  # on the wiki the files are on
+
+    @property
+    def key(self) -> str:
+        return f"{self.wiki}|{self.title}"
+
+
+@dataclass(frozen=True)
+class SiteFacts:
+    servername: str
+    extensions: frozenset[str]
+
+
+@dataclass(frozen=True)
+class FilePage:
+    """What one query tells about a file page."""
+
+    title: str
+    exists: bool
+    url: str = ""
+    sha1: str = ""
+    categories: tuple[str, ...] = ()
+    text: str = ""
+    user: str = ""  # author of the current revision
+    #: the current revision is the page's first (nobody edited it after the upload)
+    first_revision: bool = False

@@ -8,31 +8,11 @@ also run against recorded answers in tests.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from bots.wiki.client import ApiCall
 from bots.wiki.queries import aliases, chunks
-
-
-@dataclass(frozen=True)
-class Use:
-    """One page that shows a file."""
-
-    wiki: str  # the wiki's domain, e.g. en.wikipedia.org
-    title: str  # with namespace prefix, spaces not underscores
-    url: str = ""  # full URL when the wiki gave one
-    local: bool = False  # on the wiki the files are on
-
-    @property
-    def key(self) -> str:
-        return f"{self.wiki}|{self.title}"
-
-
-@dataclass(frozen=True)
-class SiteFacts:
-    servername: str
-    extensions: frozenset[str]
+from bots.wiki.records import FilePage, SiteFacts, Use
 
 
 def site_facts(call: ApiCall) -> SiteFacts:
@@ -181,21 +161,6 @@ def file_urls(call: ApiCall, titles: Iterable[str]) -> dict[str, str]:
             if info.get("url"):
                 out[asked] = str(info["url"])
     return out
-
-
-@dataclass(frozen=True)
-class FilePage:
-    """What one query tells about a file page."""
-
-    title: str
-    exists: bool
-    url: str = ""
-    sha1: str = ""
-    categories: tuple[str, ...] = ()
-    text: str = ""
-    user: str = ""  # author of the current revision
-    #: the current revision is the page's first (nobody edited it after the upload)
-    first_revision: bool = False
 
 
 def file_pages(call: ApiCall, titles: Sequence[str]) -> dict[str, FilePage]:

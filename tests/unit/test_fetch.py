@@ -18,14 +18,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 import bots.net.fetch
-from bots.net.fetch import (
-    Fetcher,
-    FetchError,
-    FetchPolicy,
-    classify_address,
-    host_allowed,
-    human_size,
-)
+from bots.net.addresses import classify_address, host_allowed
+from bots.net.errors import FetchError, human_size
+from bots.net.fetch import Fetcher, FetchPolicy
 from tests.support.http import LoopbackServer, SeenRequest
 
 OPEN = FetchPolicy(allow_private_addresses=True)

@@ -22,8 +22,8 @@ import urllib3
 from urllib3.util.ssl_match_hostname import CertificateError
 
 from bots.net.deadline import Deadline, share
-from bots.net.errors import Kind, explain
-from bots.net.fetch import Fetcher, FetchError, FetchPolicy
+from bots.net.errors import FetchError, Kind, explain
+from bots.net.fetch import Fetcher, FetchPolicy
 from tests.support.http import LoopbackServer, SeenRequest
 from tests.support.plainwords import assert_plain
 from tests.support.rawserver import (

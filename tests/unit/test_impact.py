@@ -38,7 +38,8 @@ from bots.reports.impact import (
 )
 from bots.store import HUB_WIDE, Outcome, StateStore
 from bots.wiki import WikiUnavailable
-from bots.wiki.usage import Use, category_files, file_urls, has_extension, site_facts, usage_for
+from bots.wiki.records import Use
+from bots.wiki.usage import category_files, file_urls, has_extension, site_facts, usage_for
 
 TODAY = date(2026, 11, 20)
 NOW = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)

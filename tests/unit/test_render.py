@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 from bots.model import TEMPLATE_FIELDS, MappingRow, MappingTable, PlannedFile, Problem, Request
 from bots.pipeline import render
 from bots.pipeline.licences import match_license
-from bots.pipeline.patterns import check_pattern
-from bots.pipeline.render import fill_pattern, placeholders, render_file, templates_digest
+from bots.pipeline.patterns import check_pattern, fill_pattern, placeholders
+from bots.pipeline.render import render_file, templates_digest
 from bots.pipeline.titles import MAX_BASE_BYTES
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"

@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 from bots.model import MappingRow, MappingTable
 from bots.pipeline.balance import unbalanced
 from bots.pipeline.mapping import mapping_from_text
-from bots.pipeline.render import compose_page, fill_pattern
+from bots.pipeline.patterns import fill_pattern
+from bots.pipeline.render import compose_page
 from tests.faults.helpers import Tally, report, tally
 from tests.support.workflow import Workflow
 from tests.unit.test_balance import PIECES
