@@ -14,7 +14,7 @@ from sqlalchemy import inspect
 
 from bots.model import StashState
 from bots.store import StateStore
-from tests.unit.test_state import Clock, clock, mariadb_server, url  # noqa: F401  (fixtures)
+from tests.store.test_state import Clock, clock, mariadb_server, url  # noqa: F401  (fixtures)
 
 SHA1 = "0123456789abcdef0123456789abcdef01234567"
 FIVE_GIB = 5 * 1024**3
