@@ -215,7 +215,7 @@ def render(rows: list[dict], results: dict[str, str], args: argparse.Namespace, 
             "These need a setup the dev wiki does not have (a shared file repository, "
             "cascading protection, a wiki without uploads at all) or are variants of codes "
             "above; MediaWiki 1.39 answers `protectedpage` for a title protected from "
-            "creation. Their decision is in the tables of `bots/wiki.py`, checked by "
+            "creation. Their decision is in the tables of `bots/wiki/upload_policy.py`, checked by "
             "`tests/unit/test_upload_decisions.py`; none is overridden. Error codes the "
             "proxy answers with carry MediaWiki 1.39's own messages "
             "(`includes/api/i18n/en.json`).",
