@@ -22,7 +22,7 @@ from bench.report import FLOOR, HUBBOT, INGESTION, INGESTION_UNTHROTTLED, Client
 from bench.servers import MediaServer
 from bench.wikis import BOT, BenchWiki, fresh_wiki
 from bots.config import load_config
-from bots.hub import Hub, summary
+from bots.hub import Hub, upload_summary
 from bots.pipeline.preview import preview_id_on_page
 from bots.pipeline.request import set_param
 from bots.pipeline.titles import legal_title
@@ -74,7 +74,7 @@ def write_floor_plan(wiki: BenchWiki, batch: Batch, path: Path) -> int:
                 "filename": legal_title(planned.title, "jpg"),
                 "url": planned.media_url,
                 "text": planned.page_text,
-                "comment": summary(hub.request(REQUEST_NAME), REQUEST_NAME, planned.record_id),
+                "comment": upload_summary(hub.request(REQUEST_NAME), REQUEST_NAME, planned.record_id),
             }
             out.write(json.dumps(item, ensure_ascii=False) + "\n")
             count += 1
