@@ -62,7 +62,7 @@ def fetcher_for(config: Config) -> Fetcher:
 
 def open_request(config: Config, name: str, text: str, workdir: Path) -> tuple[Request, SourceData]:
     """Parse the request and read its source, as the bot does before anything else."""
-    request, problems = parse_request(name, text, licenses=config.licenses)
+    request, problems = parse_request(name, text, licenses=config.license_templates)
     if request is None:
         raise PreviewError("; ".join(str(p) for p in problems))
     source = open_source(
@@ -99,7 +99,7 @@ def planned_files(
     config: Config, request: Request, source: SourceData, tables: dict[str, MappingTable]
 ) -> Iterator[PlannedFile]:
     """Every file the batch uploads, rendered exactly as the bot will upload it."""
-    for item in plan(request, source.records(), tables, config.licenses):
+    for item in plan(request, source.records(), tables, config.license_templates):
         if not isinstance(item, Skipped):
             yield item
 
@@ -120,7 +120,7 @@ def measure_preview(config: Config, name: str, text: str, workdir: Path) -> Prev
         checks = BatchChecks()
         problems: list[Problem] = list(source.problems)
         shown: list[PlannedFile] = []
-        for item in plan(request, source.records(), tables, config.licenses, checks):
+        for item in plan(request, source.records(), tables, config.license_templates, checks):
             figures.records += 1
             if isinstance(item, Skipped):
                 problems.extend(item.problems)
@@ -131,7 +131,9 @@ def measure_preview(config: Config, name: str, text: str, workdir: Path) -> Prev
         figures.seconds["validate and render every record"] = clock() - start
 
         start = clock()
-        pid = preview_id(request.raw, texts, source.digest, templates_digest(), config.licenses)
+        pid = preview_id(
+            request.raw, texts, source.digest, templates_digest(), config.license_templates
+        )
         page = render_preview(
             id=pid,
             request=name,

@@ -74,7 +74,9 @@ def write_floor_plan(wiki: BenchWiki, batch: Batch, path: Path) -> int:
                 "filename": legal_title(planned.title, "jpg"),
                 "url": planned.media_url,
                 "text": planned.page_text,
-                "comment": upload_summary(hub.request(REQUEST_NAME), REQUEST_NAME, planned.record_id),
+                "comment": upload_summary(
+                    hub.request(REQUEST_NAME), REQUEST_NAME, planned.record_id
+                ),
             }
             out.write(json.dumps(item, ensure_ascii=False) + "\n")
             count += 1

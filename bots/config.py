@@ -121,17 +121,94 @@ class DevwikiConfig:
 
 
 @dataclass(frozen=True)
+class Licence:
+    """A licence a request may name: its template, and its items for structured data.
+
+    ``item`` is the licence's item (copyright license, P275) and ``status``
+    the copyright status item (P6216); both default to Wikidata's for the
+    licences whose template is known (see :data:`KNOWN_LICENCE_ITEMS`).
+    """
+
+    template: str
+    item: str = ""
+    status: str = ""
+
+
+#: Wikidata's items of the licence templates Commons uses most: template -> (licence, status).
+KNOWN_LICENCE_ITEMS: dict[str, tuple[str, str]] = {
+    "cc-zero": ("Q6938433", "Q88088423"),
+    "cc-by-4.0": ("Q20007257", "Q50423863"),
+    "cc-by-sa-4.0": ("Q18199165", "Q50423863"),
+}
+
+
+def licence(template: str, item: str = "", status: str = "") -> Licence:
+    """A licence, with Wikidata's items for a known template where none are given."""
+    known = KNOWN_LICENCE_ITEMS.get(template.strip().strip("{}").strip().lower(), ("", ""))
+    return Licence(template, item or known[0], status or known[1])
+
+
+#: Wikidata's properties, by the role the bot gives them (``wikibase.properties`` overrides).
+DEFAULT_PROPERTIES: dict[str, str] = {
+    "instance_of": "P31",
+    "image": "P18",
+    "operator": "P137",
+    "creator": "P170",
+    "depicts": "P180",
+    "collection": "P195",
+    "inventory_number": "P217",
+    "copyright_license": "P275",
+    "inception": "P571",
+    "retrieved": "P813",
+    "reference_url": "P854",
+    "main_subject": "P921",
+    "described_at_url": "P973",
+    "title": "P1476",
+    "copyright_status": "P6216",
+    "digital_representation_of": "P6243",
+    "source_of_file": "P7482",
+}
+
+#: Wikidata's items the bot writes, by role (``wikibase.items`` overrides).
+DEFAULT_ITEMS: dict[str, str] = {"file_available_on_the_internet": "Q74228490"}
+
+
+@dataclass(frozen=True)
+class WikibaseConfig:
+    #: the api.php of the Wikibase that holds items (Wikidata in production);
+    #: empty: the wiki of wiki.api itself (the dev wiki is both)
+    api: str = ""
+    #: structured data on uploaded files: auto (when the wiki has WikibaseMediaInfo), true, false
+    structured_data: str = "auto"
+    #: role -> property id where they differ from Wikidata's (see DEFAULT_PROPERTIES)
+    properties: dict[str, str] = field(default_factory=dict)
+    #: role -> item id where they differ from Wikidata's (see DEFAULT_ITEMS)
+    items: dict[str, str] = field(default_factory=dict)
+    #: items created or edited per minute (besides maxlag and the wiki's rate limits)
+    items_per_minute: float = 30
+
+    def property(self, role: str) -> str:
+        """The property id of a role (creator, inception...): configured, else Wikidata's."""
+        return self.properties.get(role) or DEFAULT_PROPERTIES[role]
+
+    def item(self, role: str) -> str:
+        return self.items.get(role) or DEFAULT_ITEMS[role]
+
+
+@dataclass(frozen=True)
 class Config:
     wiki: WikiConfig
     hub: HubConfig = HubConfig()
     approvers: ApproversConfig = ApproversConfig()
-    licenses: dict[str, str] = field(
+    #: name used in requests -> licence (a template name, or template, item and status)
+    licenses: dict[str, Licence] = field(
         default_factory=lambda: {
-            "CC0": "cc-zero",
-            "CC BY 4.0": "cc-by-4.0",
-            "CC BY-SA 4.0": "cc-by-sa-4.0",
+            "CC0": licence("cc-zero"),
+            "CC BY 4.0": licence("cc-by-4.0"),
+            "CC BY-SA 4.0": licence("cc-by-sa-4.0"),
         }
     )
+    wikibase: WikibaseConfig = WikibaseConfig()
     sources: SourcesConfig = SourcesConfig()
     state: StateConfig = StateConfig()
     upload: UploadConfig = UploadConfig()
@@ -139,6 +216,11 @@ class Config:
     devwiki: DevwikiConfig = DevwikiConfig()
     #: the file this was read from (not a key)
     path: str = field(default="", compare=False)
+
+    @property
+    def license_templates(self) -> dict[str, str]:
+        """Name used in requests -> licence template (what file pages are rendered with)."""
+        return {name: entry.template for name, entry in self.licenses.items()}
 
     @property
     def wiki_is_local(self) -> bool:
@@ -190,6 +272,8 @@ def _scalar(tp: Any, value: Any) -> Any:
     if tp is str:
         if isinstance(value, str):
             return value
+        if isinstance(value, bool):  # YAML's yes/no where text is expected
+            return "true" if value else "false"
         return str(value) if _number(value) else _WRONG
     raise TypeError(tp)  # pragma: no cover - schema error
 
@@ -208,9 +292,37 @@ def _container(origin: Any, value: Any) -> Any:
     return dict(value) if ok else _WRONG
 
 
+def _licence_table(key: str, value: Any) -> dict[str, Licence]:
+    """``licenses``: each name maps to a template, or to {template, item, status}."""
+    if not isinstance(value, dict):
+        raise ConfigError(f"The configuration key {key} must be a mapping of licence names.")
+    table: dict[str, Licence] = {}
+    for name, entry in value.items():
+        if isinstance(entry, str):
+            table[str(name)] = licence(entry)
+            continue
+        fields = {"template", "item", "status"}
+        if (
+            not isinstance(entry, dict)
+            or not isinstance(entry.get("template"), str)
+            or (set(entry) - fields)
+            or not all(isinstance(v, str) for v in entry.values())
+        ):
+            raise ConfigError(
+                f"The configuration key {key}.{name} must be a template name, or a mapping "
+                "with template (and item and status, Q-ids)."
+            )
+        table[str(name)] = licence(
+            entry["template"], entry.get("item", ""), entry.get("status", "")
+        )
+    return table
+
+
 def _coerce(key: str, tp: Any, value: Any) -> Any:
     """Check ``value`` against ``tp``; returns it converted (lists to tuples)."""
     origin = typing.get_origin(tp)
+    if origin is dict and typing.get_args(tp)[1] is Licence:
+        return _licence_table(key, value)
     if origin in (tuple, dict):
         converted = _container(origin, value)
     else:

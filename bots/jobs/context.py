@@ -48,6 +48,27 @@ class Job:
     progress: Callable[[str], None] = log.info
     #: the wiki's capitalisation of the first letters asked so far in this run
     known_titles: TitleRules | None = field(default=None, repr=False)
+    #: the Wikibase that holds items, when it is not the wiki itself (connected when needed)
+    _item_wiki: Wiki | None = field(default=None, repr=False)
+
+    @property
+    def wikibase(self) -> Wiki:
+        """The Wikibase of items (``wikibase.api``): the wiki itself unless configured apart."""
+        api = self.config.wikibase.api
+        if not api or api == self.wiki.api:
+            return self.wiki
+        if self._item_wiki is None:
+            self._item_wiki = Wiki.connect(
+                api,
+                self.config.wiki.username,
+                self.config.wiki.password,
+                contact=self.config.wiki.contact,
+                maxlag=self.config.wiki.maxlag,
+                timeout=self.config.wiki.timeout,
+            )
+        # the write gate guards the Wikibase too (the wiki's guard is set while the gate is open)
+        self._item_wiki.guard = self.wiki.guard
+        return self._item_wiki
 
     @classmethod
     def open(

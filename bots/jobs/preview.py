@@ -56,7 +56,12 @@ def publish_preview(
     shown: list[PlannedFile] = []
     rules = job.title_rules(request, source.records(), mappings.tables)
     for item in plan(
-        request, source.records(), mappings.tables, job.config.licenses, checks, rules=rules
+        request,
+        source.records(),
+        mappings.tables,
+        job.config.license_templates,
+        checks,
+        rules=rules,
     ):
         records += 1
         if isinstance(item, Skipped):
@@ -72,7 +77,7 @@ def publish_preview(
         mappings.texts,
         source.digest,
         templates_digest(),
-        job.config.licenses,
+        job.config.license_templates,
         name=name,
         media={m.record_id: m.binding for m in media},
     )

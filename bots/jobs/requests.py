@@ -34,7 +34,7 @@ def open_request(job: Job, name: str) -> Iterator[OpenRequest]:
     page = job.wiki.read_page(job.hub.request(name))
     if not page.exists:
         raise FollowupError(f"There is no request page {job.hub.request(name)}.")
-    request, problems = parse_request(name, page.text, licenses=job.config.licenses)
+    request, problems = parse_request(name, page.text, licenses=job.config.license_templates)
     if request is None:
         raise FollowupError(
             f"The request {name} has problems: " + "; ".join(str(p) for p in problems)

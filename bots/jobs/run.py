@@ -132,7 +132,7 @@ class Runner:
         if not page.exists or find_request_template(page.text) is None:
             self.progress(f"{name}: no {{{{Partnership request}}}} on the page; ignored")
             return "ignored"
-        request, problems = parse_request(name, page.text, licenses=self.config.licenses)
+        request, problems = parse_request(name, page.text, licenses=self.config.license_templates)
         partner = request_param(page.text, "partner") or ""
         if request is None:
             return self.invalid(name, partner, problems)

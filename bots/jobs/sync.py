@@ -76,7 +76,11 @@ def _sync_one(job: Job, name: str, opened: OpenRequest) -> str:
     # the wiki's own capitalisation, as at upload: category links must come out the same
     rules = job.title_rules(opened.request, opened.source.records(), opened.tables)
     for item in plan(
-        opened.request, opened.source.records(), opened.tables, job.config.licenses, rules=rules
+        opened.request,
+        opened.source.records(),
+        opened.tables,
+        job.config.license_templates,
+        rules=rules,
     ):
         if isinstance(item, PlannedFile):
             ours[item.record_id] = item

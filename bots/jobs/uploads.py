@@ -167,7 +167,7 @@ class UploadBatch:
         settled = {s.record_id for s in self.job.store.all(self.name) if s.outcome in SETTLED}
         records = self.source.records
         rules = self.job.title_rules(self.request, records(), self.tables)
-        licenses = self.job.config.licenses
+        licenses = self.job.config.license_templates
         for item in plan(self.request, records(), self.tables, licenses, rules=rules):
             if isinstance(item, Skipped) or item.record_id in settled:
                 continue

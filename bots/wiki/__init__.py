@@ -28,6 +28,10 @@ from bots.wiki.outcomes import (
     Blocked,
     Duplicate,
     EditConflict,
+    EntityConflict,
+    EntityEdited,
+    EntityOutcome,
+    EntityRefused,
     NoChange,
     PageExists,
     PageMissing,
@@ -44,10 +48,11 @@ from bots.wiki.outcomes import (
 from bots.wiki.queries import chunks, newest_revisions
 from bots.wiki.records import FileInfo, PageInfo, Revision, UserInfo
 from bots.wiki.upload import Chunking, Uploads
+from bots.wiki.wikibase import SearchHit, WikibaseQueries
 
 
-class Wiki(Uploads):
-    """A logged-in connection to one wiki: reads, writes and uploads."""
+class Wiki(Uploads, WikibaseQueries):
+    """A logged-in connection to one wiki: reads, writes, uploads and Wikibase entities."""
 
 
 __all__ = [
@@ -59,6 +64,10 @@ __all__ = [
     "Client",
     "Duplicate",
     "EditConflict",
+    "EntityConflict",
+    "EntityEdited",
+    "EntityOutcome",
+    "EntityRefused",
     "FileInfo",
     "LoginError",
     "NoChange",
@@ -71,6 +80,7 @@ __all__ = [
     "Revision",
     "SaveOutcome",
     "Saved",
+    "SearchHit",
     "TitleTaken",
     "UploadOutcome",
     "UploadRefused",

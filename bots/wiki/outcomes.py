@@ -158,3 +158,34 @@ def edit_outcome(title: str, e: WikiError) -> SaveOutcome:
     if code in ("spamblacklist", "abusefilter-disallowed", "abusefilter-warning"):
         return Refused(code=code, info=e.info)
     raise e
+
+
+# --- entity edits (Wikibase) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EntityEdited(EditOutcome):
+    """The entity holds what was sent (``id`` of the entity, new for a created item)."""
+
+    id: str
+    revid: int
+    saved: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class EntityConflict(EditOutcome):
+    """Someone edited the entity since the bot read it: read it again, add what is missing."""
+
+    id: str
+    read_again: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class EntityRefused(EditOutcome):
+    """The Wikibase refused the edit; ``reason`` is for the status page."""
+
+    code: str
+    reason: str
+
+
+EntityOutcome = EntityEdited | EntityConflict | EntityRefused | ReadOnly | Blocked

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bots.config import ConfigError, env_name, known_keys, load_config
+from bots.config import ConfigError, Licence, env_name, known_keys, load_config
 
 GOOD = """
 wiki:
@@ -30,11 +30,15 @@ def test_defaults_follow_the_spec(tmp_path):
     c = load_config(write(tmp_path, GOOD), environ={})
     assert c.hub.root == "Project:Content Partnerships Hub"
     assert c.approvers.groups == ("sysop",)
-    assert c.licenses == {
+    assert c.license_templates == {
         "CC0": "cc-zero",
         "CC BY 4.0": "cc-by-4.0",
         "CC BY-SA 4.0": "cc-by-sa-4.0",
     }
+    # Wikidata's items for the licences' structured data (SPEC 10)
+    assert c.licenses["CC0"] == Licence("cc-zero", "Q6938433", "Q88088423")
+    assert c.licenses["CC BY 4.0"].item == "Q20007257"
+    assert c.wikibase.property("creator") == "P170" and c.wikibase.structured_data == "auto"
     assert c.sources.allow_private_addresses is False
     assert c.sources.max_metadata_bytes == 52428800
     assert c.sources.max_file_bytes == 5368709120
@@ -83,7 +87,7 @@ def test_environment_overrides_every_kind_of_key(tmp_path):
     assert c.hub.preview_files == 5
     assert c.sources.allow_private_addresses is True
     assert c.approvers.groups == ("sysop", "reviewer")
-    assert c.licenses == {"CC0": "cc-zero"}
+    assert c.license_templates == {"CC0": "cc-zero"}
     assert c.state.url == "sqlite://"
 
 
@@ -169,3 +173,26 @@ def test_the_wikibase_bundle_is_beside_the_repository_unless_configured(tmp_path
     assert devwiki_for(load_config(write(tmp_path, GOOD), environ=env)).wikibase == (
         tmp_path / "bundle"
     )
+
+
+def test_a_licence_in_full_and_wikibase_roles(tmp_path):
+    text = GOOD + (
+        "licenses:\n"
+        "  CC0: {template: cc-zero}\n"
+        "  Museum licence: {template: museum-licence, item: Q123, status: Q50423863}\n"
+        "wikibase:\n"
+        "  api: https://wikibase.example.org/w/api.php\n"
+        "  structured_data: no\n"
+        "  properties: {creator: P50}\n"
+    )
+    c = load_config(write(tmp_path, text), environ={})
+    assert c.licenses["CC0"] == Licence("cc-zero", "Q6938433", "Q88088423")
+    assert c.licenses["Museum licence"] == Licence("museum-licence", "Q123", "Q50423863")
+    assert c.wikibase.structured_data == "false"
+    assert c.wikibase.property("creator") == "P50" and c.wikibase.property("depicts") == "P180"
+
+
+def test_a_licence_with_unknown_fields_is_refused_in_words(tmp_path):
+    text = GOOD + "licenses:\n  CC0: {template: cc-zero, colour: blue}\n"
+    with pytest.raises(ConfigError, match="licenses.CC0 must be a template name"):
+        load_config(write(tmp_path, text), environ={})

@@ -1,0 +1,281 @@
+"""Wikibase data as typed records: values, statements, captions, entity drafts.
+
+The bot builds structured data for files (MediaInfo) and items as these
+frozen records, shows them on the preview, hashes them into the preview id,
+and only at the last step turns them into the JSON that ``wbeditentity``
+takes (:meth:`Statement.to_json`). Reading an entity back gives the same
+records (:func:`statements_from_json`), so "is this statement there
+already?" is a comparison of records, whatever the rank or the references.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: Wikidata's concept URI: quantity units, calendars and globe items are written with it.
+ENTITY_URI = "http://www.wikidata.org/entity/"
+#: The proleptic Gregorian calendar, as Wikidata writes times.
+GREGORIAN = ENTITY_URI + "Q1985727"
+
+ITEM_ID = re.compile(r"Q[1-9][0-9]*")
+PROPERTY_ID = re.compile(r"P[1-9][0-9]*")
+
+#: Time precisions of Wikibase: year, month, day.
+YEAR, MONTH, DAY = 9, 10, 11
+
+
+@dataclass(frozen=True)
+class ItemValue:
+    id: str  # Q123
+
+    def datavalue(self) -> dict[str, Any]:
+        return {
+            "type": "wikibase-entityid",
+            "value": {"entity-type": "item", "numeric-id": int(self.id[1:]), "id": self.id},
+        }
+
+    def shown(self) -> str:
+        return self.id
+
+
+@dataclass(frozen=True)
+class StringValue:
+    """A string, an external identifier or a URL (the property's datatype says which)."""
+
+    text: str
+
+    def datavalue(self) -> dict[str, Any]:
+        return {"type": "string", "value": self.text}
+
+    def shown(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class TimeValue:
+    time: str  # "+1850-00-00T00:00:00Z"
+    precision: int  # YEAR, MONTH or DAY
+    calendar: str = GREGORIAN
+
+    def datavalue(self) -> dict[str, Any]:
+        return {
+            "type": "time",
+            "value": {
+                "time": self.time,
+                "timezone": 0,
+                "before": 0,
+                "after": 0,
+                "precision": self.precision,
+                "calendarmodel": self.calendar,
+            },
+        }
+
+    def shown(self) -> str:
+        date = self.time.lstrip("+").split("T", 1)[0]
+        parts = date.split("-")
+        return "-".join(parts[: {YEAR: 1, MONTH: 2}.get(self.precision, 3)])
+
+
+@dataclass(frozen=True)
+class QuantityValue:
+    amount: str  # "+12.5"
+    unit: str = "1"  # "1" or an entity URI
+
+    def datavalue(self) -> dict[str, Any]:
+        return {"type": "quantity", "value": {"amount": self.amount, "unit": self.unit}}
+
+    def shown(self) -> str:
+        unit = "" if self.unit == "1" else " " + self.unit.rsplit("/", 1)[-1]
+        return self.amount.lstrip("+") + unit
+
+
+@dataclass(frozen=True)
+class MonolingualValue:
+    text: str
+    language: str
+
+    def datavalue(self) -> dict[str, Any]:
+        return {"type": "monolingualtext", "value": {"text": self.text, "language": self.language}}
+
+    def shown(self) -> str:
+        return f"{self.text} ({self.language})"
+
+
+Value = ItemValue | StringValue | TimeValue | QuantityValue | MonolingualValue
+
+
+@dataclass(frozen=True)
+class Snak:
+    """A property with one value (a main snak, a qualifier or a part of a reference)."""
+
+    property: str
+    value: Value
+    datatype: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "snaktype": "value",
+            "property": self.property,
+            "datatype": self.datatype,
+            "datavalue": self.value.datavalue(),
+        }
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement: a main snak, its qualifiers and its references (each a group of snaks)."""
+
+    snak: Snak
+    qualifiers: tuple[Snak, ...] = ()
+    references: tuple[tuple[Snak, ...], ...] = ()
+
+    @property
+    def property(self) -> str:
+        return self.snak.property
+
+    def key(self) -> tuple[str, str]:
+        """What makes two statements the same one: the property and the value, not the rank."""
+        return self.snak.property, repr(self.snak.value)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "mainsnak": self.snak.to_json(),
+            "type": "statement",
+            "rank": "normal",
+        }
+        if self.qualifiers:
+            data["qualifiers"] = _grouped(self.qualifiers)
+            data["qualifiers-order"] = list(dict.fromkeys(q.property for q in self.qualifiers))
+        if self.references:
+            data["references"] = [
+                {
+                    "snaks": _grouped(group),
+                    "snaks-order": list(dict.fromkeys(s.property for s in group)),
+                }
+                for group in self.references
+            ]
+        return data
+
+
+def _grouped(snaks: Iterable[Snak]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for snak in snaks:
+        out.setdefault(snak.property, []).append(snak.to_json())
+    return out
+
+
+@dataclass(frozen=True)
+class EntityDraft:
+    """What the bot wants an entity (a file's MediaInfo, or an item) to hold.
+
+    ``labels`` are captions for a MediaInfo entity. Only what is missing is
+    ever sent: statements already there (same property and value) and labels
+    someone else wrote are left as they are.
+    """
+
+    labels: Mapping[str, str] = field(default_factory=dict)
+    descriptions: Mapping[str, str] = field(default_factory=dict)
+    statements: tuple[Statement, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.labels or self.descriptions or self.statements)
+
+    def to_json(self, *, statements_key: str = "claims") -> dict[str, Any]:
+        """The ``data`` of ``wbeditentity`` (MediaInfo takes ``claims`` as well)."""
+        data: dict[str, Any] = {}
+        if self.labels:
+            data["labels"] = {
+                k: {"language": k, "value": v} for k, v in sorted(self.labels.items())
+            }
+        if self.descriptions:
+            data["descriptions"] = {
+                k: {"language": k, "value": v} for k, v in sorted(self.descriptions.items())
+            }
+        if self.statements:
+            data[statements_key] = [s.to_json() for s in self.statements]
+        return data
+
+
+def value_from_json(datavalue: Mapping[str, Any]) -> Value | None:
+    """A value as the Wikibase API gives it; None for kinds the bot does not write."""
+    kind, value = datavalue.get("type"), datavalue.get("value")
+    if kind == "wikibase-entityid" and isinstance(value, Mapping):
+        entity = str(value.get("id", ""))
+        return ItemValue(entity) if ITEM_ID.fullmatch(entity) else None
+    if kind == "string" and isinstance(value, str):
+        return StringValue(value)
+    if kind == "time" and isinstance(value, Mapping):
+        return TimeValue(
+            str(value.get("time", "")),
+            int(value.get("precision", DAY)),
+            str(value.get("calendarmodel", GREGORIAN)),
+        )
+    if kind == "quantity" and isinstance(value, Mapping):
+        return QuantityValue(str(value.get("amount", "")), str(value.get("unit", "1")))
+    if kind == "monolingualtext" and isinstance(value, Mapping):
+        return MonolingualValue(str(value.get("text", "")), str(value.get("language", "")))
+    return None
+
+
+@dataclass(frozen=True)
+class HeldStatement:
+    """A statement an entity holds, as read back: its id, key and who may touch it."""
+
+    id: str  # the statement's GUID, to remove it
+    property: str
+    value: Value | None  # None: a value kind the bot does not write, or no value
+
+    def key(self) -> tuple[str, str]:
+        return self.property, repr(self.value)
+
+
+def statements_from_json(claims: Mapping[str, Any]) -> list[HeldStatement]:
+    """The statements of an entity's ``claims`` (items) or ``statements`` (MediaInfo)."""
+    held: list[HeldStatement] = []
+    if not isinstance(claims, Mapping):  # an entity without statements gives []
+        return held
+    for prop, group in claims.items():
+        for claim in group or []:
+            snak = claim.get("mainsnak", {})
+            value = None
+            if snak.get("snaktype") == "value":
+                value = value_from_json(snak.get("datavalue", {}))
+            held.append(HeldStatement(str(claim.get("id", "")), str(prop), value))
+    return held
+
+
+@dataclass(frozen=True)
+class EntityState:
+    """An entity as the Wikibase holds it now (what the bot reads before adding to it)."""
+
+    id: str
+    exists: bool
+    revid: int = 0
+    labels: Mapping[str, str] = field(default_factory=dict)
+    descriptions: Mapping[str, str] = field(default_factory=dict)
+    statements: tuple[HeldStatement, ...] = ()
+    datatype: str = ""  # for a property: its datatype
+
+    def label(self, language: str) -> str:
+        """The label in ``language``, else in English, else the id."""
+        return self.labels.get(language) or self.labels.get("en") or self.id
+
+
+def missing(draft: EntityDraft, state: EntityState) -> EntityDraft:
+    """What of ``draft`` the entity still lacks; the rest is left as it is.
+
+    A statement counts as there when the entity has the same property and
+    value (whatever its rank, qualifiers or references); a label (caption) or
+    description in a language the entity has already is someone's and is
+    never replaced.
+    """
+    have = {h.key() for h in state.statements}
+    return EntityDraft(
+        labels={k: v for k, v in draft.labels.items() if k not in state.labels},
+        descriptions={k: v for k, v in draft.descriptions.items() if k not in state.descriptions},
+        statements=tuple(s for s in draft.statements if s.key() not in have),
+    )

@@ -1,0 +1,218 @@
+"""Talking to a Wikibase: entities, property datatypes, search, and one edit per entity.
+
+The same mixin serves the file wiki (its files' MediaInfo entities ``M<page
+id>``, as on Commons) and the item Wikibase (Wikidata, or in development the
+dev wiki itself). Reads go 50 ids a request; every edit is one
+``wbeditentity`` carrying everything the entity should gain, paced and
+retried like every other write (:meth:`bots.wiki.writes.Writes.post`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bots.statements import EntityDraft, EntityState, statements_from_json
+from bots.wiki.errors import WikiError, WikiUnavailable
+from bots.wiki.outcomes import (
+    Blocked,
+    EntityConflict,
+    EntityEdited,
+    EntityOutcome,
+    EntityRefused,
+    ReadOnly,
+)
+from bots.wiki.queries import chunks
+from bots.wiki.writes import Writes
+
+#: The site id under which a wiki's files are found by title (Commons' own, and the dev wiki's).
+FILE_SITE = "commonswiki"
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One candidate of ``wbsearchentities``: id, label and description in the language asked."""
+
+    id: str
+    label: str
+    description: str = ""
+    #: what matched: a label or an alias
+    matched: str = ""
+
+
+class WikibaseQueries(Writes):
+    """Entities of a Wikibase, read and edited through the API."""
+
+    def entities(
+        self, ids: Iterable[str], languages: Iterable[str] = ("en",)
+    ) -> dict[str, EntityState]:
+        """Labels, descriptions, statements and datatypes of entities, 50 a request."""
+        wanted = [i for i in dict.fromkeys(ids) if i]
+        out: dict[str, EntityState] = {}
+        langs = "|".join(dict.fromkeys(languages)) or "en"
+        for batch in chunks(wanted):
+            data = self.call(
+                action="wbgetentities",
+                ids="|".join(batch),
+                props="info|labels|descriptions|claims|datatype",
+                languages=langs,
+            )
+            for key, entity in data.get("entities", {}).items():
+                out[key] = entity_state(key, entity)
+        return out
+
+    def entities_of_files(
+        self, titles: Iterable[str], languages: Iterable[str] = ("en",)
+    ) -> dict[str, EntityState]:
+        """The MediaInfo entity of each file (by ``File:`` title), 50 a request."""
+        wanted = list(dict.fromkeys(titles))
+        out: dict[str, EntityState] = {}
+        for batch in chunks(wanted):
+            data = self.call(
+                action="wbgetentities",
+                sites=FILE_SITE,
+                titles="|".join(batch),
+                props="info|labels|claims",
+                languages="|".join(dict.fromkeys(languages)) or "en",
+            )
+            query = data.get("normalized") or []
+            spelled = {n["from"]: n["to"] for n in query if isinstance(n, Mapping)}
+            by_title = {
+                str(entity.get("title", "")): entity_state(key, entity)
+                for key, entity in data.get("entities", {}).items()
+            }
+            for title in batch:
+                found = by_title.get(spelled.get(title, title)) or by_title.get(title)
+                out[title] = found or EntityState(id="", exists=False)
+        return out
+
+    def search_entities(
+        self, text: str, language: str = "en", *, limit: int = 7, kind: str = "item"
+    ) -> list[SearchHit]:
+        """Candidates whose label or alias starts with ``text`` (Wikibase's own ranking)."""
+        data = self.call(
+            action="wbsearchentities",
+            search=text,
+            language=language,
+            uselang=language,
+            type=kind,
+            limit=limit,
+        )
+        return [
+            SearchHit(
+                id=str(hit.get("id", "")),
+                label=str(hit.get("label", "")),
+                description=str(hit.get("description", "")),
+                matched=str(hit.get("match", {}).get("type", "")),
+            )
+            for hit in data.get("search", [])
+        ]
+
+    def has_mediainfo(self) -> bool:
+        """Whether this wiki gives its files structured data (WikibaseMediaInfo)."""
+        data = self.call(action="query", meta="siteinfo", siprop="extensions")
+        names = {e.get("name") for e in data.get("query", {}).get("extensions", [])}
+        return "WikibaseMediaInfo" in names
+
+    def edit_entity(
+        self,
+        draft: EntityDraft,
+        summary: str,
+        *,
+        entity: str = "",
+        file_title: str = "",
+        new: str = "",
+        base_revid: int = 0,
+    ) -> EntityOutcome:
+        """One ``wbeditentity``: on ``entity`` (an id), a file's MediaInfo, or a ``new`` item.
+
+        Adds what ``draft`` holds and nothing else (the caller sends only what
+        is missing). Raises :class:`~bots.wiki.errors.AmbiguousWrite` when the
+        edit got no answer: the caller reads the entity before sending again.
+        """
+        params: dict[str, Any] = {
+            "action": "wbeditentity",
+            "data": json.dumps(draft.to_json(), ensure_ascii=False, separators=(",", ":")),
+            "summary": summary,
+            "bot": 1,
+        }
+        if entity:
+            params["id"] = entity
+        elif file_title:
+            params.update(site=FILE_SITE, title=file_title)
+        else:
+            params["new"] = new or "item"
+        if base_revid:
+            params["baserevid"] = base_revid
+        try:
+            data = self.post(params, limit_action="edit")
+        except WikiError as e:
+            if isinstance(e, WikiUnavailable):
+                raise
+            return entity_refusal(entity or file_title or "new item", e)
+        edited = data.get("entity", {})
+        return EntityEdited(id=str(edited.get("id", "")), revid=int(edited.get("lastrevid", 0)))
+
+    def remove_claims(self, claim_ids: Iterable[str], summary: str) -> EntityOutcome:
+        """Remove statements by their ids (the bot's own, checked by the caller)."""
+        ids = list(claim_ids)
+        try:
+            data = self.post(
+                {"action": "wbremoveclaims", "claim": "|".join(ids), "summary": summary, "bot": 1}
+            )
+        except WikiError as e:
+            if isinstance(e, WikiUnavailable):
+                raise
+            return entity_refusal(ids[0].split("$", 1)[0] if ids else "", e)
+        return EntityEdited(id="", revid=int(data.get("pageinfo", {}).get("lastrevid", 0)))
+
+
+def entity_state(key: str, entity: Mapping[str, Any]) -> EntityState:
+    """An entity of ``wbgetentities``; a missing one has ``exists=False``."""
+    if "missing" in entity:
+        return EntityState(id=str(entity.get("id", key)), exists=False)
+    claims = entity.get("claims") or entity.get("statements") or {}
+    return EntityState(
+        id=str(entity.get("id", key)),
+        exists=True,
+        revid=int(entity.get("lastrevid", 0)),
+        labels=_terms(entity.get("labels")),
+        descriptions=_terms(entity.get("descriptions")),
+        statements=tuple(statements_from_json(claims)),
+        datatype=str(entity.get("datatype", "")),
+    )
+
+
+def _terms(terms: Any) -> dict[str, str]:
+    if not isinstance(terms, Mapping):  # MediaInfo gives [] for no labels
+        return {}
+    return {lang: str(term.get("value", "")) for lang, term in terms.items()}
+
+
+#: Wikibase's codes for an edit the entity's state refuses, in words for a status page.
+ENTITY_REFUSALS: dict[str, str] = {
+    "modification-failed": "the Wikibase refused the change",
+    "failed-save": "the Wikibase could not save the entity",
+    "no-such-entity": "the entity does not exist",
+    "invalid-entity-id": "the entity id is not valid",
+    "not-recognized": "the Wikibase does not know a value the bot sent",
+    "invalid-claim": "the Wikibase refused a statement",
+    "permissiondenied": "the bot's account may not edit this entity",
+    "protectedpage": "the entity is protected",
+    "cascadeprotected": "the entity is protected",
+    "abusefilter-disallowed": "an abuse filter refused the edit",
+}
+
+
+def entity_refusal(entity: str, e: WikiError) -> EntityOutcome:
+    """The outcome of an entity edit the API answered with an error (pure)."""
+    if e.code == "editconflict":
+        return EntityConflict(entity)
+    if e.code == "readonly":
+        return ReadOnly(reason=e.info)
+    if e.code in ("blocked", "autoblocked"):
+        return Blocked(reason=e.info)
+    lead = ENTITY_REFUSALS.get(e.code, "the Wikibase refused the edit")
+    return EntityRefused(code=e.code, reason=f"{lead} ({e.code}: {e.info})")
