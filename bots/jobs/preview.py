@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bots.jobs.context import Job
+from bots.net.deadline import Deadline
 from bots.jobs.mappings import Mappings
 from bots.jobs.media import inspect_media
 from bots.jobs.pages import BotPages
@@ -71,7 +72,17 @@ def publish_preview(
         if len(shown) < job.config.hub.preview_files:
             shown.append(item)
     work = job.media_dir(name)
-    media = [inspect_media(job.fetcher, name, f, work, job.gate.budget_deadline()) for f in shown]
+    # the shown files share half of the request's part of the run's time budget (the
+    # other half is for its uploads), so a partner server that does not answer costs
+    # part of this request's share, never the whole run
+    share = job.gate.source_seconds()
+    deadline = Deadline(share / 2, job.gate.clock) if share is not None else None
+    media = [inspect_media(job.fetcher, name, f, work, deadline) for f in shown]
+    ended = job.gate.out_of_budget()
+    if ended:
+        # a file the run's end cut short is not the partner's doing: no preview from it
+        # (a server that stays silent through the request's share is: it shows as unread)
+        raise PreviewNotDone(f"This run ended because {ended} while it read the previewed files.")
     pid = preview_id(
         request.raw,
         mappings.texts,

@@ -83,7 +83,7 @@ def test_a_mute_media_server_ends_the_run_within_its_budget(flow: Workflow) -> N
         rows = flow.rows(3)
         rows[0]["image"] = silent.url("/huge.tif")
         flow.file_request("Slow media", rows=rows)
-        flow.run(request="Slow media")
+        flow.run(request="Slow media", max_seconds=BUDGET)
         flow.approve("Slow media")
         assert silent.connections == 1  # the preview reads the file it shows
         elapsed = timed_run(flow, "--request", "Slow media", "--max-seconds", f"{BUDGET:g}")
