@@ -54,6 +54,12 @@ class Request:
     pause: bool = False
     sync: bool = False
     approve: str | None = None
+    #: "upload" (new files) or "edit" (files already on the wiki, found by ``target_column``)
+    mode: str = "upload"
+    #: for mode edit: the column holding each record's File: title or SHA-1
+    target_column: str | None = None
+    #: undo the bot's work for this request (SPEC 13), approved like an upload
+    undo: bool = False
     #: source-specific options, e.g. ``set`` and ``from`` for OAI-PMH
     options: Mapping[str, str] = field(default_factory=dict)
     #: every parameter as written (stripped), for the preview id
@@ -227,6 +233,9 @@ REQUEST_PARAMS: tuple[str, ...] = (
     "pause",
     "sync",
     "approve",
+    "mode",
+    "target",
+    "undo",
 )
 
 #: Source-specific parameters, by format.

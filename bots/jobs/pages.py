@@ -123,13 +123,26 @@ def status_report(
     uploaded = counts.get(Outcome.UPLOADED, 0)
     duplicates = counts.get(Outcome.DUPLICATE, 0)
     failed = counts.get(Outcome.FAILED, 0)
+    edited = counts.get(Outcome.EDITED, 0)
+    unchanged = counts.get(Outcome.UNCHANGED, 0)
+    settled = uploaded + duplicates + failed + edited + unchanged
     return StatusReport(
         state=facts.state,
         total=facts.total,
         uploaded=uploaded,
         duplicates=duplicates,
         failed=failed,
-        pending=max(facts.total - uploaded - duplicates - failed, 0),
+        pending=max(facts.total - settled, 0),
+        edited=edited,
+        unchanged=unchanged,
+        kept=tuple(
+            RecordLine(s.record_id, f"File:{s.title}", s.reason)
+            for s in [
+                *store.recent(name, Outcome.EDITED, LISTED_RECORDS),
+                *store.recent(name, Outcome.UNCHANGED, LISTED_RECORDS),
+            ]
+            if s.reason
+        ),
         preview=facts.preview,
         updated=facts.updated,
         message=facts.message,

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bots.jobs.context import Job
-from bots.net.deadline import Deadline
 from bots.jobs.mappings import Mappings
 from bots.jobs.media import inspect_media
 from bots.jobs.pages import BotPages
 from bots.model import MediaCheck, PlannedFile, Problem, Request
+from bots.net.deadline import Deadline
 from bots.pipeline.plan import BatchChecks, Skipped, plan
 from bots.pipeline.preview import preview_id
 from bots.pipeline.render import templates_digest

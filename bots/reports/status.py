@@ -51,6 +51,11 @@ class StatusReport:
     reason: str = ""
     limit: int | None = None
     sync: SyncReport | None = None
+    #: batch edits (SPEC 13): pages changed, pages already as the request sets them
+    edited: int = 0
+    unchanged: int = 0
+    #: edited pages where fields the community changed were kept, with which
+    kept: Sequence[RecordLine] = ()
 
 
 def render_status(report: StatusReport, request_page: str) -> str:
@@ -84,6 +89,12 @@ def render_status(report: StatusReport, request_page: str) -> str:
             for r in report.duplicate_records
         ],
         recent=[RecordLine(escape_value(r.record_id), r.title) for r in report.recent],
+        edited=report.edited,
+        unchanged=report.unchanged,
+        kept=[
+            RecordLine(escape_value(r.record_id), _file_link(r.title), escape_value(r.reason))
+            for r in report.kept
+        ],
     )
     if report.sync is not None:
         text = text.rstrip() + "\n\n" + render_sync_section(report.sync)
