@@ -43,12 +43,15 @@ class EditBatch:
         self.job, self.name, self.preview_id = job, name, preview_id
         self.found = list(found)
         self.pages = BotPages(job.wiki, job.store, job.hub, job.progress)
+        self.edited: set[str] = set()
 
     def run(self) -> str:
         """Edit what is pending; write the status page; return the request's state."""
         job, name = self.job, self.name
         job.gate.check_stop()
         self.settle_pending()
+        # pages this request edited already (a run that died after saving one, before journalling)
+        self.edited = {e.title for e in job.store.edits(name)}
         settled = {s.record_id for s in job.store.all(name) if s.outcome in SETTLED}
         message = ""
         for item in self.found:
@@ -106,7 +109,8 @@ class EditBatch:
                 )
             merged = three_way_merge(base_text, intended.text, now.text)
             if not merged.changed:
-                return EditResult(Outcome.UNCHANGED, title, _kept(merged))
+                done = Outcome.EDITED if title in self.edited else Outcome.UNCHANGED
+                return EditResult(done, title, _kept(merged))
             outcome = self._save(item, now, merged)
             if outcome is not None:
                 return outcome
