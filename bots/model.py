@@ -307,6 +307,27 @@ class SyncReport:
         )
 
 
+@dataclass(frozen=True)
+class UndoReport:
+    """What an approved undo did (SPEC 13): what it took back, and what it left and why."""
+
+    preview: str  # the undo preview id it carried out
+    reverted: tuple[str, ...] = ()
+    deleted: tuple[str, ...] = ()
+    listed: tuple[str, ...] = ()  # files listed on the deletion request page
+    left: tuple[tuple[str, str], ...] = ()  # (page, why)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> UndoReport:
+        return cls(
+            preview=str(data.get("preview", "")),
+            reverted=tuple(data.get("reverted", ())),
+            deleted=tuple(data.get("deleted", ())),
+            listed=tuple(data.get("listed", ())),
+            left=tuple((str(t), str(w)) for t, w in data.get("left", ())),
+        )
+
+
 #: A request's states (SPEC 7).
 STATES: tuple[str, ...] = ("invalid", "awaiting-approval", "uploading", "paused", "stopped", "done")
 
@@ -331,6 +352,7 @@ class RequestFacts:
     #: revisions of the pages humans edit, when the request was done (SPEC 7)
     done_inputs: Mapping[str, int] | None = None
     sync: SyncReport | None = None
+    undo: UndoReport | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = {f: getattr(self, f) for f in self.__dataclass_fields__}
@@ -338,6 +360,7 @@ class RequestFacts:
         out["problems"] = [[p.where, p.message] for p in self.problems]
         out["done_inputs"] = dict(self.done_inputs) if self.done_inputs is not None else None
         out["sync"] = self.sync.to_json() if self.sync is not None else None
+        out["undo"] = vars(self.undo) if self.undo is not None else None
         return out
 
     @classmethod
@@ -350,4 +373,6 @@ class RequestFacts:
         known["done_inputs"] = {str(k): int(v) for k, v in done.items()} if done else None
         sync = known.get("sync")
         known["sync"] = SyncReport.from_json(sync) if sync else None
+        undo = known.get("undo")
+        known["undo"] = UndoReport.from_json(undo) if undo else None
         return cls(**known)

@@ -151,6 +151,7 @@ def status_report(
         reason=facts.reason if facts.state == "paused" else "",
         limit=facts.limit if facts.state == "paused" else None,
         sync=facts.sync,
+        undo=facts.undo,
         failed_records=[
             RecordLine(s.record_id, f"File:{s.title}" if s.title else "", s.reason)
             for s in store.recent(name, Outcome.FAILED, LISTED_RECORDS)

@@ -24,6 +24,7 @@ from bots.jobs.mappings import Mappings, update_mappings
 from bots.jobs.pages import BotPages
 from bots.jobs.preview import Preview, PreviewNotDone, publish_preview
 from bots.jobs.session import Stopped
+from bots.jobs.undo import UndoRun
 from bots.jobs.uploads import UploadBatch
 from bots.model import Problem, Request
 from bots.net.errors import FetchError
@@ -138,6 +139,8 @@ class Runner:
         partner = request_param(page.text, "partner") or ""
         if request is None:
             return self.invalid(name, partner, problems)
+        if request.undo:
+            return UndoRun(job, name, request, self.approval).run()
         facts = self.store.request_facts(name)
         if facts.state == "done" and facts.done_inputs == self.inputs_now(name, request, page):
             # SPEC 7: nothing a human decides changed; the source is sync's business
