@@ -51,6 +51,9 @@ class HubConfig:
     install_standins: bool = False
     #: the bot saves a status page at most this often while uploading
     status_interval: int = 60
+    #: an approved undo deletes the request's uploads when the bot's account may delete;
+    #: otherwise (the default) it lists them on one deletion request page
+    undo_deletes: bool = False
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ cannot drift between the commands that write it.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -26,6 +27,16 @@ def upload_summary(request_page: str, name: str, record_id: str) -> str:
     """The summary of a file's upload: it links the request (record ids are data, cleaned)."""
     safe_id = re.sub(r"[\[\]{}|<>]", "", record_id)[:100]
     return f"Content Partnerships Hub: [[{request_page}|{name}]], record {safe_id}"
+
+
+def editgroup(name: str, preview: str) -> str:
+    """The EditGroups link that ends a batch's summaries, so the community can review and undo it.
+
+    One id per request and approval (EditGroups' convention for tools:
+    ``[[:toollabs:editgroups/b/CB/<hex>|details]]``).
+    """
+    token = hashlib.sha1(f"{name}\0{preview}".encode()).hexdigest()[:12]
+    return f"([[:toollabs:editgroups/b/CB/{token}|details]])"
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,12 @@ class Request:
     pause: bool = False
     sync: bool = False
     approve: str | None = None
+    #: "upload" (new files) or "edit" (files already on the wiki, found by ``target_column``)
+    mode: str = "upload"
+    #: for mode edit: the column holding each record's File: title or SHA-1
+    target_column: str | None = None
+    #: undo the bot's work for this request (SPEC 13), approved like an upload
+    undo: bool = False
     #: source-specific options, e.g. ``set`` and ``from`` for OAI-PMH
     options: Mapping[str, str] = field(default_factory=dict)
     #: every parameter as written (stripped), for the preview id
@@ -227,6 +233,9 @@ REQUEST_PARAMS: tuple[str, ...] = (
     "pause",
     "sync",
     "approve",
+    "mode",
+    "target",
+    "undo",
 )
 
 #: Source-specific parameters, by format.
@@ -298,6 +307,27 @@ class SyncReport:
         )
 
 
+@dataclass(frozen=True)
+class UndoReport:
+    """What an approved undo did (SPEC 13): what it took back, and what it left and why."""
+
+    preview: str  # the undo preview id it carried out
+    reverted: tuple[str, ...] = ()
+    deleted: tuple[str, ...] = ()
+    listed: tuple[str, ...] = ()  # files listed on the deletion request page
+    left: tuple[tuple[str, str], ...] = ()  # (page, why)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> UndoReport:
+        return cls(
+            preview=str(data.get("preview", "")),
+            reverted=tuple(data.get("reverted", ())),
+            deleted=tuple(data.get("deleted", ())),
+            listed=tuple(data.get("listed", ())),
+            left=tuple((str(t), str(w)) for t, w in data.get("left", ())),
+        )
+
+
 #: A request's states (SPEC 7).
 STATES: tuple[str, ...] = ("invalid", "awaiting-approval", "uploading", "paused", "stopped", "done")
 
@@ -322,6 +352,7 @@ class RequestFacts:
     #: revisions of the pages humans edit, when the request was done (SPEC 7)
     done_inputs: Mapping[str, int] | None = None
     sync: SyncReport | None = None
+    undo: UndoReport | None = None
 
     def to_json(self) -> dict[str, Any]:
         out = {f: getattr(self, f) for f in self.__dataclass_fields__}
@@ -329,6 +360,7 @@ class RequestFacts:
         out["problems"] = [[p.where, p.message] for p in self.problems]
         out["done_inputs"] = dict(self.done_inputs) if self.done_inputs is not None else None
         out["sync"] = self.sync.to_json() if self.sync is not None else None
+        out["undo"] = vars(self.undo) if self.undo is not None else None
         return out
 
     @classmethod
@@ -341,4 +373,6 @@ class RequestFacts:
         known["done_inputs"] = {str(k): int(v) for k, v in done.items()} if done else None
         sync = known.get("sync")
         known["sync"] = SyncReport.from_json(sync) if sync else None
+        undo = known.get("undo")
+        known["undo"] = UndoReport.from_json(undo) if undo else None
         return cls(**known)

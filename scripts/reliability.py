@@ -43,6 +43,9 @@ SUITES = [
     "tests/faults/test_proxy_faults.py",
     "tests/faults/test_large_file.py",
     "tests/faults/test_kill.py",
+    "tests/wiki/test_batch_edit.py",
+    "tests/wiki/test_undo.py",
+    "tests/faults/test_kill_edits.py",
 ]
 
 SECTIONS = {
@@ -54,6 +57,9 @@ SECTIONS = {
     "tests/faults/test_proxy_faults.py": "Faults from the loopback proxy",
     "tests/faults/test_kill.py": "kill -9 at random moments",
     "tests/faults/test_large_file.py": "A large file and memory",
+    "tests/wiki/test_batch_edit.py": "Batch edits and undo",
+    "tests/wiki/test_undo.py": "Batch edits and undo",
+    "tests/faults/test_kill_edits.py": "Batch edits and undo",
 }
 
 

@@ -123,13 +123,26 @@ def status_report(
     uploaded = counts.get(Outcome.UPLOADED, 0)
     duplicates = counts.get(Outcome.DUPLICATE, 0)
     failed = counts.get(Outcome.FAILED, 0)
+    edited = counts.get(Outcome.EDITED, 0)
+    unchanged = counts.get(Outcome.UNCHANGED, 0)
+    settled = uploaded + duplicates + failed + edited + unchanged
     return StatusReport(
         state=facts.state,
         total=facts.total,
         uploaded=uploaded,
         duplicates=duplicates,
         failed=failed,
-        pending=max(facts.total - uploaded - duplicates - failed, 0),
+        pending=max(facts.total - settled, 0),
+        edited=edited,
+        unchanged=unchanged,
+        kept=tuple(
+            RecordLine(s.record_id, f"File:{s.title}", s.reason)
+            for s in [
+                *store.recent(name, Outcome.EDITED, LISTED_RECORDS),
+                *store.recent(name, Outcome.UNCHANGED, LISTED_RECORDS),
+            ]
+            if s.reason
+        ),
         preview=facts.preview,
         updated=facts.updated,
         message=facts.message,
@@ -138,6 +151,7 @@ def status_report(
         reason=facts.reason if facts.state == "paused" else "",
         limit=facts.limit if facts.state == "paused" else None,
         sync=facts.sync,
+        undo=facts.undo,
         failed_records=[
             RecordLine(s.record_id, f"File:{s.title}" if s.title else "", s.reason)
             for s in store.recent(name, Outcome.FAILED, LISTED_RECORDS)

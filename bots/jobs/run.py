@@ -18,10 +18,13 @@ from dataclasses import dataclass, field
 from bots.config import Config
 from bots.hub import Hub
 from bots.jobs.context import Job
-from bots.jobs.mappings import update_mappings
+from bots.jobs.edit_batch import EditBatch
+from bots.jobs.edit_preview import publish_edit_preview
+from bots.jobs.mappings import Mappings, update_mappings
 from bots.jobs.pages import BotPages
 from bots.jobs.preview import Preview, PreviewNotDone, publish_preview
 from bots.jobs.session import Stopped
+from bots.jobs.undo import UndoRun
 from bots.jobs.uploads import UploadBatch
 from bots.model import Problem, Request
 from bots.net.errors import FetchError
@@ -136,6 +139,8 @@ class Runner:
         partner = request_param(page.text, "partner") or ""
         if request is None:
             return self.invalid(name, partner, problems)
+        if request.undo:
+            return UndoRun(job, name, request, self.approval).run()
         facts = self.store.request_facts(name)
         if facts.state == "done" and facts.done_inputs == self.inputs_now(name, request, page):
             # SPEC 7: nothing a human decides changed; the source is sync's business
@@ -167,6 +172,8 @@ class Runner:
 
     def _with_source(self, name: str, request: Request, source: SourceData) -> str:
         mappings = update_mappings(self.job, name, request, source)
+        if request.mode == "edit":
+            return self._edit(name, request, source, mappings)
         try:
             preview = publish_preview(self.job, name, request, source, mappings)
         except PreviewNotDone as e:
@@ -189,6 +196,25 @@ class Runner:
         self.store.update_request(name, state="uploading", notes=preview.notes, problems=())
         self.pages.ensure_tracking_category(name)
         return UploadBatch(self.job, name, request, source, mappings.tables, preview).run()
+
+    def _edit(self, name: str, request: Request, source: SourceData, mappings: Mappings) -> str:
+        """A batch edit (SPEC 13): preview the changes; once approved, edit page by page."""
+        preview, found = publish_edit_preview(self.job, name, request, source, mappings)
+        decision = self.approval(name, preview.id)
+        self.store.update_request(
+            name, partner=request.partner, total=preview.files, preview=preview.id
+        )
+        if not decision.ok:
+            return self._report(name, preview, "awaiting-approval", decision.reason)
+        if self.store.request_facts(name).approved != preview.id:
+            self.store.update_request(name, approved=preview.id, approved_by=decision.user)
+            self._retry_failed(name)
+        if request.pause:
+            return self._report(
+                name, preview, "paused", "Editing is paused (|pause=yes).", reason="pause"
+            )
+        self.store.update_request(name, state="uploading", notes=preview.notes, problems=())
+        return EditBatch(self.job, name, preview.id, found).run()
 
     def approval(self, name: str, pid: str) -> Decision:
         """SPEC 5, from the request page's newest revisions and the users' rights now."""

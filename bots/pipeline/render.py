@@ -100,7 +100,7 @@ def _is_web_address(url: str) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
 
 
-def _categories(
+def record_categories(
     request: Request,
     record: Mapping[str, object],
     mappings: Mapping[str, MappingTable],
@@ -327,7 +327,7 @@ def render_file(
     markup_problems = _field_markup_problems(fields, where)
     if markup_problems:
         return markup_problems
-    categories = _categories(request, record, mappings, rules)
+    categories = record_categories(request, record, mappings, rules)
     page = compose_page(request.template, fields, licence, request.name, record_id, categories)
     layout_problems = _layout_problems(page, request.template, fields, where)
     if layout_problems:

@@ -216,6 +216,50 @@ def _steering(params: Mapping[str, str]) -> tuple[dict[str, Any], list[Problem]]
     return {"limit": limit, "pause": pause, "sync": sync, "approve": approve}, problems
 
 
+#: Parameters a batch edit does without: it changes files already on the wiki.
+EDIT_NEEDS_NOT = frozenset({"file", "title"})
+
+
+def _work(params: Mapping[str, str]) -> tuple[dict[str, Any], list[Problem]]:
+    """What the request asks the bot to do: upload (default), edit files, or undo (SPEC 13)."""
+    mode = (params.get("mode") or "upload").strip().casefold()
+    problems: list[Problem] = []
+    if mode not in ("upload", "edit"):
+        problems.append(
+            Problem("mode", f'Write upload or edit (or leave it empty for upload), not "{mode}".')
+        )
+        mode = "upload"
+    target = params.get("target") or None
+    if mode == "edit" and not target:
+        problems.append(
+            Problem(
+                "target",
+                "This is required for mode = edit: name the column that holds each record's "
+                "existing file, as its title (File:...) or its SHA-1.",
+            )
+        )
+    if mode == "upload" and target:
+        problems.append(Problem("target", "target is only used with mode = edit."))
+    undo, undo_problems = check_yes_no("undo", params.get("undo", ""))
+    return {"mode": mode, "target_column": target, "undo": undo}, problems + undo_problems
+
+
+def _source_and_format(params: Mapping[str, str]) -> tuple[str, str | None, list[Problem]]:
+    """Where the records are, and in which format."""
+    source = params.get("source", "")
+    problems = check_source(source) if source else []
+    fmt, fmt_problems = check_format(params.get("format", ""))
+    problems += fmt_problems
+    if fmt == "oai-pmh" and source and not looks_like_url(source):
+        problems.append(
+            Problem(
+                "source",
+                "The oai-pmh format needs the http(s) address of the repository, not a wiki page.",
+            )
+        )
+    return source, fmt, problems
+
+
 def _build_request(
     name: str,
     values: dict[tuple[str, str], str],
@@ -228,27 +272,24 @@ def _build_request(
     fields = {key: value for (kind, key), value in values.items() if kind == "field"}
     problems: list[Problem] = []
 
+    work, work_problems = _work(params)
+    problems += work_problems
     for param, hint in REQUIRED.items():
+        if work["mode"] == "edit" and param in EDIT_NEEDS_NOT:
+            continue
         if not params.get(param):
             problems.append(Problem(param, f"This is required: {hint}."))
 
-    source = params.get("source", "")
-    if source:
-        problems += check_source(source)
-    fmt, fmt_problems = check_format(params.get("format", ""))
-    problems += fmt_problems
-    if fmt == "oai-pmh" and source and not looks_like_url(source):
-        problems.append(
-            Problem(
-                "source",
-                "The oai-pmh format needs the http(s) address of the repository, not a wiki page.",
-            )
-        )
+    source, fmt, source_problems = _source_and_format(params)
+    problems += source_problems
     template, template_problems = check_template(params.get("template", ""))
     problems += template_problems
-    license_name, license_problems = check_license(
-        params.get("license", ""), bool(params.get("license_column")), licenses
-    )
+    license_name: str | None = None
+    license_problems: list[Problem] = []
+    if work["mode"] == "upload" or params.get("license") or params.get("license_column"):
+        license_name, license_problems = check_license(
+            params.get("license", ""), bool(params.get("license_column")), licenses
+        )
     problems += license_problems
     title = params.get("title", "")
     if title:
@@ -275,7 +316,7 @@ def _build_request(
             source=source,
             format=fmt,
             id_column=params["id"],
-            file_column=params["file"],
+            file_column=params.get("file", ""),
             license=license_name,
             license_column=params.get("license_column") or None,
             template=template or DEFAULT_TEMPLATE,
@@ -285,6 +326,7 @@ def _build_request(
             mapped=mapped,
             split=split,
             **steering,
+            **work,
             options=options,
             raw=raw,
         ),

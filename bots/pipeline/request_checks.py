@@ -382,7 +382,10 @@ def check_columns(
         problems.append(Problem(where, missing_column_message(column, available)))
 
     need("id", request.id_column)
-    need("file", request.file_column)
+    if request.file_column:
+        need("file", request.file_column)
+    if request.target_column:
+        need("target", request.target_column)
     if request.license_column:
         need("license_column", request.license_column)
     for column in request.mapped:

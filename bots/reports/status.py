@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bots.model import STATES, Problem, SyncReport
+from bots.model import STATES, Problem, SyncReport, UndoReport
 from bots.pipeline.escape import escape_value
 from bots.reports import escaped
 from bots.reports.sync import render_sync_section
@@ -51,6 +51,12 @@ class StatusReport:
     reason: str = ""
     limit: int | None = None
     sync: SyncReport | None = None
+    undo: UndoReport | None = None
+    #: batch edits (SPEC 13): pages changed, pages already as the request sets them
+    edited: int = 0
+    unchanged: int = 0
+    #: edited pages where fields the community changed were kept, with which
+    kept: Sequence[RecordLine] = ()
 
 
 def render_status(report: StatusReport, request_page: str) -> str:
@@ -84,10 +90,29 @@ def render_status(report: StatusReport, request_page: str) -> str:
             for r in report.duplicate_records
         ],
         recent=[RecordLine(escape_value(r.record_id), r.title) for r in report.recent],
+        edited=report.edited,
+        unchanged=report.unchanged,
+        undo=_undo(report.undo),
+        kept=[
+            RecordLine(escape_value(r.record_id), _file_link(r.title), escape_value(r.reason))
+            for r in report.kept
+        ],
     )
     if report.sync is not None:
         text = text.rstrip() + "\n\n" + render_sync_section(report.sync)
     return text
+
+
+def _undo(report: UndoReport | None) -> dict[str, object] | None:
+    if report is None:
+        return None
+    return {
+        "preview": report.preview,
+        "reverted": [_file_link(t) for t in report.reverted],
+        "deleted": [_file_link(t) for t in report.deleted],
+        "listed": [_file_link(t) for t in report.listed],
+        "left": [(_file_link(t), escape_value(w)) for t, w in report.left],
+    }
 
 
 def _file_link(title: str) -> str:

@@ -16,6 +16,7 @@ the modules of this package (each a subclass of :class:`db.Database`).
 from __future__ import annotations
 
 from bots.store.db import StateStoreError, display_url, toolsdb_url, utc_now
+from bots.store.edits import EditBase, Edits, PageEdit
 from bots.store.facts import Facts
 from bots.store.journal import Journal, Outcome, RecordState
 from bots.store.leases import Lease, Leases
@@ -24,11 +25,13 @@ from bots.store.snapshots import Snapshots
 from bots.store.stashes import Stashes
 
 
-class StateStore(Journal, Stashes, Facts, Leases, Snapshots):
+class StateStore(Journal, Stashes, Facts, Leases, Snapshots, Edits):
     """The journal of every request's records, plus stashes, facts, leases and snapshots."""
 
 
 __all__ = [
+    "EditBase",
+    "PageEdit",
     "HUB_WIDE",
     "MAX_NAME_CHARS",
     "TOOLSDB_HOST",

@@ -33,6 +33,9 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate"
     FAILED = "failed"
     SKIPPED = "skipped"
+    #: batch edits (SPEC 13): the page was changed, or already said what the request sets
+    EDITED = "edited"
+    UNCHANGED = "unchanged"
 
 
 @dataclass(frozen=True)

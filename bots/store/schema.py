@@ -136,3 +136,29 @@ snapshots = Table(
     Column("value", _LONG_TEXT, nullable=False),  # JSON
     **_TABLE_OPTIONS,
 )
+
+#: Batch edits (SPEC 13): the revision of each target page when a preview was
+#: made, the base of the three-way merge the approved edit makes.
+edit_bases = Table(
+    "edit_bases",
+    metadata,
+    Column("request", _name(), primary_key=True),
+    Column("record_id", _name(), primary_key=True),
+    Column("preview", String(64), primary_key=True),
+    Column("title", String(MAX_TITLE_BYTES), nullable=False),
+    Column("revid", BigInteger, nullable=False),
+    **_TABLE_OPTIONS,
+)
+
+#: Every page edit the bot made for a request (batch edits), for the report and for undo.
+page_edits = Table(
+    "page_edits",
+    metadata,
+    Column("request", _name(), primary_key=True),
+    Column("title", String(MAX_TITLE_BYTES), primary_key=True),
+    Column("revid", BigInteger, primary_key=True),  # the bot's revision
+    Column("parent", BigInteger, nullable=False),  # the revision it edited
+    Column("record_id", _name(), nullable=False),
+    Column("when", _UTCDateTime, nullable=False),
+    **_TABLE_OPTIONS,
+)

@@ -18,8 +18,10 @@ from bots.wiki.errors import (
     AmbiguousWrite,
     WikiBusy,
     WikiError,
+    WikiUnavailable,
 )
 from bots.wiki.outcomes import (
+    EditOutcome,
     NoChange,
     Refused,
     Saved,
@@ -210,6 +212,25 @@ class Writes(Queries):
         return False
 
     # -- writes ---------------------------------------------------------------
+    def may(self, right: str) -> bool:
+        """Whether the bot's account has a user right (delete, upload...) on this wiki."""
+        try:
+            return bool(self.site.has_right(right))
+        except Exception:  # an old wiki without rights in userinfo: assume not
+            return False
+
+    def delete(self, title: str, reason: str) -> EditOutcome:
+        """Delete a page (a file page deletes the file); the outcome says whether it went."""
+        try:
+            self.write(action="delete", title=title, reason=reason)
+        except WikiError as e:
+            if isinstance(e, WikiUnavailable):
+                raise
+            if e.code == "missingtitle":
+                return NoChange(title=title)
+            return edit_outcome(title, e)
+        return Saved(title=title, revid=0)
+
     def purge(self, titles: Iterable[str]) -> None:
         """Have the wiki render pages again now (a page that shows another one changed)."""
         self.call(action="purge", titles="|".join(titles))

@@ -235,6 +235,8 @@ def test_counts_name_every_outcome(store: StateStore) -> None:
         Outcome.DUPLICATE: 0,
         Outcome.FAILED: 1,
         Outcome.SKIPPED: 0,
+        Outcome.EDITED: 0,
+        Outcome.UNCHANGED: 0,
     }
     assert store.counts("Nobody") == dict.fromkeys(Outcome, 0)
 

@@ -34,6 +34,14 @@ class Person:
             "edit", title=title, text=text, summary=summary, token=self.site.get_token("csrf")
         )
 
+    def upload(self, filename: str, data: bytes, page_text: str) -> dict:
+        """Upload a file as this person (another tool's upload, for batch edits)."""
+        import io
+
+        return self.site.upload(
+            io.BytesIO(data), filename=filename, description=page_text, comment="test upload"
+        )
+
     def text(self, title: str) -> str:
         return self.site.pages[title].text()
 

@@ -1,0 +1,164 @@
+"""The preview of a batch edit (SPEC 13): find each record's file, read it, show the change.
+
+Every record's target is looked up on the wiki (titles 50 a request; a SHA-1
+by the files that hold those bytes): a target that does not exist, or a SHA-1
+several files share, is a problem and that record is not edited. Each found
+page is read, and its revision is kept in the journal as the base of the
+approved edit's three-way merge. The first files' changes are shown as
+diffs; the preview id covers the request, its data and mappings, and which
+file each record edits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from bots.jobs.context import Job
+from bots.jobs.mappings import Mappings
+from bots.jobs.pages import BotPages
+from bots.jobs.preview import Preview
+from bots.model import Problem, Request
+from bots.pipeline.edits import PlannedEdit, intended_page, plan_edit, readable_diff
+from bots.pipeline.preview import preview_id
+from bots.pipeline.render import templates_digest
+from bots.reports.edit_preview import ShownChange, render_edit_preview
+from bots.reports.preview import TableSummary
+from bots.sources import SourceData
+from bots.store import EditBase
+from bots.wiki import PageInfo
+
+#: Records looked up and read together (the wiki's limit of titles a request).
+BATCH = 50
+
+
+@dataclass(frozen=True)
+class FoundEdit:
+    """A record's edit whose file is on the wiki, with the page as it is now."""
+
+    edit: PlannedEdit
+    page: PageInfo
+
+
+@dataclass
+class _Tally:
+    changes: int = 0
+    unchanged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    shown: list[ShownChange] = field(default_factory=list)
+    targets: dict[str, str] = field(default_factory=dict)  # record id -> file title
+
+
+def find_edits(
+    job: Job, request: Request, source: SourceData, mappings: Mappings, problems: list[Problem]
+) -> Iterator[FoundEdit]:
+    """Each record's edit with its file's page, 50 at a time; what is wrong goes to ``problems``."""
+    rules = job.title_rules(request, source.records(), mappings.tables)
+    batch: list[PlannedEdit] = []
+    for record in source.records():
+        planned = plan_edit(request, record, mappings.tables, rules)
+        if isinstance(planned, list):
+            problems.extend(planned)
+            continue
+        batch.append(planned)
+        if len(batch) == BATCH:
+            yield from _find(job, batch, problems)
+            batch = []
+    yield from _find(job, batch, problems)
+
+
+def _find(job: Job, batch: list[PlannedEdit], problems: list[Problem]) -> Iterator[FoundEdit]:
+    titles: dict[str, str] = {}
+    for edit in batch:
+        if not edit.by_sha1:
+            titles[edit.record_id] = edit.target
+            continue
+        holders = job.wiki.find_sha1(edit.target)
+        if len(holders) == 1:
+            titles[edit.record_id] = holders[0]
+        else:
+            problems.append(Problem(f"record {edit.record_id}", _sha1_problem(edit, holders)))
+    pages = job.wiki.read_pages(titles.values())
+    for edit in batch:
+        title = titles.get(edit.record_id)
+        if title is None:
+            continue
+        page = pages[title]
+        if not page.exists:
+            problems.append(
+                Problem(f"record {edit.record_id}", f"There is no file page {title} on the wiki.")
+            )
+            continue
+        yield FoundEdit(edit, page)
+
+
+def _sha1_problem(edit: PlannedEdit, holders: list[str]) -> str:
+    if not holders:
+        return f"No file on the wiki has the SHA-1 {edit.target}."
+    return (
+        f"{len(holders)} files on the wiki have the SHA-1 {edit.target} "
+        f"({', '.join(holders[:5])}); give the record's file by its title instead."
+    )
+
+
+def publish_edit_preview(
+    job: Job, name: str, request: Request, source: SourceData, mappings: Mappings
+) -> tuple[Preview, list[FoundEdit]]:
+    """Look up every record's file, keep its base, save the preview page with the diffs."""
+    tally = _Tally(problems=list(source.problems))
+    found: list[FoundEdit] = []
+    for item in find_edits(job, request, source, mappings, tally.problems):
+        found.append(item)
+        tally.targets[item.edit.record_id] = item.page.title
+    pid = preview_id(
+        request.raw,
+        mappings.texts,
+        source.digest,
+        templates_digest(),
+        job.config.license_templates,
+        name=name,
+        media={f"target {k}": v for k, v in tally.targets.items()},
+    )
+    for item in found:
+        _tally_change(job, name, pid, item, tally)
+    text = render_edit_preview(
+        id=pid,
+        request=name,
+        records=len(found) + len(tally.problems),
+        changes=tally.changes,
+        unchanged=tally.unchanged,
+        template=request.template,
+        tables=[
+            TableSummary(
+                column=c,
+                page=job.hub.mapping(name, c),
+                values=len(t.rows),
+                unmapped=sum(1 for r in t.rows if r.count > 0 and not r.filled),
+            )
+            for c, t in mappings.tables.items()
+        ],
+        problems=tally.problems,
+        shown=tally.shown,
+    )
+    BotPages(job.wiki, job.store, job.hub, job.progress).save_if_changed(
+        job.hub.preview(name), text, f"preview {pid}"
+    )
+    notes = tuple(str(p) for p in tally.problems[:50])
+    records = len(found) + len(tally.problems)
+    preview = Preview(pid, records, len(found), tuple(tally.problems), notes, ())
+    return preview, found
+
+
+def _tally_change(job: Job, name: str, pid: str, item: FoundEdit, tally: _Tally) -> None:
+    job.store.keep_base(name, item.edit.record_id, pid, EditBase(item.page.title, item.page.revid))
+    intended = intended_page(item.page.text, item.edit)
+    if intended.problem:
+        tally.problems.append(Problem(f"record {item.edit.record_id}", intended.problem))
+        return
+    if intended.text == item.page.text:
+        tally.unchanged += 1
+        return
+    tally.changes += 1
+    if len(tally.shown) < job.config.hub.preview_files:
+        lines = tuple(readable_diff(item.page.text, intended.text))
+        tally.shown.append(ShownChange(item.page.title, lines))

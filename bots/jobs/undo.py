@@ -1,0 +1,129 @@
+"""``|undo = yes``: the bot takes back its own work for a request (SPEC 13).
+
+The undo has a preview of its own (what would be reverted, deleted or listed,
+and what is left and why); a reviewer approves it like an upload (approver,
+four eyes, the id shown). The approved undo then reverts the bot's edits that
+nobody built on, and writes one mass deletion request for the uploads on
+``R/Requests/NAME/Undo`` (or deletes them, when ``hub.undo_deletes`` is set
+and the bot's account may delete). Carried out once per approved id: its
+report stays on the status page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bots.hub import editgroup, summary
+from bots.jobs.context import Job
+from bots.jobs.pages import BotPages
+from bots.model import Request, UndoReport
+from bots.pipeline.approval import Decision
+from bots.pipeline.preview import preview_id
+from bots.pipeline.render import templates_digest
+from bots.pipeline.undo import Left, UndoPlan, plan_undo
+from bots.reports.undo import render_deletion_request, render_undo_preview
+from bots.store import Outcome
+
+
+class UndoRun:
+    """Previews, and once approved carries out, the undo of one request."""
+
+    def __init__(
+        self, job: Job, name: str, request: Request, approval: Callable[[str, str], Decision]
+    ) -> None:
+        self.job, self.name, self.request, self.approval = job, name, request, approval
+        self.pages = BotPages(job.wiki, job.store, job.hub, job.progress)
+
+    @property
+    def undo_page(self) -> str:
+        return f"{self.job.hub.request(self.name)}/Undo"
+
+    def run(self) -> str:
+        facts = self.job.store.request_facts(self.name)
+        if facts.undo is not None and facts.undo.preview == self.request.approve:
+            return facts.state  # carried out already: its report stays
+        plan = self.plan()
+        pid = preview_id(
+            self.request.raw,
+            {},
+            "",
+            templates_digest(),
+            {},
+            name=self.name,
+            media={step: "" for step in plan.key()},
+        )
+        deletes = self.deletes()
+        text = render_undo_preview(
+            id=pid, request=self.name, plan=plan, delete=deletes, undo_page=self.undo_page
+        )
+        self.pages.save_if_changed(self.job.hub.preview(self.name), text, f"undo preview {pid}")
+        decision = self.approval(self.name, pid)
+        self.job.store.update_request(self.name, preview=pid)
+        if not decision.ok:
+            return self.pages.report(
+                self.name, state="awaiting-approval", message=decision.reason, notes=(), problems=()
+            )
+        report = self.carry_out(plan, pid, decision.user, deletes)
+        return self.pages.report(
+            self.name,
+            state="done",
+            undo=report,
+            message=(
+                f"The undo of this request (preview {pid}) is done: {len(report.reverted)} "
+                f"edits reverted, {len(report.deleted)} files deleted, {len(report.listed)} "
+                f"files listed for deletion on {self.undo_page}, {len(report.left)} left as "
+                "they are (see below)."
+            ),
+            notes=tuple(f"{title}: {why}" for title, why in report.left),
+        )
+
+    def plan(self) -> UndoPlan:
+        job = self.job
+        edits = job.store.edits(self.name)
+        uploads = [
+            s.title for s in job.store.all(self.name) if s.outcome is Outcome.UPLOADED and s.title
+        ]
+        titles = {e.title for e in edits} | {f"File:{t}" for t in uploads}
+        return plan_undo(edits, job.wiki.read_pages(titles), uploads, job.wiki.username)
+
+    def deletes(self) -> bool:
+        return self.job.config.hub.undo_deletes and self.job.wiki.may("delete")
+
+    def carry_out(self, plan: UndoPlan, pid: str, approver: str, deletes: bool) -> UndoReport:
+        job, name = self.job, self.name
+        why = summary(f"undo of [[{job.hub.request(name)}|{name}]]") + " " + editgroup(name, pid)
+        reverted: list[str] = []
+        left = [(item.title, item.why) for item in plan.left]
+        parents = job.wiki.revision_texts(r.parent for r in plan.reverts)
+        for revert in plan.reverts:
+            now = job.wiki.read_page(revert.title)
+            if now.revid != revert.revid:
+                left.append((revert.title, "edited after the undo's preview; left as it is"))
+                continue
+            outcome = job.wiki.save(
+                revert.title, parents.get(revert.parent, ""), why, base=now, no_create=True
+            )
+            if outcome.saved:
+                reverted.append(revert.title)
+            else:
+                left.append((revert.title, f"the wiki refused the revert: {outcome}"))
+        deleted: list[str] = []
+        if deletes:
+            for title in plan.files:
+                if job.wiki.delete(title, why).saved:
+                    deleted.append(title)
+        listed = [f for f in plan.files if f not in deleted]
+        if listed or deleted:
+            text = render_deletion_request(
+                request=name,
+                request_page=job.hub.request(name),
+                approver=approver,
+                id=pid,
+                files=listed,
+                deleted=deleted,
+            )
+            self.pages.save_if_changed(self.undo_page, text, f"deletion request, undo {pid}")
+        return UndoReport(pid, tuple(reverted), tuple(deleted), tuple(listed), tuple(left))
+
+
+__all__ = ["Left", "UndoRun"]

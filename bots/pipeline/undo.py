@@ -1,0 +1,90 @@
+"""What undoing a request takes back (SPEC 13), decided from the journal and the wiki now (pure).
+
+The bot reverses only its own work, and only where nobody built on it:
+
+- an edit of a page is reverted when the bot's revision is still the page's
+  newest (the page goes back to the revision the bot edited); when someone
+  edited after it, the edit stays and is listed;
+- the files the bot uploaded are listed for deletion (or deleted, when the
+  configuration allows it and the account may delete): never a file another
+  upload's duplicate pointed at, never a file someone else uploaded.
+
+Nothing else is touched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from bots.store import PageEdit
+from bots.wiki.records import PageInfo
+
+
+@dataclass(frozen=True)
+class Revert:
+    """An edit of the bot to take back: ``title`` goes back to revision ``parent``."""
+
+    title: str
+    revid: int
+    parent: int
+    record_id: str
+
+
+@dataclass(frozen=True)
+class Left:
+    """Something the undo leaves as it is, and why (plain words)."""
+
+    title: str
+    why: str
+
+
+@dataclass(frozen=True)
+class UndoPlan:
+    reverts: tuple[Revert, ...] = ()
+    files: tuple[str, ...] = ()  # uploads to delete or list for deletion, with File:
+    left: tuple[Left, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.reverts or self.files)
+
+    def key(self) -> list[str]:
+        """What the undo's preview id covers: every step, in order."""
+        steps = [f"revert {r.title} {r.revid}>{r.parent}" for r in self.reverts]
+        return steps + [f"delete {f}" for f in self.files]
+
+
+def plan_undo(
+    edits: Iterable[PageEdit],
+    pages_now: Mapping[str, PageInfo],
+    uploads: Iterable[str],
+    bot: str,
+) -> UndoPlan:
+    """The undo of a request's edits and uploads, given its pages as they are now."""
+    reverts: list[Revert] = []
+    left: list[Left] = []
+    newest: dict[str, PageEdit] = {}
+    for edit in edits:  # oldest first
+        before = newest.get(edit.title)
+        if before is not None and edit.parent == before.revid:
+            # the bot's edits follow each other: taking back the last takes back both
+            edit = PageEdit(edit.title, edit.revid, before.parent, edit.record_id)
+        newest[edit.title] = edit
+    for title, edit in newest.items():
+        page = pages_now.get(title)
+        if page is None or not page.exists:
+            left.append(Left(title, "the page no longer exists"))
+        elif page.revid != edit.revid:
+            who = page.user or "someone"
+            left.append(Left(title, f"{who} edited the page after the bot; their edit is kept"))
+        else:
+            reverts.append(Revert(title, edit.revid, edit.parent, edit.record_id))
+    files = tuple(dict.fromkeys(f"File:{u.removeprefix('File:')}" for u in uploads))
+    for title in files:
+        page = pages_now.get(title)
+        if page is not None and page.exists and page.user and page.user != bot:
+            left.append(
+                Left(title, f"the file page was last edited by {page.user}; listed for deletion")
+            )
+    return UndoPlan(tuple(reverts), files, tuple(left))
