@@ -82,6 +82,7 @@ def cmd_devwiki(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_install(config: Config, args: argparse.Namespace) -> int:
+    from bots.dev.forms import FormsSettings
     from bots.dev.install import install
 
     wiki = connect(config)
@@ -91,9 +92,13 @@ def cmd_install(config: Config, args: argparse.Namespace) -> int:
         standins=config.hub.install_standins,
         force=args.force,
         progress=log.info,
+        forms=FormsSettings.from_config(config),
     )
     counts: dict[str, int] = {}
     for r in results:
+        if r.action == "ask":
+            print(r.detail)
+            continue
         counts[r.action] = counts.get(r.action, 0) + 1
     print(", ".join(f"{n} {a}" for a, n in sorted(counts.items())))
     print(f"Hub: {wiki.page_url(config.hub.root)}")

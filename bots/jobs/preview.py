@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bots.jobs.context import Job
-from bots.net.deadline import Deadline
 from bots.jobs.mappings import Mappings
 from bots.jobs.media import inspect_media
 from bots.jobs.pages import BotPages
 from bots.model import MediaCheck, PlannedFile, Problem, Request
+from bots.net.deadline import Deadline
+from bots.pipeline.advice import file_page_advice
 from bots.pipeline.plan import BatchChecks, Skipped, plan
 from bots.pipeline.preview import preview_id
 from bots.pipeline.render import templates_digest
@@ -111,6 +112,7 @@ def publish_preview(
         problems=problems,
         shown=shown,
         media=media,
+        advice=file_page_advice(request),
     )
     BotPages(job.wiki, job.store, job.hub, job.progress).save_if_changed(
         job.hub.preview(name), text, f"preview {pid}"
