@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from bots import __version__
 from bots.config import Config, ConfigError, load_config
+from bots.progress import Bars
 
 if TYPE_CHECKING:
     from bots.dev.devwiki import DevWiki
@@ -122,7 +123,7 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     wiki = connect(config)
     store = open_store(config)
     try:
-        runner = Runner(config, wiki, store, progress=log.info)
+        runner = Runner(config, wiki, store, progress=log.info, bars=Bars(sys.stderr))
         summary = runner.run(
             RunOptions(request=args.request, max_seconds=args.max_seconds, max_files=args.max_files)
         )
@@ -154,7 +155,9 @@ def cmd_demo(config: Config, args: argparse.Namespace) -> int:
     store = open_store(config)
 
     def run_bot() -> None:
-        summary = Runner(config, wiki, store, progress=log.info).run(RunOptions())
+        summary = Runner(config, wiki, store, progress=log.info, bars=Bars(sys.stderr)).run(
+            RunOptions()
+        )
         if summary.stopped:
             raise Stopped(summary.stopped)
 

@@ -78,7 +78,11 @@ def publish_preview(
     # part of this request's share, never the whole run
     share = job.gate.source_seconds()
     deadline = Deadline(share / 2, job.gate.clock) if share is not None else None
-    media = [inspect_media(job.fetcher, name, f, work, deadline) for f in shown]
+    media: list[MediaCheck] = []
+    with job.bars.bar(f"{name}: reading the previewed media", len(shown)) as bar:
+        for planned in shown:
+            media.append(inspect_media(job.fetcher, name, planned, work, deadline))
+            bar.advance()
     ended = job.gate.out_of_budget()
     if ended:
         # a file the run's end cut short is not the partner's doing: no preview from it

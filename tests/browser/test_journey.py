@@ -148,7 +148,7 @@ def test_partner_volunteer_and_reviewer_without_wikitext(
     )
     browser.click(f"{bruno_row} .cph-chip-search")
     browser.visible(f"{bruno_row} .cph-suggestion")
-    browser.screenshot("4-mapping-lookup", element=".cph-mapping-form")
+    browser.screenshot("4-mapping-lookup", element=".cph-mapping-form", blur=False)
     browser.click(f"{bruno_row} .cph-suggestion")
     assert browser.find(f"{bruno_row} .cph-qid").get_attribute("value") == bruno
     assert "2 values changed" in browser.text(".cph-bar-count")

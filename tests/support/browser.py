@@ -166,14 +166,18 @@ class Browser:
     def js(self, script: str, *args: Any) -> Any:
         return self.driver.execute_script(script, *args)
 
-    def screenshot(self, name: str, *, element: str = "#content", height: int = 1300) -> Path:
+    def screenshot(
+        self, name: str, *, element: str = "#content", height: int = 1300, blur: bool = True
+    ) -> Path:
         """Save docs/screenshots/NAME.png for the README: one element of the page, whole
         (the window grows to hold it), cut at ``height`` pixels."""
         from PIL import Image
 
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        self.js("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);")
+        if blur:  # no caret, no input method button on a field
+            self.js("document.activeElement && document.activeElement.blur();")
+        self.js("window.scrollTo(0, 0);")
         target = self.find(element)
         bottom = int(
             self.js("var r = arguments[0].getBoundingClientRect(); return r.bottom;", target)

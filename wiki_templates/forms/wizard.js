@@ -216,6 +216,9 @@
 
 	Wizard.prototype.changed = function ( name ) {
 		this.check( name );
+		if ( this.checkedAll ) {
+			this.listProblems( this.problems() );
+		}
 		if ( name === 'template' ) {
 			this.showFields();
 		}
@@ -354,26 +357,39 @@
 		this.showFields();
 	};
 
-	/** Check every field; show the problems and return how many there are. */
-	Wizard.prototype.checkAll = function () {
+	Wizard.prototype.problems = function () {
 		var self = this;
-		this.checkedAll = true;
-		var bad = Object.keys( this.fields ).filter( function ( name ) {
+		return Object.keys( this.fields ).filter( function ( name ) {
 			return self.check( name );
 		} );
+	};
+
+	/** The list of fields still to fix, above the form (gone once all are fixed). */
+	Wizard.prototype.listProblems = function ( bad ) {
+		var self = this;
 		this.summary.textContent = '';
 		this.summary.hidden = !bad.length;
+		if ( !bad.length ) {
+			return;
+		}
+		this.summary.appendChild( ui.notice( 'error', [
+			msg( 'cph-forms-fix-first', bad.length ),
+			el( 'ul', {}, bad.map( function ( name ) {
+				return el( 'li', {}, [ el( 'a', { href: '#' + self.fields[ name ].input.id, text: self.fields[ name ].param.label || name,
+					onclick: function ( e ) {
+						e.preventDefault();
+						self.openTo( name );
+					} } ) ] );
+			} ) )
+		] ) );
+	};
+
+	/** Check every field; show the problems and return how many there are. */
+	Wizard.prototype.checkAll = function () {
+		this.checkedAll = true;
+		var bad = this.problems();
+		this.listProblems( bad );
 		if ( bad.length ) {
-			this.summary.appendChild( ui.notice( 'error', [
-				msg( 'cph-forms-fix-first', bad.length ),
-				el( 'ul', {}, bad.map( function ( name ) {
-					return el( 'li', {}, [ el( 'a', { href: '#' + self.fields[ name ].input.id, text: self.fields[ name ].param.label || name,
-						onclick: function ( e ) {
-							e.preventDefault();
-							self.openTo( name );
-						} } ) ] );
-				} ) )
-			] ) );
 			this.openTo( bad[ 0 ] );
 		}
 		return bad.length;
