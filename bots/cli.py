@@ -140,6 +140,7 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
 
 def cmd_demo(config: Config, args: argparse.Namespace) -> int:
     from bots.dev.demo import run_demo
+    from bots.dev.forms import FormsSettings
     from bots.dev.install import install
     from bots.jobs.run import Runner, RunOptions
     from bots.jobs.session import Stopped
@@ -151,7 +152,13 @@ def cmd_demo(config: Config, args: argparse.Namespace) -> int:
     dev = devwiki_for(config)
     dev.start(log.info)
     wiki = connect(config)
-    install(wiki, config.hub.root, standins=config.hub.install_standins, progress=log.debug)
+    install(
+        wiki,
+        config.hub.root,
+        standins=config.hub.install_standins,
+        progress=log.debug,
+        forms=FormsSettings.from_config(config),
+    )
     store = open_store(config)
 
     def run_bot() -> None:
@@ -175,9 +182,10 @@ def cmd_demo(config: Config, args: argparse.Namespace) -> int:
     finally:
         store.close()
     print()
-    print("Done. Have a look:")
+    print("Done. Have a look (the accounts and their passwords are in README.md):")
     for what, url in urls.items():
         print(f"  {what:12} {url}")
+    print(f"The dev wiki keeps running at {dev.url}; `hubbot devwiki stop` stops it.")
     return EXIT_OK
 
 

@@ -328,6 +328,12 @@
 					self.written[ name ] = written;
 				}
 			} );
+			if ( !this.original.template && this.fields.template ) {
+				// no template on the page: keep it so (the bot's default applies)
+				var fallback = this.ctx.td.params.template.default || 'Information';
+				this.fields.template.input.insertBefore( el( 'option', { value: '', text: fallback } ),
+					this.fields.template.input.firstChild );
+			}
 		} else {
 			this.original = { template: 'Information', limit: '10' };
 		}
