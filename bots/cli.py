@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from bots import __version__
 from bots.config import Config, ConfigError, load_config
+from bots.progress import Bars
 
 if TYPE_CHECKING:
     from bots.dev.devwiki import DevWiki
@@ -82,6 +83,7 @@ def cmd_devwiki(config: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_install(config: Config, args: argparse.Namespace) -> int:
+    from bots.dev.forms import FormsSettings
     from bots.dev.install import install
 
     wiki = connect(config)
@@ -91,9 +93,13 @@ def cmd_install(config: Config, args: argparse.Namespace) -> int:
         standins=config.hub.install_standins,
         force=args.force,
         progress=log.info,
+        forms=FormsSettings.from_config(config),
     )
     counts: dict[str, int] = {}
     for r in results:
+        if r.action == "ask":
+            print(r.detail)
+            continue
         counts[r.action] = counts.get(r.action, 0) + 1
     print(", ".join(f"{n} {a}" for a, n in sorted(counts.items())))
     print(f"Hub: {wiki.page_url(config.hub.root)}")
@@ -117,7 +123,7 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     wiki = connect(config)
     store = open_store(config)
     try:
-        runner = Runner(config, wiki, store, progress=log.info)
+        runner = Runner(config, wiki, store, progress=log.info, bars=Bars(sys.stderr))
         summary = runner.run(
             RunOptions(request=args.request, max_seconds=args.max_seconds, max_files=args.max_files)
         )
@@ -134,6 +140,7 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
 
 def cmd_demo(config: Config, args: argparse.Namespace) -> int:
     from bots.dev.demo import run_demo
+    from bots.dev.forms import FormsSettings
     from bots.dev.install import install
     from bots.jobs.run import Runner, RunOptions
     from bots.jobs.session import Stopped
@@ -145,11 +152,19 @@ def cmd_demo(config: Config, args: argparse.Namespace) -> int:
     dev = devwiki_for(config)
     dev.start(log.info)
     wiki = connect(config)
-    install(wiki, config.hub.root, standins=config.hub.install_standins, progress=log.debug)
+    install(
+        wiki,
+        config.hub.root,
+        standins=config.hub.install_standins,
+        progress=log.debug,
+        forms=FormsSettings.from_config(config),
+    )
     store = open_store(config)
 
     def run_bot() -> None:
-        summary = Runner(config, wiki, store, progress=log.info).run(RunOptions())
+        summary = Runner(config, wiki, store, progress=log.info, bars=Bars(sys.stderr)).run(
+            RunOptions()
+        )
         if summary.stopped:
             raise Stopped(summary.stopped)
 
@@ -167,9 +182,10 @@ def cmd_demo(config: Config, args: argparse.Namespace) -> int:
     finally:
         store.close()
     print()
-    print("Done. Have a look:")
+    print("Done. Have a look (the accounts and their passwords are in README.md):")
     for what, url in urls.items():
         print(f"  {what:12} {url}")
+    print(f"The dev wiki keeps running at {dev.url}; `hubbot devwiki stop` stops it.")
     return EXIT_OK
 
 

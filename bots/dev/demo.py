@@ -1,7 +1,7 @@
 """``hubbot demo``: the whole workflow on the dev wiki with generated sample data.
 
-A fictional museum publishes a CSV and images from a small web server on this
-machine. The demo files a request as the partner, runs the bot (mapping tables
+A fictional museum serves its images from a small web server on this machine
+and pastes its data (CSV) on the wiki. The demo files a request as the partner, runs the bot (mapping tables
 and preview), fills a mapping row as a volunteer, approves the new preview as
 the reviewer, runs the bot again (uploads), and prints the pages to look at.
 Every run makes new images, so the demo can be repeated on the same wiki.
@@ -127,10 +127,12 @@ def serve(folder: Path) -> Iterator[str]:
         server.server_close()
 
 
-def request_text(name: str, source: str) -> str:
+def request_text(name: str, data_page: str) -> str:
+    """The demo's request: its data pasted on the wiki, so the request page links to
+    nothing that is gone when the demo's web server stops."""
     return f"""{{{{Partnership request
  |partner     = Demo Museum
- |source      = {source}
+ |source      = {data_page}
  |format      = csv
  |id          = accession_number
  |file        = image_url
@@ -143,12 +145,18 @@ def request_text(name: str, source: str) -> str:
  |medium      = {{medium}}
  |accession_number = {{accession_number}}
  |institution = Demo Museum
- |source_url  = {source}
+ |source_url  = [[{data_page}|Demo Museum, record {{accession_number}}]]
  |categories  = Demo Museum
  |mapped      = artist
 }}}}
-This is a demonstration request ({name}) filed by `hubbot demo`.
+This is a demonstration request ({name}) filed by <code>hubbot demo</code>. The museum's data
+is on [[{data_page}]]; its images came from a small web server that ran during the demo.
 """
+
+
+def data_text(csv_path: Path) -> str:
+    """The sample data as a partner pastes it on the wiki (CSV inside <pre>)."""
+    return "<pre>\n" + csv_path.read_text(encoding="utf-8") + "</pre>\n"
 
 
 def _map_an_artist(volunteer: DevAccount, mapping_title: str) -> str:
@@ -191,12 +199,13 @@ def run_demo(
     work = Path(config.upload.work_dir) / "demo" / str(seed)
     work.mkdir(parents=True, exist_ok=True)
     with serve(work) as base_url:
-        sample_collection(work, base_url, count, seed)
-        source = f"{base_url}/collection.csv"
+        collection = sample_collection(work, base_url, count, seed)
+        data_page = f"{hub.request(name)}/Data"
 
-        say(f"1. The partner files the request {hub.request(name)}")
+        say(f"1. The partner pastes the data and files the request {hub.request(name)}")
         partner = DevAccount(api, "Partner")
-        partner.edit(hub.request(name), request_text(name, source), "New partnership request")
+        partner.edit(data_page, data_text(collection), "The collection's data")
+        partner.edit(hub.request(name), request_text(name, data_page), "New partnership request")
 
         say("2. The bot reads it: mapping table and preview")
         run_bot()
@@ -229,7 +238,10 @@ def run_demo(
         )
         run_impact(name)
     urls = {
+        "hub": wiki_url(hub.root),
+        "help": wiki_url(f"{hub.root}/Help"),
         "request": wiki_url(hub.request(name)),
+        "data": wiki_url(f"{hub.request(name)}/Data"),
         "preview": wiki_url(hub.preview(name)),
         "status": wiki_url(hub.status(name)),
         "mapping": wiki_url(mapping_title),
@@ -240,4 +252,6 @@ def run_demo(
     for n, title in enumerate(files, 1):
         urls[f"file {n}"] = wiki_url(title)
     urls["status line"] = status.split("\n", 1)[0]
+    # pages that show other pages (the hub shows the dashboard) render anew now
+    dev.php("maintenance/runJobs.php", "--maxtime=30")
     return urls

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from bots import WIKI_TEMPLATES_DIR, __version__
+from bots.dev.forms import FormsPage, FormsSettings, install_forms
 from bots.wiki import NoChange, PageInfo, Saved, Wiki
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ class HubPage:
 @dataclass(frozen=True)
 class InstallResult:
     title: str
-    action: str  # created, updated, unchanged, kept (human edit), failed
+    action: str  # created, updated, unchanged, kept (human edit), failed; ask (see detail)
     detail: str = ""
 
 
@@ -84,7 +85,13 @@ def install(
     standins: bool,
     force: bool = False,
     progress: Callable[[str], None] = log.info,
+    forms: FormsSettings | None = None,
 ) -> list[InstallResult]:
+    """Install the hub's pages (and with ``forms``, the forms of SPEC 15); one result a page.
+
+    Pages that show other pages (the hub's page, the help) are purged at the end,
+    so that none shows a red link to a page this install made after it.
+    """
     pages = load_pages(root, standins=standins)
     current = wiki.read_pages(p.title for p in pages)
     results: list[InstallResult] = []
@@ -94,21 +101,49 @@ def install(
         if action == "unchanged":
             results.append(InstallResult(page.title, "unchanged"))
             continue
-        if action == "keep":
-            why = (
-                "the stop page is never overwritten"
-                if page.create_only
-                else f"changed by {info.user} since the last install; use --force to overwrite"
-            )
-            progress(f"kept {page.title}: {why}")
-            results.append(InstallResult(page.title, "kept", why))
-            continue
-        outcome = wiki.save(page.title, page.text, SUMMARY, base=info)
-        if isinstance(outcome, Saved | NoChange):
-            verb = "created" if action == "create" else "updated"
-            progress(f"{verb} {page.title}")
-            results.append(InstallResult(page.title, verb))
-        else:
-            progress(f"could not save {page.title}: {outcome}")
-            results.append(InstallResult(page.title, "failed", str(outcome)))
+        results.append(_write(wiki, page, info, action, progress))
+    if forms is not None:
+
+        def save_forms_page(page: FormsPage, info: PageInfo, same: bool) -> None:
+            if same:
+                results.append(InstallResult(page.title, "unchanged"))
+                return
+            hub_page = HubPage(page.title, page.text)
+            # of Common.js only the marked block is ours: it is always brought up to date
+            action = "update" if page.block_only and info.exists else None
+            action = action or decide(hub_page, info, wiki.username, force)
+            results.append(_write(wiki, hub_page, info, action, progress, page.content_model))
+
+        plan = install_forms(wiki, root, forms, save_page=save_forms_page)
+        if plan.ask():
+            results.append(InstallResult(plan.script, "ask", plan.ask()))
+    changed = [r.title for r in results if r.action in ("created", "updated")]
+    if changed:
+        wiki.purge([root, *(p.title for p in pages if p.title.startswith(root + "/"))])
     return results
+
+
+def _write(
+    wiki: Wiki,
+    page: HubPage,
+    info: PageInfo,
+    action: str,
+    progress: Callable[[str], None],
+    content_model: str | None = None,
+) -> InstallResult:
+    """Carry out one page's decision (create, update or keep)."""
+    if action == "keep":
+        why = (
+            "the stop page is never overwritten"
+            if page.create_only
+            else f"changed by {info.user} since the last install; use --force to overwrite"
+        )
+        progress(f"kept {page.title}: {why}")
+        return InstallResult(page.title, "kept", why)
+    outcome = wiki.save(page.title, page.text, SUMMARY, base=info, content_model=content_model)
+    if isinstance(outcome, Saved | NoChange):
+        verb = "created" if action == "create" else "updated"
+        progress(f"{verb} {page.title}")
+        return InstallResult(page.title, verb)
+    progress(f"could not save {page.title}: {outcome}")
+    return InstallResult(page.title, "failed", str(outcome))

@@ -107,6 +107,12 @@ $wgGroupPermissions['*']['edit'] = false;
 $wgGroupPermissions['user']['upload_by_url'] = false;
 // like bots on Wikimedia wikis; tests that need real rate limits take it away
 $wgGroupPermissions['bot']['noratelimit'] = true;
+// here the hub's bot may install the forms' site scripts (`hubbot install`); on Commons
+// an interface administrator does, and tests take these rights away to see that path
+$wgGroupPermissions['bot']['editinterface'] = true;
+$wgGroupPermissions['bot']['editsitejs'] = true;
+$wgGroupPermissions['bot']['editsitecss'] = true;
+$wgGroupPermissions['bot']['editsitejson'] = true;
 // run queued jobs on page views, so pages that transclude a status page refresh
 $wgJobRunRate = 1;
 $wgLogos = ['1x' => '/resources/assets/mediawiki.png'];

@@ -23,6 +23,7 @@ from bots.net.fetch import Fetcher, FetchPolicy
 from bots.pipeline.approval import Approvers
 from bots.pipeline.plan import letters_to_ask
 from bots.pipeline.titles import STOCK_RULES, TitleRules
+from bots.progress import Bars
 from bots.sources import SourceData, open_source
 from bots.store import StateStore
 from bots.wiki import Wiki, WikiError, user_agent
@@ -50,6 +51,8 @@ class Job:
     known_titles: TitleRules | None = field(default=None, repr=False)
     #: the Wikibase that holds items, when it is not the wiki itself (connected when needed)
     _item_wiki: Wiki | None = field(default=None, repr=False)
+    #: progress bars of long work (drawn on a terminal only)
+    bars: Bars = field(default_factory=Bars, repr=False)
 
     @property
     def wikibase(self) -> Wiki:
@@ -82,6 +85,7 @@ class Job:
         fetcher: Fetcher | None = None,
         progress: Callable[[str], None] = log.info,
         clock: Callable[[], float] = time.monotonic,
+        bars: Bars | None = None,
     ) -> Job:
         """A job for ``config``'s hub; its gate opens with ``with job.gate:``."""
         hub = Hub(wiki.normalize(config.hub.root))
@@ -104,7 +108,9 @@ class Job:
                 timeout=float(config.sources.timeout),
             )
         )
-        return cls(config, wiki, store, hub, gate, fetcher, approvers, progress)
+        return cls(
+            config, wiki, store, hub, gate, fetcher, approvers, progress, bars=bars or Bars()
+        )
 
     # -- which requests -----------------------------------------------------------
     def request_names(self) -> list[str]:

@@ -69,10 +69,7 @@ class BotPages:
             text,
             f"status: {facts.state}, {report.uploaded} of {report.total} uploaded",
         ):
-            try:
-                self.wiki.purge([self.hub.request(name)])
-            except WikiError as e:  # only a delay in what the request page shows
-                log.debug("purging %s failed: %s", self.hub.request(name), e)
+            self.purge(self.hub.request(name))
         self.progress(
             f"{name}: {facts.state}: {report.uploaded} uploaded, {report.duplicates} duplicates, "
             f"{report.failed} failed, {report.pending} pending of {report.total}"
@@ -95,7 +92,7 @@ class BotPages:
         self.store.update_request(name, category_created=True)
 
     def write_dashboard(self, names: Iterable[str]) -> None:
-        """One row per request, from the journal (SPEC 2)."""
+        """One row per request, from the journal (SPEC 2); the hub's page shows it."""
         rows = []
         for name in names:
             facts = self.store.request_facts(name)
@@ -111,9 +108,17 @@ class BotPages:
                     updated=facts.updated,
                 )
             )
-        self.save_if_changed(
+        if self.save_if_changed(
             self.hub.dashboard, render_dashboard(rows, updated=now_iso()), "dashboard"
-        )
+        ):
+            self.purge(self.hub.root)
+
+    def purge(self, title: str) -> None:
+        """Render a page that shows a bot page again, so it does not show the old one."""
+        try:
+            self.wiki.purge([title])
+        except WikiError as e:  # only a delay in what the page shows
+            log.debug("purging %s failed: %s", title, e)
 
 
 def status_report(

@@ -16,6 +16,7 @@ from bots.jobs.media import inspect_media
 from bots.jobs.pages import BotPages
 from bots.model import MediaCheck, PlannedFile, Problem, Request
 from bots.net.deadline import Deadline
+from bots.pipeline.advice import file_page_advice
 from bots.pipeline.plan import BatchChecks, Skipped, plan
 from bots.pipeline.preview import preview_id
 from bots.pipeline.render import templates_digest
@@ -77,7 +78,11 @@ def publish_preview(
     # part of this request's share, never the whole run
     share = job.gate.source_seconds()
     deadline = Deadline(share / 2, job.gate.clock) if share is not None else None
-    media = [inspect_media(job.fetcher, name, f, work, deadline) for f in shown]
+    media: list[MediaCheck] = []
+    with job.bars.bar(f"{name}: reading the previewed media", len(shown)) as bar:
+        for planned in shown:
+            media.append(inspect_media(job.fetcher, name, planned, work, deadline))
+            bar.advance()
     ended = job.gate.out_of_budget()
     if ended:
         # a file the run's end cut short is not the partner's doing: no preview from it
@@ -111,6 +116,7 @@ def publish_preview(
         problems=problems,
         shown=shown,
         media=media,
+        advice=file_page_advice(request),
     )
     BotPages(job.wiki, job.store, job.hub, job.progress).save_if_changed(
         job.hub.preview(name), text, f"preview {pid}"

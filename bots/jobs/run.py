@@ -33,6 +33,7 @@ from bots.pipeline.approval import Decision, check_approval
 from bots.pipeline.patterns import placeholders
 from bots.pipeline.request import find_request_template, parse_request, request_param
 from bots.pipeline.request_checks import check_columns
+from bots.progress import Bars
 from bots.sources import SourceData, SourceError
 from bots.store import Outcome, StateStore
 from bots.wiki import PageInfo, Wiki, WikiUnavailable
@@ -68,9 +69,11 @@ class Runner:
         fetcher: Fetcher | None = None,
         progress: Callable[[str], None] = log.info,
         clock: Callable[[], float] = time.monotonic,
+        bars: Bars | None = None,
     ) -> None:
         self.config, self.wiki, self.store = config, wiki, store
         self.fetcher, self.progress, self.clock = fetcher, progress, clock
+        self.bars = bars or Bars()
         self.job = self._job(RunOptions())
 
     def _job(self, options: RunOptions) -> Job:
@@ -83,6 +86,7 @@ class Runner:
             fetcher=self.fetcher,
             progress=self.progress,
             clock=self.clock,
+            bars=self.bars,
         )
 
     @property

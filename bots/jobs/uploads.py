@@ -21,6 +21,7 @@ from bots.jobs.upload_file import MustStop, Uploader, UploadOptions
 from bots.model import MappingTable, PlannedFile, Request
 from bots.net.pacing import Pacer, PacingPolicy
 from bots.pipeline.plan import Skipped, plan
+from bots.progress import Bar
 from bots.sources import SourceData
 from bots.store import Outcome
 from bots.wiki import AccountRefused, WikiError
@@ -92,6 +93,12 @@ class UploadBatch:
         return self._report(BatchEnd(end.state, message, end.reason, end.limit), stopped)
 
     def _loop(self) -> BatchEnd:
+        settled = sum(self.job.store.counts(self.name).get(o, 0) for o in SETTLED)
+        to_do = max(self.preview.files - settled, 0)
+        with self.job.bars.bar(f"{self.name}: uploading", to_do) as bar:
+            return self._files(bar)
+
+    def _files(self, bar: Bar) -> BatchEnd:
         gate, store, name = self.job.gate, self.job.store, self.name
         last_status = self.job.gate.clock()
         for planned in self._pending():
@@ -113,6 +120,7 @@ class UploadBatch:
             if not gate.keeps_lease(name):
                 return BatchEnd("uploading", "Another run took over this request; it carries on.")
             self._upload(planned)
+            bar.advance()
             if gate.clock() - last_status >= self.job.config.hub.status_interval:
                 self.pages.report(name, state="uploading", message="Uploading.")
                 last_status = gate.clock()

@@ -20,6 +20,9 @@ from bots.model import (
 #: request parameter: request spelling -> field (as TEMPLATE_FIELDS spells it).
 FIELD_ALIASES: dict[str, str] = {"source_url": "source", "work_title": "title"}
 
+#: Other spellings of request parameters: British "licence" is what many partners write.
+PARAM_ALIASES: dict[str, str] = {"licence": "license", "licence_column": "license_column"}
+
 
 def closest(word: str, candidates: Iterable[str]) -> str | None:
     """The candidate ``word`` was most likely meant to be, if any is close.
@@ -89,6 +92,8 @@ def classify(name: str) -> tuple[str, str] | None:
     underscored = key.replace(" ", "_")
     if underscored in FIELD_ALIASES:
         return "field", FIELD_ALIASES[underscored]
+    if underscored in PARAM_ALIASES:
+        return "param", PARAM_ALIASES[underscored]
     if underscored in REQUEST_PARAMS:
         return "param", underscored
     options = all_option_names()

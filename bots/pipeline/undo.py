@@ -17,8 +17,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bots.store import PageEdit
 from bots.wiki.records import PageInfo
+
+
+@dataclass(frozen=True)
+class PageEdit:
+    """One edit the bot made to a page for a request."""
+
+    title: str
+    revid: int  # the bot's revision
+    parent: int  # the revision it edited
+    record_id: str
 
 
 @dataclass(frozen=True)

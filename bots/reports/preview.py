@@ -44,8 +44,10 @@ def render_preview(
     shown: Sequence[PlannedFile],
     media: Sequence[MediaCheck] = (),
     problem_limit: int = 200,
+    advice: Sequence[str] = (),
 ) -> str:
-    """The preview page; ``media`` says, for each shown file, its real title and SHA-1."""
+    """The preview page; ``media`` says, for each shown file, its real title and SHA-1;
+    ``advice``, what the file pages will lack (plain sentences, shown as text)."""
     checks = {m.record_id: m for m in media}
     return render_report(
         "preview.wikitext.j2",
@@ -58,6 +60,7 @@ def render_preview(
         tables=tables,
         problems=escaped(problems),
         problem_limit=problem_limit,
+        advice=[escape_value(a) for a in advice],
         shown=[_shown_file(f, checks.get(f.record_id)) for f in shown],
     )
 

@@ -15,8 +15,9 @@ the modules of this package (each a subclass of :class:`db.Database`).
 
 from __future__ import annotations
 
+from bots.pipeline.undo import PageEdit
 from bots.store.db import StateStoreError, display_url, toolsdb_url, utc_now
-from bots.store.edits import EditBase, Edits, PageEdit
+from bots.store.edits import EditBase, Edits
 from bots.store.facts import Facts
 from bots.store.journal import Journal, Outcome, RecordState
 from bots.store.leases import Lease, Leases

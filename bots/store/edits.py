@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from bots.pipeline.undo import PageEdit
 from bots.store.db import Database
 from bots.store.schema import edit_bases, page_edits
 from bots.store.values import check_name, check_title
@@ -18,16 +19,6 @@ class EditBase:
 
     title: str
     revid: int
-
-
-@dataclass(frozen=True)
-class PageEdit:
-    """One edit the bot made to a page for a request."""
-
-    title: str
-    revid: int  # the bot's revision
-    parent: int  # the revision it edited
-    record_id: str
 
 
 class Edits(Database):

@@ -201,6 +201,11 @@ class Queries(Client):
                 )
         return out
 
+    def my_rights(self) -> frozenset[str]:
+        """What this connection may do (its user's rights, narrowed by a BotPassword's grants)."""
+        data = self.call(action="query", meta="userinfo", uiprop="rights")
+        return frozenset(data.get("query", {}).get("userinfo", {}).get("rights", []))
+
     def user(self, name: str) -> UserInfo | None:
         """One user's facts at this moment; None for an empty (hidden) name."""
         if not name:

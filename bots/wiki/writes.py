@@ -28,7 +28,7 @@ from bots.wiki.outcomes import (
     SaveOutcome,
     edit_outcome,
 )
-from bots.wiki.queries import Queries
+from bots.wiki.queries import Queries, chunks
 from bots.wiki.records import PageInfo
 
 log = logging.getLogger(__name__)
@@ -233,7 +233,8 @@ class Writes(Queries):
 
     def purge(self, titles: Iterable[str]) -> None:
         """Have the wiki render pages again now (a page that shows another one changed)."""
-        self.call(action="purge", titles="|".join(titles))
+        for batch in chunks(list(titles)):
+            self.call(action="purge", titles="|".join(batch))
 
     def save(
         self,
@@ -246,6 +247,7 @@ class Writes(Queries):
         no_create: bool = False,
         minor: bool = False,
         bot: bool = True,
+        content_model: str | None = None,
     ) -> SaveOutcome:
         """Save a page, detecting edit conflicts against ``base`` (what we read).
 
@@ -258,11 +260,10 @@ class Writes(Queries):
             "text": text,
             "summary": summary,
             "maxlag": self.maxlag,
+            # contentmodel, e.g. "json": a page of data rather than wikitext
+            **{k: v for k, v in (("bot", bot and 1), ("minor", minor and 1)) if v},
+            **({"contentmodel": content_model} if content_model else {}),
         }
-        if bot:
-            params["bot"] = 1
-        if minor:
-            params["minor"] = 1
         if base is not None:
             params["starttimestamp"] = base.starttimestamp
             if base.exists:

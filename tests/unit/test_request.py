@@ -261,7 +261,7 @@ def test_license_and_license_column_together() -> None:
     [
         ("descripton", "description"),
         ("Partner", "partner"),
-        ("licence", "license"),
+        ("licnse", "license"),
         ("catgories", "categories"),
         ("sourceurl", "source_url"),
         ("credit_lin", "credit_line"),
@@ -882,3 +882,15 @@ def test_set_param_changes_nothing_but_the_value(value: str) -> None:
     request_template = find_request_template(changed)
     assert request_template is not None
     assert str(request_template.get("partner").value).strip() == value.strip()
+
+
+def test_licence_is_the_same_parameter_as_license() -> None:
+    request = valid(license="", licence="CC BY 4.0")
+    assert request.license == "CC BY 4.0"
+    mixed = valid(license="", licence="", license_column="", licence_column="rights")
+    assert mixed.license_column == "rights"
+
+
+def test_licence_and_license_must_agree() -> None:
+    (problem,) = problems_for(license="CC0", licence="CC BY 4.0")
+    assert "given twice" in problem.message

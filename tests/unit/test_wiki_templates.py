@@ -500,8 +500,10 @@ def test_batch_status_explains_every_state() -> None:
 def test_batch_preview_says_how_to_approve() -> None:
     body = section(BY_TITLE["Template:Batch preview"].text, "includeonly")
     assert "Preview id:" in body
-    assert "To approve exactly this preview, a reviewer sets" in body
-    assert "approve={{#tag:nowiki|{{{id|}}}}}" in body
+    assert "To approve exactly this preview, a reviewer presses the approve button" in body
+    assert "or sets <code>{{!}}approve={{#tag:nowiki|{{{id|}}}}}</code>" in body
+    # the approve button (SPEC 15) reads the id shown and goes into its slot
+    assert 'data-cph-id="{{{id|}}}"' in body and 'class="cph-approve-slot"' in body
 
 
 # --- preload ----------------------------------------------------------------------
