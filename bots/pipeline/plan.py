@@ -1,8 +1,9 @@
 """From records to planned files: rendering every record and checking the batch.
 
 Pure and streaming: records come in one at a time and planned files go out one
-at a time, so a 100,000-record batch is never held in memory. The only state
-kept across records is what batch-wide checks need (ids and titles seen).
+at a time, so a million-record batch is never held in memory. The only state
+kept across records is what batch-wide checks need (ids and titles seen, as
+fingerprints: :mod:`bots.pipeline.seen`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from bots.model import MappingTable, PlannedFile, Problem, Record, Request
 from bots.pipeline.patterns import fill_pattern
 from bots.pipeline.render import render_file
+from bots.pipeline.seen import SeenStrings, SeenTitles
 from bots.pipeline.titles import (
     AS_WRITTEN,
     STOCK_RULES,
@@ -35,10 +37,10 @@ class Skipped:
 
 @dataclass
 class BatchChecks:
-    """What the planner remembers across records."""
+    """What the planner remembers across records: a few dozen bytes a record (see seen.py)."""
 
-    ids: set[str] = field(default_factory=set)
-    titles: dict[str, str] = field(default_factory=dict)  # casefolded title -> record id
+    ids: SeenStrings = field(default_factory=SeenStrings)
+    titles: SeenTitles = field(default_factory=SeenTitles)  # casefolded title -> record id
     notes: list[Problem] = field(default_factory=list)
 
 

@@ -25,7 +25,9 @@ Jinja2 templates from ``wiki_templates/filepage/``.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
+from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 import jinja2
@@ -37,8 +39,10 @@ from bots.pipeline.balance import explain, unbalanced
 from bots.pipeline.escape import escape_value, normalise_value
 from bots.pipeline.licences import record_licence
 from bots.pipeline.patterns import (
+    SHAPE_WORD,
     cell,
     fill_pattern,
+    fill_pattern_shaped,
     lookup,
     mapped_parts,
     mapped_text,
@@ -78,6 +82,12 @@ def _environment() -> jinja2.Environment:
     return environment(TEMPLATE_DIR)
 
 
+@cache
+def _page_template() -> jinja2.Template:
+    """The file page template, compiled once per process (a batch renders millions of pages)."""
+    return _environment().get_template(PAGE_TEMPLATE)
+
+
 def templates_digest() -> str:
     """A hash of everything in the rendering that is not an input: templates and rules.
 
@@ -90,8 +100,12 @@ def templates_digest() -> str:
     return digest.hexdigest()
 
 
+#: Any white space (the same characters as ``str.isspace``).
+_SPACE = re.compile(r"\s")
+
+
 def _is_web_address(url: str) -> bool:
-    if any(c.isspace() for c in url):
+    if _SPACE.search(url):
         return False  # several addresses in one cell, or a broken one
     try:
         parts = urlsplit(url)
@@ -128,26 +142,19 @@ def _template_name(template: mwparserfromhell.nodes.Template) -> str:
 
 
 def _layout_problems(
-    page: str, template: str, fields: Sequence[tuple[str, str]], where: str
+    template: str, licence: str, shapes: tuple[tuple[str, str], ...], where: str
 ) -> list[Problem]:
     """Check the page keeps every field apart, as the reviewer will see it in the preview.
 
     Column values cannot break the layout, but the requester's pattern text
     and a volunteer's mapping text can (a bare ``|``, an unclosed ``{{``).
+    The check reads the fields' shapes (:func:`bots.pipeline.patterns.fill_pattern_shaped`:
+    the page with every escaped value as a plain word), so it runs once for
+    each shape of a batch, however many records share it.
     """
-    code = mwparserfromhell.parse(page, skip_style_tags=True)
-    found = [t for t in code.filter_templates(recursive=False) if _template_name(t) == template]
-    expected = [name for name, _ in fields]
-    if len(found) == 1 and [str(p.name).strip() for p in found[0].params] == expected:
+    broken = _broken_fields(template, licence, shapes)
+    if broken is None:
         return []
-    broken = []
-    for name, value in fields:
-        alone = mwparserfromhell.parse(
-            f"{{{{{template}\n |{name} = {value}\n}}}}", skip_style_tags=True
-        )
-        nodes = alone.filter_templates(recursive=False)
-        if len(nodes) != 1 or [str(p.name).strip() for p in nodes[0].params] != [name]:
-            broken.append(name)
     which = ", ".join(broken) if broken else "the fields together"
     return [
         Problem(
@@ -157,6 +164,28 @@ def _layout_problems(
             '"|" (write {{!}} for a "|" outside links and templates).',
         )
     ]
+
+
+@lru_cache(maxsize=4096)
+def _broken_fields(
+    template: str, licence: str, fields: tuple[tuple[str, str], ...]
+) -> tuple[str, ...] | None:
+    """None when the page keeps the fields apart, else those that break it alone (maybe none)."""
+    page = compose_page(template, fields, licence, SHAPE_WORD, SHAPE_WORD, ())
+    code = mwparserfromhell.parse(page, skip_style_tags=True)
+    found = [t for t in code.filter_templates(recursive=False) if _template_name(t) == template]
+    expected = [name for name, _ in fields]
+    if len(found) == 1 and [str(p.name).strip() for p in found[0].params] == expected:
+        return None
+    broken = []
+    for name, value in fields:
+        alone = mwparserfromhell.parse(
+            f"{{{{{template}\n |{name} = {value}\n}}}}", skip_style_tags=True
+        )
+        nodes = alone.filter_templates(recursive=False)
+        if len(nodes) != 1 or [str(p.name).strip() for p in nodes[0].params] != [name]:
+            broken.append(name)
+    return tuple(broken)
 
 
 def compose_page(
@@ -173,17 +202,13 @@ def compose_page(
     template's name and ``categories`` are safe category names; the request's
     name and the record id are escaped here.
     """
-    return (
-        _environment()
-        .get_template(PAGE_TEMPLATE)
-        .render(
-            template=template,
-            fields=fields,
-            license=licence,
-            request=escape_value(request_name),
-            record_id=escape_value(record_id),
-            categories=categories,
-        )
+    return _page_template().render(
+        template=template,
+        fields=fields,
+        license=licence,
+        request=escape_value(request_name),
+        record_id=escape_value(record_id),
+        categories=categories,
     )
 
 
@@ -195,9 +220,7 @@ def _mapping_text_problems(
 ) -> list[Problem]:
     """The record's mapped values whose volunteer text would break its file page."""
     problems: list[Problem] = []
-    patterns = (request.title, *request.fields.values())
-    columns = dict.fromkeys(column for pattern in patterns for column in placeholders(pattern))
-    for column in columns:
+    for column in _pattern_columns((request.title, *request.fields.values())):
         table = mappings.get(column)
         if table is None:
             continue
@@ -216,6 +239,12 @@ def _mapping_text_problems(
                     )
                 )
     return problems
+
+
+@lru_cache(maxsize=64)
+def _pattern_columns(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns a request's patterns use, each once, in order of first use."""
+    return tuple(dict.fromkeys(column for pattern in patterns for column in placeholders(pattern)))
 
 
 def _field_markup_problems(fields: Sequence[tuple[str, str]], where: str) -> list[Problem]:
@@ -251,7 +280,7 @@ def _id_and_file_problems(
                 f'The file column "{request.file_column}" is empty, so there is no file to upload.',
             )
         )
-    elif any(c.isspace() for c in media_url):
+    elif _SPACE.search(media_url):
         problems.append(
             Problem(
                 where,
@@ -319,19 +348,21 @@ def render_file(
     if problems or licence is None:
         return problems
 
-    fields = [
-        (name, fill_pattern(request.fields[name], record, mappings, request.split))
+    filled = [
+        (name, fill_pattern_shaped(request.fields[name], record, mappings, request.split))
         for name in field_names
         if name in request.fields
     ]
+    fields = [(name, text) for name, (text, _shape) in filled]
     markup_problems = _field_markup_problems(fields, where)
     if markup_problems:
         return markup_problems
-    categories = _categories(request, record, mappings, rules)
-    page = compose_page(request.template, fields, licence, request.name, record_id, categories)
-    layout_problems = _layout_problems(page, request.template, fields, where)
+    shapes = tuple((name, shape) for name, (_text, shape) in filled)
+    layout_problems = _layout_problems(request.template, licence, shapes, where)
     if layout_problems:
         return layout_problems
+    categories = _categories(request, record, mappings, rules)
+    page = compose_page(request.template, fields, licence, request.name, record_id, categories)
     return PlannedFile(
         record_id=record_id,
         title=title,
