@@ -50,6 +50,8 @@ class Job:
     known_titles: TitleRules | None = field(default=None, repr=False)
     #: the Wikibase that holds items, when it is not the wiki itself (connected when needed)
     _item_wiki: Wiki | None = field(default=None, repr=False)
+    #: the pages under the hub's Requests/ and their revisions, as read once in this run
+    _listing: dict[str, int] | None = field(default=None, repr=False)
 
     @property
     def wikibase(self) -> Wiki:
@@ -107,10 +109,19 @@ class Job:
         return cls(config, wiki, store, hub, gate, fetcher, approvers, progress)
 
     # -- which requests -----------------------------------------------------------
+    def hub_pages(self) -> dict[str, int]:
+        """Every page under ``R/Requests/`` with its current revision id, read once per run.
+
+        One listing tells a run which requests there are and whether their
+        pages changed since they were done (:mod:`bots.jobs.unchanged`).
+        """
+        if self._listing is None:
+            self._listing = self.wiki.subpage_revisions(self.hub.requests_prefix)
+        return self._listing
+
     def request_names(self) -> list[str]:
         """Every request of the hub: the pages directly under ``R/Requests/``."""
-        titles = self.wiki.subpages(self.hub.requests_prefix)
-        return sorted(name for name in map(self.hub.request_name, titles) if name)
+        return sorted(name for name in map(self.hub.request_name, self.hub_pages()) if name)
 
     def select(self, only: str | None) -> list[str]:
         """The requests a command works on: all, or the one it names (which must exist)."""

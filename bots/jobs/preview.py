@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bots.jobs.context import Job
-from bots.net.deadline import Deadline
 from bots.jobs.mappings import Mappings
-from bots.jobs.media import inspect_media
 from bots.jobs.pages import BotPages
+from bots.jobs.preview_media import check_shown
 from bots.model import MediaCheck, PlannedFile, Problem, Request
+from bots.net.deadline import Deadline
 from bots.pipeline.plan import BatchChecks, Skipped, plan
 from bots.pipeline.preview import preview_id
 from bots.pipeline.render import templates_digest
@@ -71,13 +71,12 @@ def publish_preview(
         files += 1
         if len(shown) < job.config.hub.preview_files:
             shown.append(item)
-    work = job.media_dir(name)
     # the shown files share half of the request's part of the run's time budget (the
     # other half is for its uploads), so a partner server that does not answer costs
     # part of this request's share, never the whole run
     share = job.gate.source_seconds()
     deadline = Deadline(share / 2, job.gate.clock) if share is not None else None
-    media = [inspect_media(job.fetcher, name, f, work, deadline) for f in shown]
+    media = check_shown(job, name, shown, deadline, approve=request.approve)
     ended = job.gate.out_of_budget()
     if ended:
         # a file the run's end cut short is not the partner's doing: no preview from it
