@@ -78,7 +78,8 @@ _AT_LINE_START: dict[str, str] = {
 LINE_BREAK = "<br />"
 
 
-#: Control characters (category Cc) but the line break, and lone surrogates (Cs).
+#: Control characters (category Cc) but the line break, and lone surrogates (Cs);
+#: carriage returns and tabs are among them, and are turned into text first.
 _REMOVED = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 #: What always becomes an entity, and line breaks: one pass of ``str.translate``.
@@ -96,8 +97,11 @@ def normalise_value(value: str) -> str:
     :func:`escape_value` (with ``<br />`` read as a line break) gives exactly
     this text back.
     """
-    text = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    text = _REMOVED.sub("", text)
+    if _REMOVED.search(value):  # carriage returns and tabs are among them
+        text = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+        text = _REMOVED.sub("", text)
+    else:
+        text = value  # the common case: nothing to replace or remove
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 

@@ -165,11 +165,20 @@ def lookup(table: MappingTable) -> dict[str, MappingRow]:
     return rows
 
 
-def mapped_parts(value: str, split: str) -> list[str]:
-    """The values of a mapped cell: split on ``split``, stripped, NFC, empties dropped."""
+@lru_cache(maxsize=8192)
+def mapped_parts(value: str, split: str) -> tuple[str, ...]:
+    """The values of a mapped cell: split on ``split``, stripped, NFC, empties dropped.
+
+    Cached: a mapped column holds the same few values thousands of times.
+    """
     pieces = value.split(split) if split else [value]
     parts = (normalise_value(piece).strip() for piece in pieces)
-    return [part for part in parts if part]
+    return tuple(part for part in parts if part)
+
+
+@lru_cache(maxsize=8192)
+def _escaped_part(part: str) -> str:
+    return escape_value(part)
 
 
 def mapped_text(row: MappingRow | None) -> str:
@@ -274,7 +283,7 @@ def fill_pattern_shaped(
         shaped: list[str] = []
         for part in mapped_parts(raw, split):
             mapped = mapped_text(rows.get(part))
-            shown.append(mapped or escape_value(part))
+            shown.append(mapped or _escaped_part(part))
             shaped.append(mapped or SHAPE_WORD)
         filled.append(MAPPED_JOINER.join(shown))
         shape.append(MAPPED_JOINER.join(shaped))

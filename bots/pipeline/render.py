@@ -100,13 +100,22 @@ def templates_digest() -> str:
     return digest.hexdigest()
 
 
+#: Combinations of mapped values whose categories a planner keeps at once.
+_MEMO_SIZE = 4096
+
 #: Any white space (the same characters as ``str.isspace``).
 _SPACE = re.compile(r"\s")
+
+
+#: A plain http(s) address with a host name (the common case, decided without urlsplit).
+_PLAIN_WEB_ADDRESS = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#]|\Z)", re.IGNORECASE)
 
 
 def _is_web_address(url: str) -> bool:
     if _SPACE.search(url):
         return False  # several addresses in one cell, or a broken one
+    if _PLAIN_WEB_ADDRESS.match(url):
+        return True
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -119,21 +128,31 @@ def _categories(
     record: Mapping[str, object],
     mappings: Mapping[str, MappingTable],
     rules: TitleRules,
+    memo: dict[object, tuple[str, ...]] | None = None,
 ) -> tuple[str, ...]:
-    """The request's categories, then every mapped value's, each once, in that order."""
+    """The request's categories, then every mapped value's, each once, in that order.
+
+    ``memo`` (one per plan, whose tables and rules do not change) keeps the
+    answer for each combination of mapped values: a batch has few.
+    """
+    columns = tuple(c for c in dict.fromkeys([*request.mapped, *mappings]) if c in mappings)
+    values = tuple(mapped_parts(cell(record, column), request.split) for column in columns)
+    if memo is not None and values in memo:
+        return memo[values]
     names: list[str] = list(request.categories)
-    columns = list(dict.fromkeys([*request.mapped, *mappings]))
-    for column in columns:
-        table = mappings.get(column)
-        if table is None:
-            continue
-        rows = lookup(table)
-        for part in mapped_parts(cell(record, column), request.split):
+    for column, parts in zip(columns, values, strict=True):
+        rows = lookup(mappings[column])
+        for part in parts:
             row = rows.get(part)
             if row is not None:
                 names.extend(row.category_list())
     safe = (category_title(name, rules) for name in names)
-    return tuple(dict.fromkeys(name for name in safe if name))
+    found = tuple(dict.fromkeys(name for name in safe if name))
+    if memo is not None:
+        if len(memo) >= _MEMO_SIZE:  # values unique to each record: no use keeping them
+            memo.clear()
+        memo[values] = found
+    return found
 
 
 def _template_name(template: mwparserfromhell.nodes.Template) -> str:
@@ -202,14 +221,18 @@ def compose_page(
     template's name and ``categories`` are safe category names; the request's
     name and the record id are escaped here.
     """
-    return _page_template().render(
-        template=template,
-        fields=fields,
-        license=licence,
-        request=escape_value(request_name),
-        record_id=escape_value(record_id),
-        categories=categories,
-    )
+    page = _page_template()
+    values = {
+        "template": template,
+        "fields": fields,
+        "license": licence,
+        "request": escape_value(request_name),
+        "record_id": escape_value(record_id),
+        "categories": categories,
+    }
+    # the template needs none of Jinja's globals: a context of the values alone is
+    # a third cheaper, and a batch renders a page for every record
+    return "".join(page.root_render_func(page.new_context(values, shared=True)))
 
 
 def _mapping_text_problems(
@@ -306,6 +329,8 @@ def render_file(
     mappings: Mapping[str, MappingTable],
     licenses: Mapping[str, str],
     rules: TitleRules = STOCK_RULES,
+    *,
+    memo: dict[object, tuple[str, ...]] | None = None,
 ) -> PlannedFile | list[Problem]:
     """The file one record becomes, or every reason it cannot be uploaded.
 
@@ -315,6 +340,7 @@ def render_file(
     that leave it empty. The title leaves room for the longest extension a
     sniffed file may get, and its first letter and the categories' follow the
     target wiki's ``rules``, so the approved title is the uploaded title.
+    ``memo`` is the planner's, for one batch (see :func:`_categories`).
     """
     record_id = normalise_value(cell(record, request.id_column)).strip()
     media_url = normalise_value(cell(record, request.file_column)).strip()
@@ -361,7 +387,7 @@ def render_file(
     layout_problems = _layout_problems(request.template, licence, shapes, where)
     if layout_problems:
         return layout_problems
-    categories = _categories(request, record, mappings, rules)
+    categories = _categories(request, record, mappings, rules, memo)
     page = compose_page(request.template, fields, licence, request.name, record_id, categories)
     return PlannedFile(
         record_id=record_id,

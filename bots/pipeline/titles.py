@@ -117,13 +117,16 @@ def _clean(text: str, forbidden: frozenset[str] = _FORBIDDEN, trim: str = " .") 
     cleaned = _REMOVED.sub("", text)
     if not cleaned.isascii():
         cleaned = unicodedata.normalize("NFC", cleaned)
-    if ":" in forbidden:
+    if ":" in forbidden and ":" in cleaned:
         cleaned = _COLON_BETWEEN_WORDS.sub(" - ", cleaned)
-    cleaned = cleaned.translate(_replacing(forbidden))
-    cleaned = _SPACES.sub(" ", cleaned)
-    cleaned = _TILDES.sub("~~", cleaned)
-    cleaned = _PERCENT_ENCODED.sub("% ", cleaned)
-    cleaned = _ENTITY.sub("& ", cleaned)
+    cleaned = _SPACES.sub(" ", cleaned.translate(_replacing(forbidden)))
+    # the rarer rules, only when their character is there at all
+    if "~~~" in cleaned:
+        cleaned = _TILDES.sub("~~", cleaned)
+    if "%" in cleaned:
+        cleaned = _PERCENT_ENCODED.sub("% ", cleaned)
+    if "&" in cleaned:
+        cleaned = _ENTITY.sub("& ", cleaned)
     return cleaned.strip(trim)
 
 
@@ -297,12 +300,21 @@ def split_extension(title: str, extension: str | None) -> str:
     return title
 
 
+#: A plain http(s) address (printable ASCII, nothing escaped): its path, found without urlsplit.
+_PLAIN_URL = re.compile(r"https?://[^/?#]*(/[^?#]*)?(?:[?#][!-~]*)?", re.IGNORECASE)
+
+
 def extension_from_url(url: str) -> str | None:
     """The media extension named by the URL's path, lower case, or None if it names none."""
-    try:
-        path = urlsplit(url.strip()).path
-    except ValueError:
-        return None
+    url = url.strip()
+    plain = _PLAIN_URL.fullmatch(url) if url.isascii() and url.isprintable() else None
+    if plain is not None and "%" not in url and " " not in url:
+        path = plain.group(1) or ""
+    else:
+        try:
+            path = urlsplit(url).path
+        except ValueError:
+            return None
     name = basename(unquote(path))
     if "." not in name:
         return None
