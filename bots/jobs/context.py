@@ -167,15 +167,22 @@ class Job:
         }
 
     def title_rules(
-        self, request: Request, records: Iterable[Record], tables: Mapping[str, MappingTable]
+        self,
+        request: Request,
+        records: Iterable[Record],
+        tables: Mapping[str, MappingTable],
+        *,
+        title_letters: Iterable[str] | None = None,
     ) -> TitleRules:
         """The wiki's own capitalisation of the first letters this batch's titles start with.
 
         Asked once per letter and run, so the preview shows the titles the
         wiki will store (SPEC 5, 8). Titles starting with ASCII capitals, digits
         or signs cost no request: every wiki leaves those as they are.
+        ``title_letters``: the records' first letters, when a pass already
+        collected them (the records are then not read here).
         """
-        letters = letters_to_ask(request, records, tables)
+        letters = letters_to_ask(request, records, tables, title_letters=title_letters)
         if not letters:
             return STOCK_RULES
         self.known_titles = self.wiki.title_rules(letters, self.known_titles)

@@ -9,9 +9,10 @@ with them.
 
 - At most ``per_host`` downloads run at once against one partner host
   (``sources.parallel_downloads``), and at most ``ahead`` files are
-  downloaded or downloading beyond the one the loop works on, fewer when the
-  finished ones waiting already hold ``ahead_bytes`` (a few large files must
-  not fill the disk). Files go to disk, never into memory.
+  downloaded or downloading beyond the one the loop works on; no new one
+  starts while the finished ones waiting hold ``ahead_bytes`` (a few large
+  files must not fill the disk: at most ``ahead_bytes`` and the downloads
+  running then wait on disk). Files go to disk, never into memory.
 - Files are handed out in the order of the records, each as a
   :class:`Download`: on disk, or why it could not be downloaded (that record
   then fails as it would have without prefetching). A file whose last
@@ -71,15 +72,12 @@ class Download:
 class _Slot:
     """A download in the queue: started, maybe finished, not yet handed to the loop."""
 
-    def __init__(self, planned: PlannedFile, future: Future[Download]) -> None:
+    def __init__(self, planned: PlannedFile, number: int) -> None:
         self.planned = planned
-        self.future = future
-
-    def size(self) -> int:
-        if not self.future.done() or self.future.exception() is not None:
-            return 0
-        fetched = self.future.result().fetched
-        return fetched.size if fetched is not None else 0
+        self.number = number  # its place in the order of the records
+        self.future: Future[Download] = Future()
+        #: bytes of this download counted as waiting on disk for the loop
+        self.waiting = 0
 
 
 class Prefetcher:
@@ -110,7 +108,10 @@ class Prefetcher:
         self.validators = validators
         self._window: deque[_Slot] = deque()
         self._hosts: dict[str, threading.Semaphore] = {}
-        self._lock = threading.Lock()
+        self._turn = threading.Condition()
+        self._waiting = 0  # bytes downloaded that the loop has not taken yet
+        self._taken = 0  # downloads handed to the loop
+        self._started = 0
         self._pool = ThreadPoolExecutor(
             max_workers=self.ahead + 1, thread_name_prefix=f"prefetch {request}"
         )
@@ -122,7 +123,7 @@ class Prefetcher:
         source = iter(planned)
         exhausted = False
         while True:
-            while not exhausted and self._room():
+            while not exhausted and not self._closed and len(self._window) <= self.ahead:
                 item = next(source, None)
                 if item is None:
                     exhausted = True
@@ -133,24 +134,21 @@ class Prefetcher:
             slot = self._window[0]
             download = slot.future.result()  # an unexpected error is the loop's, as before
             self._window.popleft()
+            with self._turn:
+                self._taken += 1
+                self._waiting -= slot.waiting
+                self._turn.notify_all()
             yield download
 
-    def _room(self) -> bool:
-        if not self._window:
-            return not self._closed
-        if len(self._window) > self.ahead:
-            return False
-        return sum(slot.size() for slot in self._window) < self.ahead_bytes
-
     def _start(self, planned: PlannedFile) -> _Slot:
+        slot = _Slot(planned, self._started)
+        self._started += 1
         ready = self.ready(planned.record_id)
-        future: Future[Download]
         if ready is not None and ready.path.exists():
-            future = Future()
-            future.set_result(Download(planned, fetched=ready))
+            slot.future.set_result(Download(planned, fetched=ready))
         else:
-            future = self._pool.submit(self._download, planned)
-        return _Slot(planned, future)
+            slot.future = self._pool.submit(self._download, slot)
+        return slot
 
     # -- the downloads' side ----------------------------------------------------------
     def _host(self, url: str) -> threading.Semaphore:
@@ -158,31 +156,64 @@ class Prefetcher:
             host = (urlsplit(url).hostname or "").lower()
         except ValueError:
             host = ""
-        with self._lock:
+        with self._turn:
             if host not in self._hosts:
                 self._hosts[host] = threading.Semaphore(self.per_host)
             return self._hosts[host]
 
-    def _download(self, planned: PlannedFile) -> Download:
-        with self._host(planned.media_url):
+    def _room(self, slot: _Slot) -> bool:
+        """Whether this download may start (call with ``_turn`` held).
+
+        Files waiting on disk that hold ``ahead_bytes`` stop the others until
+        the loop takes some; the next file the loop needs never waits, or
+        nothing would move.
+        """
+        return (
+            self.deadline.cancelled
+            or slot.number == self._taken
+            or self._waiting < self.ahead_bytes
+        )
+
+    def _host_turn(self, slot: _Slot) -> threading.Semaphore:
+        """The host's turn, taken (the caller releases it) once there is room.
+
+        Nobody waits for room while holding a host's turn: the next file the
+        loop needs may need that turn.
+        """
+        host = self._host(slot.planned.media_url)
+        while True:
+            with self._turn:
+                while not self._room(slot):
+                    self._turn.wait(1.0)
+            host.acquire()
+            with self._turn:
+                if self._room(slot):
+                    return host
+            host.release()
+
+    def _download(self, slot: _Slot) -> Download:
+        planned = slot.planned
+        dest = media_path(self.work_dir, self.request, planned.record_id)
+        host = self._host_turn(slot)
+        try:
             if self.deadline.cancelled:
                 return Download(planned, error=FetchError("the download was called off"))
-            dest = media_path(self.work_dir, self.request, planned.record_id)
-            try:
-                fetched = self.fetcher.fetch_to_file(
-                    planned.media_url,
-                    dest,
-                    deadline=self.deadline,
-                    unless=self.validators(planned),
-                )
-            except NotModified:
-                return Download(planned, unchanged=True)
-            except FetchError as e:
-                return Download(planned, error=e)
+            fetched = self.fetcher.fetch_to_file(
+                planned.media_url, dest, deadline=self.deadline, unless=self.validators(planned)
+            )
+        except NotModified:
+            return Download(planned, unchanged=True)
+        except FetchError as e:
+            return Download(planned, error=e)
+        finally:
+            host.release()
+        with self._turn:
             if self.deadline.cancelled:  # finished as it was called off: nobody will take it
                 dest.unlink(missing_ok=True)
                 return Download(planned, error=FetchError("the download was called off"))
-            return Download(planned, fetched=fetched)
+            slot.waiting = fetched.size
+            self._waiting += fetched.size
+        return Download(planned, fetched=fetched)
 
     # -- closing -----------------------------------------------------------------------
     def close(self) -> None:
@@ -190,7 +221,9 @@ class Prefetcher:
         if self._closed:
             return
         self._closed = True
-        self.deadline.cancel()
+        with self._turn:
+            self.deadline.cancel()
+            self._turn.notify_all()
         for slot in self._window:
             slot.future.cancel()
         self._pool.shutdown(wait=False, cancel_futures=True)

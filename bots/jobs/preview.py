@@ -19,6 +19,7 @@ from bots.net.deadline import Deadline
 from bots.pipeline.plan import BatchChecks, Skipped, plan
 from bots.pipeline.preview import preview_id
 from bots.pipeline.render import templates_digest
+from bots.pipeline.titles import STOCK_RULES, TitleRules
 from bots.reports.preview import TableSummary, render_preview
 from bots.sources import SourceData
 
@@ -41,6 +42,8 @@ class Preview:
     #: what the status page notes: title clashes, mapping mistakes, record problems
     notes: tuple[str, ...]
     media: tuple[MediaCheck, ...]
+    #: the wiki's capitalisation the titles were planned with (the upload plans with it too)
+    rules: TitleRules = STOCK_RULES
 
     def approved_media(self, record_id: str) -> MediaCheck | None:
         """The media check the preview showed for a record, if it showed it."""
@@ -55,7 +58,9 @@ def publish_preview(
     records = files = 0
     problems: list[Problem] = list(source.problems)
     shown: list[PlannedFile] = []
-    rules = job.title_rules(request, source.records(), mappings.tables)
+    rules = job.title_rules(
+        request, source.records(), mappings.tables, title_letters=mappings.title_letters
+    )
     for item in plan(
         request,
         source.records(),
@@ -115,7 +120,13 @@ def publish_preview(
         job.hub.preview(name), text, f"preview {pid}"
     )
     return Preview(
-        pid, records, files, tuple(problems), _notes(checks, mappings, problems), tuple(media)
+        pid,
+        records,
+        files,
+        tuple(problems),
+        _notes(checks, mappings, problems),
+        tuple(media),
+        rules,
     )
 
 

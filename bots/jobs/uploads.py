@@ -190,7 +190,7 @@ class UploadBatch:
         # read once: this run holds the request's lease, so nobody else settles records
         settled = {s.record_id for s in self.job.store.all(self.name) if s.outcome in SETTLED}
         records = self.source.records
-        rules = self.job.title_rules(self.request, records(), self.tables)
+        rules = self.preview.rules  # as the preview planned them, in this run
         licenses = self.job.config.license_templates
         for item in plan(self.request, records(), self.tables, licenses, rules=rules):
             if isinstance(item, Skipped) or item.record_id in settled:
