@@ -78,11 +78,13 @@ def _sqlite_engine(url: URL) -> Engine:
         # SQLAlchemy, not the sqlite3 module, decides when a transaction begins
         dbapi_connection.isolation_level = None
         if not in_memory:
-            # Write-ahead logging: a commit is one append and one fsync instead of a
-            # rollback journal's several, and readers never wait for the writer.
-            # Durability is the same (synchronous stays FULL); the processes that
-            # share the file must run on one machine, as they do (ToolsDB elsewhere).
+            # Write-ahead logging: a commit is an append to the log, flushed to disk
+            # at checkpoints, and readers never wait for the writer. A killed process
+            # loses nothing it committed; a power cut may lose the last commits (the
+            # file stays whole), which the next run takes for work not yet begun. The
+            # processes that share the file must run on one machine (ToolsDB elsewhere).
             dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
