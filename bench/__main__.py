@@ -1,7 +1,8 @@
 """``python -m bench``: the whole benchmark in one command; prints the tables.
 
-    python -m bench                      # 500 files; 1,000 / 10,000 / 100,000 records
-    python -m bench --files 5 --scale 200,400 --no-end-to-end   # a smoke run
+    python -m bench      # 200 files on loopback, 60 from a far server, an idle hub of
+                         # 1,000 requests, 1,000 / 100,000 / 1,000,000 records
+    python -m bench --files 5 --far-files 3 --idle 20 --scale 200,400   # a smoke run
 
 Needs what the dev wiki needs (Debian's mediawiki and PHP packages, ImageMagick)
 and ``pywikibot-scripts`` for the data_ingestion client. Everything it makes
@@ -18,17 +19,18 @@ import os
 import shutil
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench import report
 from bench.batch import BatchError, make_media, media_name, read_museum_rows, upload_rows
 from bench.machine import describe
 from bench.measure import ClientFailed
-from bench.servers import serve_media
-from bench.uploads import CLIENTS, OPTIONAL_CLIENTS, compare_uploads, publish_batch
+from bench.servers import FAR, serve_media
+from bench.uploads import CLIENTS, FAR_CLIENTS, OPTIONAL_CLIENTS, compare_uploads, publish_batch
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_SCALE = (1_000, 10_000, 100_000)
+DEFAULT_SCALE = (1_000, 100_000, 1_000_000)
 
 
 def _sizes(text: str) -> list[int]:
@@ -61,7 +63,21 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m bench",
         description="Upload throughput against the floor and pywikibot, and planning at scale.",
     )
-    p.add_argument("--files", type=int, default=500, help="files in the upload batch (500)")
+    p.add_argument(
+        "--files", type=int, default=200, help="files in the loopback upload batch (200)"
+    )
+    p.add_argument(
+        "--far-files",
+        type=int,
+        default=60,
+        help=f"files from the partner server far away ({FAR.describe()}); 0: none (60)",
+    )
+    p.add_argument(
+        "--idle",
+        type=int,
+        default=1000,
+        help="finished requests of the idle hub; 0: none (1000)",
+    )
     p.add_argument(
         "--scale",
         type=_sizes,
@@ -85,6 +101,12 @@ def parser() -> argparse.ArgumentParser:
         "--no-end-to-end",
         action="store_true",
         help="scale: only the preview path, not also `hubbot run` against a dev wiki",
+    )
+    p.add_argument(
+        "--only",
+        choices=("uploads", "far", "idle", "scale"),
+        action="append",
+        help="run only these parts (repeatable); the others are left out",
     )
     p.add_argument("--work", type=Path, default=REPO / "var" / "bench", help="work folder")
     p.add_argument("--keep", action="store_true", help="keep the wikis for a look afterwards")
@@ -125,7 +147,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.report:
         return reprint(args.report)
-    clients = args.clients if args.files > 0 else []
+    parts = set(args.only or ("uploads", "far", "idle", "scale"))
+    clients = args.clients if args.files > 0 and "uploads" in parts else []
+    far_files = args.far_files if "far" in parts else 0
+    idle = args.idle if "idle" in parts else 0
+    sizes = args.scale if "scale" in parts else []
     work: Path = args.work.resolve()
     run_dir = work / "run"
     if run_dir.exists():
@@ -133,21 +159,18 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = run_dir / "data"
     data_dir.mkdir(parents=True)
     machine = describe(REPO)
+    figures = Figures()
     try:
         check_tools(clients)
         museum = read_museum_rows()
-        uploads: list[report.ClientResult] = []
-        scale: list[report.ScaleResult] = []
-        baseline = 0.0
-        rows = upload_rows(museum, args.files) if clients else []
+        rows = upload_rows(museum, max(args.files if clients else 0, far_files, 1))
         make_media(
             [media_name(r) for r in rows], work / "media", workers=os.cpu_count() or 2, log=say
         )
         with serve_media(work / "media", data_dir) as media:
             if clients:
-                batch = publish_batch(rows, media)
-                uploads = compare_uploads(
-                    batch,
+                figures.uploads = compare_uploads(
+                    publish_batch(rows[: args.files], media),
                     media,
                     run_dir,
                     clients=clients,
@@ -156,11 +179,28 @@ def main(argv: list[str] | None = None) -> int:
                     profile=args.profile.resolve() if args.profile else None,
                     log=say,
                 )
-            if args.scale:
+            if far_files:
+                with serve_media(work / "media", data_dir, FAR) as far:
+                    say(f"[far] the partner's server: {FAR.describe()}")
+                    figures.far = compare_uploads(
+                        publish_batch(rows[:far_files], far, "batch-far.csv"),
+                        far,
+                        run_dir,
+                        clients=FAR_CLIENTS,
+                        repeat=max(1, args.repeat),
+                        keep=args.keep,
+                        log=say,
+                        label="far",
+                    )
+            if idle:
+                from bench.idle import measure_idle
+
+                figures.idle = measure_idle(idle, museum, media, run_dir, keep=args.keep, log=say)
+            if sizes:
                 from bench.scale import measure_scale
 
-                scale, baseline = measure_scale(
-                    args.scale,
+                figures.scale, figures.baseline = measure_scale(
+                    sizes,
                     museum,
                     media,
                     run_dir,
@@ -172,20 +212,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench: {e}", file=sys.stderr)
         return 1
     machine["load average at end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print_report(machine, args.files, uploads, scale, baseline)
+    print_report(machine, figures)
     if args.json:
-        args.json.write_text(
-            json.dumps(
-                {
-                    "machine": machine,
-                    "uploads": [report.as_json(r) for r in uploads],
-                    "scale": [report.as_json(r) for r in scale],
-                    "imports_baseline_mb": baseline,
-                },
-                indent=2,
-            ),
-            encoding="utf-8",
-        )
+        args.json.write_text(json.dumps(figures.as_json(machine), indent=2), encoding="utf-8")
     if args.profile and args.profile.exists():
         print_profile(args.profile)
     if not args.keep:
@@ -193,13 +222,41 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+@dataclass
+class Figures:
+    """Everything one run measured."""
+
+    uploads: list[report.ClientResult] = field(default_factory=list)
+    far: list[report.ClientResult] = field(default_factory=list)
+    idle: report.IdleFigures | None = None
+    scale: list[report.ScaleResult] = field(default_factory=list)
+    baseline: float = 0.0
+
+    def as_json(self, machine: dict[str, str]) -> dict[str, object]:
+        return {
+            "machine": machine,
+            "uploads": [report.as_json(r) for r in self.uploads],
+            "far": [report.as_json(r) for r in self.far],
+            "idle": None if self.idle is None else report.as_json(self.idle),
+            "scale": [report.as_json(r) for r in self.scale],
+            "imports_baseline_mb": self.baseline,
+        }
+
+    @classmethod
+    def from_json(cls, saved: dict) -> Figures:
+        return cls(
+            uploads=[report.client_from_json(r) for r in saved["uploads"]],
+            far=[report.client_from_json(r) for r in saved.get("far", [])],
+            idle=report.idle_from_json(saved.get("idle")),
+            scale=[report.scale_from_json(r) for r in saved["scale"]],
+            baseline=saved["imports_baseline_mb"],
+        )
+
+
 def reprint(path: Path) -> int:
     """The report of a saved run (the figures are not measured again)."""
     saved = json.loads(path.read_text(encoding="utf-8"))
-    uploads = [report.client_from_json(r) for r in saved["uploads"]]
-    scale = [report.scale_from_json(r) for r in saved["scale"]]
-    files = uploads[0].files if uploads else 0
-    print_report(saved["machine"], files, uploads, scale, saved["imports_baseline_mb"])
+    print_report(saved["machine"], Figures.from_json(saved))
     return 0
 
 
@@ -212,28 +269,37 @@ def print_profile(path: Path, top: int = 30) -> None:
     stats.sort_stats("tottime").print_stats(top)
 
 
-def print_report(
-    machine: dict[str, str],
-    files: int,
-    uploads: list[report.ClientResult],
-    scale: list[report.ScaleResult],
-    baseline: float,
-) -> None:
+def _print_uploads(title: str, uploads: list[report.ClientResult]) -> None:
+    rounds = len(uploads[0].walls) if uploads[0].walls else 1
+    files = uploads[0].files
+    print(
+        f"\n## {title}: {files} files, each client on a fresh dev wiki"
+        + (f", median of {rounds} runs" if rounds > 1 else "")
+        + "\n"
+    )
+    print(report.upload_table(uploads))
+    print()
+    print(report.where_time_goes_table(uploads))
+    print("\nWiki requests by kind:\n")
+    print(report.requests_table(uploads))
+
+
+def print_report(machine: dict[str, str], figures: Figures) -> None:
     print("## Machine\n")
     for key, value in machine.items():
         print(f"- {key}: {value}")
-    if uploads:
-        rounds = len(uploads[0].walls) if uploads[0].walls else 1
+    if figures.uploads:
+        _print_uploads("Uploads from a partner server on loopback", figures.uploads)
+    if figures.far:
+        _print_uploads(f"Uploads from a partner server far away ({FAR.describe()})", figures.far)
+    if figures.idle:
         print(
-            f"\n## Uploads: {files} files, each client on a fresh dev wiki"
-            + (f", median of {rounds} runs" if rounds > 1 else "")
-            + "\n"
+            f"\n## An idle hub: a scheduled run over {figures.idle.requests:,} finished requests\n"
         )
-        print(report.upload_table(uploads))
-        print()
-        print(report.where_time_goes_table(uploads))
-        print("\nWiki requests by kind:\n")
-        print(report.requests_table(uploads))
+        print(report.idle_table(figures.idle))
+        print("\nWiki requests of the timed run, by kind:\n")
+        print(report.idle_requests_table(figures.idle))
+    scale, baseline = figures.scale, figures.baseline
     if scale:
         print("\n## Scale: validation, mapping tables and preview\n")
         print(report.scale_table(scale, baseline))
@@ -246,7 +312,11 @@ def print_report(
                 "(1.00 is exactly linear)."
             )
     print("\n## Targets\n")
-    print(report.targets_table(report.targets(uploads, scale)))
+    print(
+        report.targets_table(
+            report.targets(figures.uploads, scale, far=figures.far, idle=figures.idle)
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 """What the benchmark watches: the partner's web server and the wiki's side.
 
 - :class:`MediaServer` is the partner's website on a loopback port (media
-  under ``/media/``, metadata under ``/data/``) and counts the downloads.
+  under ``/media/``, metadata under ``/data/``) and counts the downloads. A
+  :class:`Shape` makes it a server far away: every answer waits before its
+  first byte, and every connection sends at most so many bytes a second.
 - :class:`WikiRequestLog` counts every HTTP request the wiki answers, by
   entry point and API module, at the server itself: a PHP snippet loaded with
   the wiki's settings appends one line per request. Counting at the server
@@ -14,7 +16,9 @@ from __future__ import annotations
 
 import http.server
 import os
+import shutil
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -108,6 +112,33 @@ def server_cpu_seconds(leader_pid: int) -> float:
     return total / ticks
 
 
+@dataclass(frozen=True)
+class Shape:
+    """How far away the partner's server is: the wait for the first byte, bytes a second.
+
+    The rate holds for each connection, as it does for a server across an
+    ocean, where TCP's window over a long round trip bounds each connection
+    rather than the line: a client that opens four connections gets four
+    times the rate, as it would there.
+    """
+
+    first_byte: float = 0.0  # seconds
+    rate: float = 0.0  # bytes a second and connection; 0: as fast as loopback goes
+
+    @property
+    def near(self) -> bool:
+        return not self.first_byte and not self.rate
+
+    def describe(self) -> str:
+        if self.near:
+            return "loopback"
+        return f"{self.first_byte:g} s to first byte, {self.rate / 1e6:g} MB/s per connection"
+
+
+#: The partner server far away of the issue: 0.3 s to the first byte, 2 MB/s.
+FAR = Shape(first_byte=0.3, rate=2_000_000)
+
+
 @dataclass
 class MediaServer:
     """The partner's website: ``/media/NAME`` from one folder, ``/data/NAME`` from another."""
@@ -115,7 +146,13 @@ class MediaServer:
     media: Path
     data: Path
     base_url: str = ""
+    shape: Shape = Shape()
     downloads: Counter[str] = field(default_factory=Counter)
+    #: answers 304 Not Modified to a conditional request, by kind
+    unchanged: Counter[str] = field(default_factory=Counter)
+    #: the most connections sending a body at the same moment
+    most_at_once: int = 0
+    _sending: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -130,18 +167,46 @@ class MediaServer:
         with self._lock:
             self.downloads[kind] += 1
 
+    def count_unchanged(self, kind: str) -> None:
+        with self._lock:
+            self.unchanged[kind] += 1
+
+    def sending(self, change: int) -> None:
+        with self._lock:
+            self._sending += change
+            self.most_at_once = max(self.most_at_once, self._sending)
+
     def snapshot(self) -> Counter[str]:
+        """Bodies sent, by kind (``media``, ``data``); 304 answers are not downloads."""
         with self._lock:
             return Counter(self.downloads)
 
 
+def send_shaped(source, out, shape: Shape, chunk: int = 16 * 1024) -> None:
+    """Copy ``source`` to ``out`` no faster than ``shape.rate`` bytes a second."""
+    if not shape.rate:
+        shutil.copyfileobj(source, out)
+        return
+    start, sent = time.monotonic(), 0
+    while True:
+        data = source.read(chunk)
+        if not data:
+            return
+        out.write(data)
+        sent += len(data)
+        ahead = start + sent / shape.rate - time.monotonic()
+        if ahead > 0:
+            time.sleep(ahead)
+
+
 @contextmanager
-def serve_media(media: Path, data: Path) -> Iterator[MediaServer]:
+def serve_media(media: Path, data: Path, shape: Shape = Shape()) -> Iterator[MediaServer]:
     """Run a :class:`MediaServer` on a free loopback port for the ``with`` block."""
-    server_state = MediaServer(media=media.resolve(), data=data.resolve())
+    server_state = MediaServer(media=media.resolve(), data=data.resolve(), shape=shape)
 
     class Handler(http.server.SimpleHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as a real museum server would
+        status = 0
 
         def translate_path(self, path: str) -> str:
             parts = unquote(urlsplit(path).path).lstrip("/").split("/", 1)
@@ -153,8 +218,25 @@ def serve_media(media: Path, data: Path) -> Iterator[MediaServer]:
             return str(roots[parts[0]] / parts[1])
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-            server_state.count(urlsplit(self.path).path.lstrip("/").split("/", 1)[0])
-            super().do_GET()
+            kind = urlsplit(self.path).path.lstrip("/").split("/", 1)[0]
+            if server_state.shape.first_byte:
+                time.sleep(server_state.shape.first_byte)
+            source = self.send_head()  # None: an error or 304 Not Modified, already sent
+            if source is None:
+                if self.status == 304:
+                    server_state.count_unchanged(kind)
+                return
+            server_state.count(kind)
+            server_state.sending(+1)
+            try:
+                send_shaped(source, self.wfile, server_state.shape)
+            finally:
+                server_state.sending(-1)
+                source.close()
+
+        def send_response(self, code: int, message: str | None = None) -> None:
+            self.status = code
+            super().send_response(code, message)
 
         def log_message(self, format: str, *args: object) -> None:  # noqa: A002
             return

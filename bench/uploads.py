@@ -35,6 +35,8 @@ INGESTION_PAGE = f"User:{BOT}/Data ingestion"
 CLIENTS: tuple[str, ...] = (FLOOR, HUBBOT, INGESTION)
 #: Clients that run only when asked for with --clients.
 OPTIONAL_CLIENTS: tuple[str, ...] = (INGESTION_UNTHROTTLED,)
+#: Clients of the batch from a partner server far away.
+FAR_CLIENTS: tuple[str, ...] = (FLOOR, HUBBOT)
 
 
 @dataclass
@@ -50,9 +52,9 @@ class Batch:
         return len(self.rows)
 
 
-def publish_batch(rows: list[dict[str, str]], media: MediaServer) -> Batch:
-    path = write_batch_csv(media.data / "batch.csv", rows, media.media_url)
-    return Batch(rows=rows, csv_path=path, csv_url=f"{media.data_url}/batch.csv")
+def publish_batch(rows: list[dict[str, str]], media: MediaServer, name: str = "batch.csv") -> Batch:
+    path = write_batch_csv(media.data / name, rows, media.media_url)
+    return Batch(rows=rows, csv_path=path, csv_url=f"{media.data_url}/{name}")
 
 
 def write_floor_plan(wiki: BenchWiki, batch: Batch, path: Path) -> int:
@@ -210,17 +212,19 @@ def compare_uploads(
     keep: bool = False,
     profile: Path | None = None,
     log: Callable[[str], None] = print,
+    label: str = "",
 ) -> list[ClientResult]:
     """Each client on a fresh wiki, ``repeat`` rounds; per client the run of median wall time.
 
     Rounds alternate the order, so a drift of the machine's load favours no
-    client. ``profile``: run hubbot under cProfile.
+    client. ``profile``: run hubbot under cProfile. ``label`` names this batch's
+    wikis and log lines apart from another batch's.
     """
     runs: dict[str, list[ClientResult]] = {name: [] for name in clients}
     for round_number in range(repeat):
         order = list(clients) if round_number % 2 == 0 else list(reversed(clients))
         for name in order:
-            runs[name].append(_one_run(name, batch, media, work, keep, profile, log))
+            runs[name].append(_one_run(name, batch, media, work, keep, profile, log, label))
     return [median_run(runs[name]) for name in clients]
 
 
@@ -240,15 +244,17 @@ def _one_run(
     keep: bool,
     profile: Path | None,
     log: Callable[[str], None],
+    label: str = "",
 ) -> ClientResult:
-    with fresh_wiki(work / "wikis", name, keep=keep, log=log) as wiki:
-        log(f"[{name}] uploading {batch.size} files")
+    tag = f"{label}-{name}" if label else name
+    with fresh_wiki(work / "wikis", tag, keep=keep, log=log) as wiki:
+        log(f"[{tag}] uploading {batch.size} files")
         if name == HUBBOT and profile is not None:
             result = run_hubbot(wiki, media, batch, profile)
         else:
             result = RUNNERS[name](wiki, media, batch)
         log(
-            f"[{name}] {result.files} files in {result.wall:.1f} s, "
+            f"[{tag}] {result.files} files in {result.wall:.1f} s, "
             f"{result.requests} wiki requests, peak RSS {result.peak_rss_mb:.0f} MB"
         )
         if result.files != batch.size:

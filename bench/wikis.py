@@ -103,7 +103,8 @@ def write_config(path: Path, api: str, wiki_dir: Path, work: Path) -> Path:
             "contact": "hubbot benchmark (local dev wiki)",
         },
         "hub": {"install_standins": True},
-        "sources": {"allow_private_addresses": True},
+        # the scale runs read a CSV of a million records (about 350 MB)
+        "sources": {"allow_private_addresses": True, "max_metadata_bytes": 2**30},
         "state": {"url": f"sqlite:///{work / 'state.sqlite3'}"},
         "upload": {"work_dir": str(work / "hubbot-work")},
         "devwiki": {"dir": str(wiki_dir)},

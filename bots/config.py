@@ -72,6 +72,8 @@ class SourcesConfig:
     #: byte, between bytes) and one metadata download may take in all; a media
     #: file gets a second more per MiB. A run's --max-seconds cuts them shorter.
     timeout: int = 300
+    #: media downloads at once per partner host, ahead of the uploads (at least 1)
+    parallel_downloads: int = 4
 
 
 @dataclass(frozen=True)

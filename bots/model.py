@@ -129,6 +129,38 @@ class StashState:
 
 
 @dataclass(frozen=True)
+class MediaSeen:
+    """A previewed media file as the bot last read it, kept in the journal between runs.
+
+    The next preview asks the partner's server whether the file is still this
+    version (``etag``, ``last_modified``); when it is, nothing is downloaded
+    and the facts here stand for the bytes: their SHA-1 and size, the type the
+    server declared, the type sniffed from them, and what was wrong with an SVG.
+    """
+
+    record_id: str
+    url: str
+    etag: str
+    last_modified: str
+    sha1: str
+    size: int
+    content_type: str
+    #: the sniffed type ("" when the bytes are of no type the bot uploads)
+    mime: str = ""
+    extension: str = ""
+    kind: str = ""  # the type's name in messages: "JPEG image"
+    svg_problem: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {f: getattr(self, f) for f in self.__dataclass_fields__}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> MediaSeen:
+        text = {k: str(v) for k, v in data.items() if k in cls.__dataclass_fields__ and k != "size"}
+        return cls(size=int(data.get("size") or 0), **text)
+
+
+@dataclass(frozen=True)
 class MediaCheck:
     """One media file as the preview shows it: the title it gets and its bytes' SHA-1.
 
@@ -353,6 +385,8 @@ class RequestFacts:
     done_inputs: Mapping[str, int] | None = None
     sync: SyncReport | None = None
     undo: UndoReport | None = None
+    #: the media files the last preview showed, as read then (asked again conditionally)
+    seen_media: tuple[MediaSeen, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out = {f: getattr(self, f) for f in self.__dataclass_fields__}
@@ -361,6 +395,7 @@ class RequestFacts:
         out["done_inputs"] = dict(self.done_inputs) if self.done_inputs is not None else None
         out["sync"] = self.sync.to_json() if self.sync is not None else None
         out["undo"] = vars(self.undo) if self.undo is not None else None
+        out["seen_media"] = [m.to_json() for m in self.seen_media]
         return out
 
     @classmethod
@@ -375,4 +410,5 @@ class RequestFacts:
         known["sync"] = SyncReport.from_json(sync) if sync else None
         undo = known.get("undo")
         known["undo"] = UndoReport.from_json(undo) if undo else None
+        known["seen_media"] = tuple(MediaSeen.from_json(m) for m in known.get("seen_media") or ())
         return cls(**known)

@@ -53,6 +53,8 @@ class Job:
     _item_wiki: Wiki | None = field(default=None, repr=False)
     #: progress bars of long work (drawn on a terminal only)
     bars: Bars = field(default_factory=Bars, repr=False)
+    #: the pages under the hub's Requests/ and their revisions, as read once in this run
+    _listing: dict[str, int] | None = field(default=None, repr=False)
 
     @property
     def wikibase(self) -> Wiki:
@@ -113,10 +115,19 @@ class Job:
         )
 
     # -- which requests -----------------------------------------------------------
+    def hub_pages(self) -> dict[str, int]:
+        """Every page under ``R/Requests/`` with its current revision id, read once per run.
+
+        One listing tells a run which requests there are and whether their
+        pages changed since they were done (:mod:`bots.jobs.unchanged`).
+        """
+        if self._listing is None:
+            self._listing = self.wiki.subpage_revisions(self.hub.requests_prefix)
+        return self._listing
+
     def request_names(self) -> list[str]:
         """Every request of the hub: the pages directly under ``R/Requests/``."""
-        titles = self.wiki.subpages(self.hub.requests_prefix)
-        return sorted(name for name in map(self.hub.request_name, titles) if name)
+        return sorted(name for name in map(self.hub.request_name, self.hub_pages()) if name)
 
     def select(self, only: str | None) -> list[str]:
         """The requests a command works on: all, or the one it names (which must exist)."""
@@ -162,15 +173,22 @@ class Job:
         }
 
     def title_rules(
-        self, request: Request, records: Iterable[Record], tables: Mapping[str, MappingTable]
+        self,
+        request: Request,
+        records: Iterable[Record],
+        tables: Mapping[str, MappingTable],
+        *,
+        title_letters: Iterable[str] | None = None,
     ) -> TitleRules:
         """The wiki's own capitalisation of the first letters this batch's titles start with.
 
         Asked once per letter and run, so the preview shows the titles the
         wiki will store (SPEC 5, 8). Titles starting with ASCII capitals, digits
         or signs cost no request: every wiki leaves those as they are.
+        ``title_letters``: the records' first letters, when a pass already
+        collected them (the records are then not read here).
         """
-        letters = letters_to_ask(request, records, tables)
+        letters = letters_to_ask(request, records, tables, title_letters=title_letters)
         if not letters:
             return STOCK_RULES
         self.known_titles = self.wiki.title_rules(letters, self.known_titles)

@@ -8,12 +8,14 @@ and merged again, so no volunteer's cell is ever lost.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bots.hub import summary
 from bots.jobs.context import Job
-from bots.model import MappingTable, Problem, Request
+from bots.model import MappingTable, Problem, Record, Request
 from bots.pipeline import mapping as mappings
+from bots.pipeline.plan import title_letter, title_uses_mappings
 from bots.sources import SourceData
 from bots.wiki import PageInfo, WikiError
 
@@ -28,13 +30,25 @@ class Mappings:
     tables: dict[str, MappingTable] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)
     notes: tuple[Problem, ...] = ()
+    #: the first letters of the records' titles, when the counting pass could collect
+    #: them (a title pattern without mapped columns); None: they need a pass of their own
+    title_letters: frozenset[str] | None = None
 
 
 def update_mappings(job: Job, name: str, request: Request, source: SourceData) -> Mappings:
     """Merge the current counts into every mapping page of the request and save them."""
     if not request.mapped:
         return Mappings()
-    counts = mappings.count_values(source.records(), request.mapped, request.split)
+    letters: set[str] | None = None if title_uses_mappings(request) else set()
+
+    def counted() -> Iterator[Record]:
+        # one pass over a large batch instead of two: the titles' first letters on the way
+        for record in source.records():
+            if letters is not None:
+                letters.add(title_letter(request, record))
+            yield record
+
+    counts = mappings.count_values(counted(), request.mapped, request.split)
     titles = {c: job.hub.mapping(name, c) for c in request.mapped}
     tables: dict[str, MappingTable] = {}
     texts: dict[str, str] = {}
@@ -45,7 +59,7 @@ def update_mappings(job: Job, name: str, request: Request, source: SourceData) -
         texts[column] = text
         tables[column] = mappings.mapping_from_text(name, column, text)
         notes.extend(mappings.check_mapping_page(name, column, text))
-    return Mappings(tables, texts, tuple(notes))
+    return Mappings(tables, texts, tuple(notes), None if letters is None else frozenset(letters))
 
 
 def _merge_and_save(job: Job, name: str, column: str, info: PageInfo, counts: Counter[str]) -> str:

@@ -4,7 +4,8 @@ The type comes from the bytes (sniffed), never from the address or the
 server's word alone; an address ending in another extension, or a server
 declaring another media type, is a reason to fail the record, as is an SVG
 with scripts. A previewed file is downloaded once per run: the preview
-learns its SHA-1 and real type, and the upload later takes the same bytes.
+learns its SHA-1 and real type, and the upload later takes the same bytes
+(:mod:`bots.jobs.preview_media`).
 """
 
 from __future__ import annotations
@@ -13,10 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from bots.model import MediaCheck, PlannedFile
-from bots.net.deadline import Deadline
-from bots.net.errors import FetchError
-from bots.net.fetch import Fetcher
+from bots.model import PlannedFile
 from bots.net.mediatypes import MediaType, extension_matches, sniff, svg_problem, url_extension
 from bots.pipeline.titles import AS_WRITTEN, TitleError, legal_title
 
@@ -33,32 +31,6 @@ def media_path(work_dir: Path, request: str, record_id: str) -> Path:
     """Where a record's media is downloaded to within a run's work folder."""
     key = hashlib.sha1(f"{request}\0{record_id}".encode()).hexdigest()
     return work_dir / f"media-{key}"
-
-
-def inspect_media(
-    fetcher: Fetcher,
-    request: str,
-    planned: PlannedFile,
-    work_dir: Path,
-    deadline: Deadline | None = None,
-) -> MediaCheck:
-    """Download one previewed media file to learn its SHA-1 and real type.
-
-    The file stays in ``work_dir`` so that an upload in the same run takes it
-    from there instead of downloading it again.
-    """
-    work_dir.mkdir(parents=True, exist_ok=True)
-    dest = media_path(work_dir, request, planned.record_id)
-    try:
-        fetched = fetcher.fetch_to_file(planned.media_url, dest, deadline=deadline)
-    except FetchError as e:
-        return MediaCheck(planned.record_id, planned.full_title(), problem=f"{e}")
-    checked = check_media(planned, dest, fetched.content_type or "", fetched.size)
-    if isinstance(checked, FitMedia):
-        title, problem = checked.title, ""
-    else:
-        title, problem = planned.full_title(), checked
-    return MediaCheck(planned.record_id, title, fetched.sha1, problem, fetched=fetched)
 
 
 #: Media types a partner's server may declare, by the extension they stand for.
@@ -114,10 +86,36 @@ def declared_type_agrees(declared: str, media: MediaType) -> bool:
 def check_media(planned: PlannedFile, dest: Path, content_type: str, size: int) -> FitMedia | str:
     """The title and type of downloaded media fit to upload, or why it is not (plain words)."""
     if size == 0:
-        return "The media file is empty (0 bytes); the partner should check the link."
+        return judge_media(planned, None, content_type, size)
+    media, svg = read_media(dest)
+    return judge_media(planned, media, content_type, size, svg)
+
+
+def read_media(dest: Path) -> tuple[MediaType | None, str]:
+    """The type sniffed from a file's bytes, and what is wrong with it if it is an SVG."""
     with dest.open("rb") as f:
         head = f.read(65536)
     media = sniff(head)
+    if media is not None and media.extension == "svg":
+        return media, svg_problem(dest.read_bytes()) or ""
+    return media, ""
+
+
+def judge_media(
+    planned: PlannedFile,
+    media: MediaType | None,
+    content_type: str,
+    size: int,
+    svg: str = "",
+) -> FitMedia | str:
+    """Whether media of this type, declared so, fit the planned file (pure; see :func:`check_media`).
+
+    ``media`` is the type sniffed from the bytes, ``svg`` what was wrong with
+    an SVG's content; the journal keeps both, so a file the partner's server
+    says is unchanged is judged again without its bytes.
+    """
+    if size == 0:
+        return "The media file is empty (0 bytes); the partner should check the link."
     if media is None:
         return (
             "The media file is not of a type the bot uploads "
@@ -134,10 +132,8 @@ def check_media(planned: PlannedFile, dest: Path, content_type: str, size: int) 
             f"The partner's server calls the media file {content_type.split(';')[0]} "
             f"but it is a {media.name}; the partner should check the file."
         )
-    if media.extension == "svg":
-        problem = svg_problem(dest.read_bytes())
-        if problem:
-            return f"The SVG file is refused: {problem}"
+    if media.extension == "svg" and svg:
+        return f"The SVG file is refused: {svg}"
     try:
         # the planned title already has the wiki's capitalisation (see bots.pipeline.plan)
         return FitMedia(legal_title(planned.title, media.extension, rules=AS_WRITTEN), media)

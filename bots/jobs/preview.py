@@ -12,14 +12,15 @@ from dataclasses import dataclass
 
 from bots.jobs.context import Job
 from bots.jobs.mappings import Mappings
-from bots.jobs.media import inspect_media
 from bots.jobs.pages import BotPages
+from bots.jobs.preview_media import check_shown
 from bots.model import MediaCheck, PlannedFile, Problem, Request
 from bots.net.deadline import Deadline
 from bots.pipeline.advice import file_page_advice
 from bots.pipeline.plan import BatchChecks, Skipped, plan
 from bots.pipeline.preview import preview_id
 from bots.pipeline.render import templates_digest
+from bots.pipeline.titles import STOCK_RULES, TitleRules
 from bots.reports.preview import TableSummary, render_preview
 from bots.sources import SourceData
 
@@ -42,6 +43,8 @@ class Preview:
     #: what the status page notes: title clashes, mapping mistakes, record problems
     notes: tuple[str, ...]
     media: tuple[MediaCheck, ...]
+    #: the wiki's capitalisation the titles were planned with (the upload plans with it too)
+    rules: TitleRules = STOCK_RULES
 
     def approved_media(self, record_id: str) -> MediaCheck | None:
         """The media check the preview showed for a record, if it showed it."""
@@ -56,7 +59,9 @@ def publish_preview(
     records = files = 0
     problems: list[Problem] = list(source.problems)
     shown: list[PlannedFile] = []
-    rules = job.title_rules(request, source.records(), mappings.tables)
+    rules = job.title_rules(
+        request, source.records(), mappings.tables, title_letters=mappings.title_letters
+    )
     for item in plan(
         request,
         source.records(),
@@ -72,17 +77,12 @@ def publish_preview(
         files += 1
         if len(shown) < job.config.hub.preview_files:
             shown.append(item)
-    work = job.media_dir(name)
     # the shown files share half of the request's part of the run's time budget (the
     # other half is for its uploads), so a partner server that does not answer costs
     # part of this request's share, never the whole run
     share = job.gate.source_seconds()
     deadline = Deadline(share / 2, job.gate.clock) if share is not None else None
-    media: list[MediaCheck] = []
-    with job.bars.bar(f"{name}: reading the previewed media", len(shown)) as bar:
-        for planned in shown:
-            media.append(inspect_media(job.fetcher, name, planned, work, deadline))
-            bar.advance()
+    media = check_shown(job, name, shown, deadline, approve=request.approve)
     ended = job.gate.out_of_budget()
     if ended:
         # a file the run's end cut short is not the partner's doing: no preview from it
@@ -122,7 +122,13 @@ def publish_preview(
         job.hub.preview(name), text, f"preview {pid}"
     )
     return Preview(
-        pid, records, files, tuple(problems), _notes(checks, mappings, problems), tuple(media)
+        pid,
+        records,
+        files,
+        tuple(problems),
+        _notes(checks, mappings, problems),
+        tuple(media),
+        rules,
     )
 
 

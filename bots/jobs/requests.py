@@ -15,6 +15,7 @@ from bots.model import MappingTable, Request
 from bots.net.errors import FetchError
 from bots.pipeline.request import parse_request
 from bots.sources import SourceData, SourceError
+from bots.wiki import PageInfo
 
 
 class FollowupError(Exception):
@@ -29,9 +30,12 @@ class OpenRequest:
 
 
 @contextmanager
-def open_request(job: Job, name: str) -> Iterator[OpenRequest]:
-    """The request, its source and its mapping tables as they are now (read only)."""
-    page = job.wiki.read_page(job.hub.request(name))
+def open_request(job: Job, name: str, page: PageInfo | None = None) -> Iterator[OpenRequest]:
+    """The request, its source and its mapping tables as they are now (read only).
+
+    ``page`` is the request page when the caller has read it already.
+    """
+    page = page or job.wiki.read_page(job.hub.request(name))
     if not page.exists:
         raise FollowupError(f"There is no request page {job.hub.request(name)}.")
     request, problems = parse_request(name, page.text, licenses=job.config.license_templates)

@@ -24,6 +24,7 @@ from bots.jobs.mappings import Mappings, update_mappings
 from bots.jobs.pages import BotPages
 from bots.jobs.preview import Preview, PreviewNotDone, publish_preview
 from bots.jobs.session import Stopped
+from bots.jobs.unchanged import unchanged_done
 from bots.jobs.undo import UndoRun
 from bots.jobs.uploads import UploadBatch
 from bots.model import Problem, Request
@@ -107,10 +108,15 @@ class Runner:
     def _run(self, options: RunOptions, summary: RunSummary) -> None:
         job = self.job
         names = job.select(options.request)
-        for index, name in enumerate(names):
+        finished = unchanged_done(job, names)
+        left = len(names) - len(finished)
+        for name in names:
             if job.gate.out_of_budget():
                 break
-            job.gate.requests_left = len(names) - index
+            if name in finished:
+                summary.requests[name] = "done"  # SPEC 7: nothing a human decides changed
+                continue
+            job.gate.requests_left, left = left, left - 1
             try:
                 summary.requests[name] = self.process(name)
             except (Stopped, WikiUnavailable):

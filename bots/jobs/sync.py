@@ -20,6 +20,7 @@ from bots.jobs.requests import FollowupError, OpenRequest, open_request
 from bots.jobs.session import now_iso
 from bots.model import PlannedFile
 from bots.pipeline.plan import plan
+from bots.pipeline.request import parse_request
 from bots.store import Outcome, StateStore
 from bots.wiki import EditConflict, PageInfo, Wiki
 
@@ -41,32 +42,46 @@ def run_sync(
     job = Job.open(config, wiki, store, max_seconds=max_seconds, progress=progress)
     results: dict[str, str] = {}
     with job.gate:
-        for name in job.select(only):
+        names = job.select(only)
+        facts = store.all_request_facts()
+        done = [name for name in names if name in facts and facts[name].state == "done"]
+        # the request pages of every finished request, 50 a query: only those that say
+        # |sync=yes have their source read
+        pages = job.wiki.read_pages(job.hub.request(name) for name in done)
+        for name in names:
             if job.gate.out_of_budget():
                 progress(f"sync stopped early: {job.gate.out_of_budget()}")
                 break
-            result = _sync_request(job, name, only is not None)
+            result = _sync_request(job, name, only is not None, pages.get(job.hub.request(name)))
             if result:
                 results[name] = result
                 progress(f"{name}: {result}")
     return results
 
 
-def _sync_request(job: Job, name: str, asked: bool) -> str:
+def _sync_request(job: Job, name: str, asked: bool, page: PageInfo | None) -> str:
     """Sync one request; "" when it is silently not for sync (only said when ``asked``)."""
     state = job.store.request_facts(name).state
     if state != "done":
         return f"not synced: its state is {state}, not done" if asked else ""
+    if page is not None and page.exists and not _says_sync(name, page, job):
+        return "not synced: the request does not say |sync=yes" if asked else ""
     with job.gate.lease(name) as held:
         if not held:
             return "not synced: another run is working on it"
         try:
-            with open_request(job, name) as opened:
+            with open_request(job, name, page) as opened:
                 if not opened.request.sync:
                     return "not synced: the request does not say |sync=yes" if asked else ""
                 return _sync_one(job, name, opened)
         except FollowupError as e:
             return f"not synced: {e}"
+
+
+def _says_sync(name: str, page: PageInfo, job: Job) -> bool:
+    """Whether the request page asks for sync (a request that cannot be read: let it say why)."""
+    request, _problems = parse_request(name, page.text, licenses=job.config.license_templates)
+    return request is None or request.sync
 
 
 def _sync_one(job: Job, name: str, opened: OpenRequest) -> str:

@@ -22,11 +22,12 @@ from typing import Any
 
 from bots.hub import upload_summary
 from bots.jobs.media import FitMedia, check_media, media_path
+from bots.jobs.prefetch import Download
 from bots.jobs.session import Stopped
 from bots.model import PlannedFile, StashState
 from bots.net.deadline import Deadline
 from bots.net.errors import FetchError
-from bots.net.fetch import Fetcher, FetchResult
+from bots.net.fetch import Fetcher
 from bots.net.pacing import StopRequested, backoff_delay
 from bots.pipeline.titles import AS_WRITTEN, TitleError, legal_title
 from bots.store import Outcome, RecordState, StateStore
@@ -112,6 +113,18 @@ class Uploader:
     should_stop: Callable[[], str] = lambda: ""
     #: the end of the run's budget, for downloads
     deadline: Callable[[], Deadline | None] = lambda: None
+    #: the records that have a stash in the journal, when known (None: ask the journal
+    #: for each record); read once for a batch, it spares two queries a file
+    stashed: set[str] | None = None
+
+    def has_stash(self, record_id: str) -> bool:
+        return self.stashed is None or record_id in self.stashed
+
+    def forget_stash(self, record_id: str) -> None:
+        if self.has_stash(record_id):
+            self.store.drop_stash(self.request, record_id)
+        if self.stashed is not None:
+            self.stashed.discard(record_id)
 
     def settle_in_flight(self, state: RecordState) -> bool:
         """Decide a record a crash left in flight; True when it needs no new upload.
@@ -136,7 +149,7 @@ class Uploader:
             sha1=state.sha1,
             existing_file=existing,
         )
-        self.store.drop_stash(self.request, state.record_id)
+        self.forget_stash(state.record_id)
         return True
 
     def upload(
@@ -144,22 +157,27 @@ class Uploader:
         planned: PlannedFile,
         *,
         approved_sha1: str | None = None,
-        prefetched: FetchResult | None = None,
+        prefetched: Download | None = None,
     ) -> Result:
         """Everything for one record; the outcome is journalled before returning.
 
         ``approved_sha1`` is the SHA-1 the approved preview showed for this
         record's media, if it showed it: other bytes raise :class:`MustStop`
-        with ``stale``. ``prefetched`` is the media already downloaded in this
-        run (by the preview). Raises :class:`MustStop` when the run has to end
+        with ``stale``. ``prefetched`` is the record's media as downloaded
+        ahead in this run (:mod:`bots.jobs.prefetch`): the file, or why it
+        could not be downloaded. Raises :class:`MustStop` when the run has to end
         (read-only wiki, blocked bot, a wiki too busy to answer, a stop
         request, the end of the time budget); the record is then left for the
         next run: ``pending``, or ``in_flight`` when the wiki may have it already.
         """
         self.work_dir.mkdir(parents=True, exist_ok=True)
         dest = media_path(self.work_dir, self.request, planned.record_id)
-        if prefetched is not None and (prefetched.path != dest or not dest.exists()):
-            prefetched = None
+        if prefetched is not None and (
+            prefetched.record_id != planned.record_id
+            or (prefetched.fetched is not None and prefetched.fetched.path != dest)
+            or (prefetched.fetched is not None and not dest.exists())
+        ):
+            prefetched = None  # not this record's file: download it here
         try:
             result = self._download_and_upload(planned, dest, approved_sha1, prefetched)
         finally:
@@ -173,7 +191,7 @@ class Uploader:
             existing_file=result.existing,
         )
         if result.outcome != Outcome.PENDING:
-            self.store.drop_stash(self.request, planned.record_id)
+            self.forget_stash(planned.record_id)
         return result
 
     def _download_and_upload(
@@ -181,11 +199,15 @@ class Uploader:
         planned: PlannedFile,
         dest: Path,
         approved_sha1: str | None,
-        prefetched: FetchResult | None,
+        prefetched: Download | None,
     ) -> Result:
         try:
-            fetched = prefetched or self.fetcher.fetch_to_file(
-                planned.media_url, dest, deadline=self.deadline()
+            if prefetched is not None and prefetched.error is not None:
+                raise prefetched.error
+            fetched = (
+                prefetched.fetched
+                if prefetched is not None and prefetched.fetched is not None
+                else self.fetcher.fetch_to_file(planned.media_url, dest, deadline=self.deadline())
             )
         except FetchError as e:
             # a download the run's end cut short is not the partner's fault: the record waits
@@ -381,20 +403,24 @@ class _Attempt:
         )
 
     def _resume(self) -> StashState | None:
+        if not self.uploader.has_stash(self.record_id):
+            return None
         kept = self.store.get_stash(self.request, self.record_id)
         if kept is None:
             return None
         if kept.sha1 != self.sha1:
             # the partner's file changed since: the stash holds other bytes
-            self.store.drop_stash(self.request, self.record_id)
+            self.uploader.forget_stash(self.record_id)
             return None
         return kept
 
     def _keep_stash(self, stash: StashState | None) -> None:
         if stash is None:
-            self.store.drop_stash(self.request, self.record_id)
-        else:
-            self.store.put_stash(self.request, self.record_id, stash)
+            self.uploader.forget_stash(self.record_id)
+            return
+        self.store.put_stash(self.request, self.record_id, stash)
+        if self.uploader.stashed is not None:
+            self.uploader.stashed.add(self.record_id)
 
     def _leave(self, reason: str, **stop: bool) -> MustStop:
         """Hand the record to the next run and say why this run ends."""

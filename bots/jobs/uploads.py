@@ -4,7 +4,9 @@ Before each file the loop asks the gate (budget, SIGTERM, the stop page at
 least once a minute, the request's lease) and the request (its trial limit).
 Records already settled in the journal are skipped; records a crash left in
 flight are settled by asking the wiki first. Every wait inside the loop ends
-at once when the run must stop.
+at once when the run must stop. The media files are downloaded ahead of the
+loop (:mod:`bots.jobs.prefetch`); whatever was downloaded for records the
+loop does not reach is discarded when it ends.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from dataclasses import dataclass
 
 from bots.jobs.context import Job
 from bots.jobs.pages import BotPages
+from bots.jobs.prefetch import Download, Prefetcher
 from bots.jobs.preview import Preview
 from bots.jobs.session import STOP_CHECK_SECONDS
 from bots.jobs.upload_file import MustStop, Uploader, UploadOptions
 from bots.model import MappingTable, PlannedFile, Request
+from bots.net.fetch import FetchResult
 from bots.net.pacing import Pacer, PacingPolicy
 from bots.pipeline.plan import Skipped, plan
 from bots.progress import Bar
@@ -64,12 +68,13 @@ class UploadBatch:
             options=UploadOptions.from_config(job.config.upload),
             should_stop=job.gate.out_of_budget,
             deadline=job.gate.budget_deadline,
+            stashed=job.store.stashed_records(name),
         )
 
     def run(self) -> str:
         """Upload what is pending; write the status page; return the request's state."""
         job = self.job
-        job.gate.check_stop()
+        job.gate.check_stop_if_older(STOP_CHECK_SECONDS)  # the run read it when it began
         for journalled in job.store.in_flight(self.name):
             self.uploader.settle_in_flight(journalled)
         # every wait inside the loop ends at once on SIGTERM or the end of the budget
@@ -78,12 +83,14 @@ class UploadBatch:
             Pacer(PacingPolicy.from_config(job.config.upload), should_stop=job.gate.out_of_budget),
         )
         stopped: MustStop | None = None
+        self.prefetch = self._prefetcher()
         try:
             end = self._loop()
         except MustStop as e:
             stopped = e
             end = self._stopped(e)
         finally:
+            self.prefetch.close()
             paused = job.wiki.pacer.total("read-only")
             job.wiki.pacer = pacer
             shutil.rmtree(job.media_dir(self.name), ignore_errors=True)
@@ -101,7 +108,8 @@ class UploadBatch:
     def _files(self, bar: Bar) -> BatchEnd:
         gate, store, name = self.job.gate, self.job.store, self.name
         last_status = self.job.gate.clock()
-        for planned in self._pending():
+        for download in self.prefetch.files(self._pending()):
+            planned = download.planned
             stop_reason = gate.out_of_budget()
             if stop_reason:
                 return BatchEnd(
@@ -119,7 +127,7 @@ class UploadBatch:
             gate.check_stop_if_older(STOP_CHECK_SECONDS)
             if not gate.keeps_lease(name):
                 return BatchEnd("uploading", "Another run took over this request; it carries on.")
-            self._upload(planned)
+            self._upload(planned, download)
             bar.advance()
             if gate.clock() - last_status >= self.job.config.hub.status_interval:
                 self.pages.report(name, state="uploading", message="Uploading.")
@@ -132,12 +140,28 @@ class UploadBatch:
             )
         return BatchEnd("uploading", "Uploading.")
 
-    def _upload(self, planned: PlannedFile) -> None:
+    def _prefetcher(self) -> Prefetcher:
+        """Downloads ahead of the loop; the preview's files of this run are taken as they are."""
+
+        def ready(record_id: str) -> FetchResult | None:
+            shown = self.preview.approved_media(record_id)
+            return shown.fetched if shown is not None else None
+
+        return Prefetcher(
+            self.job.fetcher,
+            self.job.media_dir(self.name),
+            self.name,
+            per_host=self.job.config.sources.parallel_downloads,
+            deadline=self.job.gate.budget_deadline(),
+            ready=ready,
+        )
+
+    def _upload(self, planned: PlannedFile, download: Download | None = None) -> None:
         shown = self.preview.approved_media(planned.record_id)
         result = self.uploader.upload(
             planned,
             approved_sha1=shown.binding if shown is not None else None,
-            prefetched=shown.fetched if shown is not None else None,
+            prefetched=download,
         )
         self.job.gate.count_file()
         self.job.progress(
@@ -174,7 +198,7 @@ class UploadBatch:
         # read once: this run holds the request's lease, so nobody else settles records
         settled = {s.record_id for s in self.job.store.all(self.name) if s.outcome in SETTLED}
         records = self.source.records
-        rules = self.job.title_rules(self.request, records(), self.tables)
+        rules = self.preview.rules  # as the preview planned them, in this run
         licenses = self.job.config.license_templates
         for item in plan(self.request, records(), self.tables, licenses, rules=rules):
             if isinstance(item, Skipped) or item.record_id in settled:

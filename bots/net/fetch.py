@@ -34,6 +34,9 @@ a streamed file; and nothing runs past the deadline.
 Plain urllib3 connection pools do the HTTP work: they let us pin the address
 per connection without patching requests' adapters, and they ignore proxy
 environment variables, which would otherwise bypass the address checks.
+Connections stay open between fetches, one pool per host name and checked
+address (:mod:`bots.net.pools`); the fetcher may be used by several threads
+at once.
 """
 
 from __future__ import annotations
@@ -62,7 +65,9 @@ from bots.net.errors import (
     format_seconds,
     human_size,
 )
-from bots.net.watchdog import Watchdog, WatchedHTTPConnection, WatchedHTTPSConnection
+from bots.net.pools import KEPT_PER_POOL, Pools, finish
+from bots.net.validators import NotModified, Validators
+from bots.net.watchdog import Watchdog, watching
 
 try:  # requests depends on certifi; fall back to the system store without it
     import certifi
@@ -117,12 +122,8 @@ class FetchResult:
     sha256: str
     content_type: str | None  # the media type only, lower case, no parameters
     final_url: str  # after redirects
-
-
-# --- addresses -------------------------------------------------------------
-
-
-# --- the time limit ----------------------------------------------------------
+    #: what the server said identifies this version of the file ("" when it said nothing)
+    validators: Validators | None = None
 
 
 # --- the stream --------------------------------------------------------------
@@ -143,6 +144,9 @@ class FetchStream:
     #: the longest wait for the next bytes (seconds)
     read_timeout: float = 0.0
     bytes_read: int = 0
+    #: the body was read to its end without a fault: the connection may serve again
+    complete: bool = False
+    validators: Validators | None = None
 
     def chunks(self, size: int = CHUNK_SIZE) -> Iterator[bytes]:
         """The body in chunks; raises :class:`FetchError` past a limit."""
@@ -169,6 +173,7 @@ class FetchStream:
                 f"for {self.url}",
                 url=self.url,
             )
+        self.complete = True
 
     def read_all(self) -> bytes:
         return b"".join(self.chunks())
@@ -215,7 +220,11 @@ class Fetcher:
     ):
         self.policy = policy
         self._resolve = resolve or system_resolver
-        self._ca_certs = ca_certs or _DEFAULT_CA_CERTS
+        self._pools = Pools(ca_certs or _DEFAULT_CA_CERTS)
+
+    def close(self) -> None:
+        """Close the connections kept open; the fetcher stays usable."""
+        self._pools.close()
 
     # public API
 
@@ -228,6 +237,7 @@ class Fetcher:
         accept: str | None = None,
         timeout: float | None = None,
         deadline: Deadline | None = None,
+        unless: Validators | None = None,
     ) -> Iterator[FetchStream]:
         """Open ``url`` for streaming; the body is read with ``stream.chunks()``.
 
@@ -236,7 +246,8 @@ class Fetcher:
         policy's timeout plus a second per MiB of the declared length (or of
         the limit when no length is declared). Every single read is bounded
         by the policy's timeout in any case, and nothing goes on past
-        ``deadline``.
+        ``deadline``. With ``unless``, the request is conditional: a server
+        that says the file is still that version raises :class:`NotModified`.
         """
         limit = self.policy.max_file_bytes if limit is None else limit
         if deadline is not None and deadline.expired():
@@ -246,16 +257,18 @@ class Fetcher:
             self.policy.timeout + limit / MIN_BYTES_PER_SECOND if timeout is None else timeout,
             deadline,
         )
-        response = pool = None
+        response = stream = None
         try:
-            response, pool, final_url = self._get(url, accept=accept, watchdog=watchdog)
+            response, read_timeout, final_url = self._get(
+                url, accept=accept, watchdog=watchdog, unless=unless
+            )
             length = _content_length(response)
             encoded = response.headers.get("Content-Encoding", "identity").lower()
             if length is not None and length > limit and encoded in ("", "identity"):
                 raise _too_large(final_url, limit)
             if scaled and length is not None and encoded in ("", "identity"):
                 watchdog.allow(self.policy.timeout + length / MIN_BYTES_PER_SECOND)
-            yield FetchStream(
+            stream = FetchStream(
                 url=final_url,
                 content_type=_media_type(response.headers.get("Content-Type")),
                 content_length=length if encoded in ("", "identity") else None,
@@ -263,11 +276,13 @@ class Fetcher:
                 _response=response,
                 _watchdog=watchdog,
                 host=urlsplit(final_url).hostname or "",
-                read_timeout=pool.timeout.read_timeout or self.policy.timeout,
+                read_timeout=read_timeout,
+                validators=Validators.of(response.headers),
             )
+            yield stream
         finally:
             watchdog.cancel()
-            _close(response, pool)
+            finish(response, complete=stream is not None and stream.complete)
 
     def fetch_bytes(
         self,
@@ -299,12 +314,13 @@ class Fetcher:
         accept: str | None = None,
         timeout: float | None = None,
         deadline: Deadline | None = None,
+        unless: Validators | None = None,
     ) -> FetchResult:
         """Stream ``url`` into ``dest`` (never whole in memory), with its hashes.
 
         The body goes to a temporary file beside ``dest`` and is renamed only
         when complete, so a failed fetch never leaves a partial file behind.
-        ``limit``, ``timeout`` and ``deadline`` work as for :meth:`open`.
+        ``limit``, ``timeout``, ``deadline`` and ``unless`` work as for :meth:`open`.
         """
         dest = Path(dest)
         dest.parent.mkdir(parents=True, exist_ok=True)
@@ -314,7 +330,7 @@ class Fetcher:
         size = 0
         try:
             with self.open(
-                url, limit=limit, accept=accept, timeout=timeout, deadline=deadline
+                url, limit=limit, accept=accept, timeout=timeout, deadline=deadline, unless=unless
             ) as stream:
                 with partial.open("wb") as out:
                     for chunk in stream.chunks():
@@ -323,6 +339,7 @@ class Fetcher:
                         sha256.update(chunk)
                         size += len(chunk)
                 final_url, content_type = stream.url, stream.content_type
+                validators = stream.validators
             partial.replace(dest)
         finally:
             partial.unlink(missing_ok=True)
@@ -333,6 +350,7 @@ class Fetcher:
             sha256=sha256.hexdigest(),
             content_type=content_type,
             final_url=final_url,
+            validators=validators,
         )
 
     def check_url(self, url: str) -> list[str]:
@@ -358,7 +376,7 @@ class Fetcher:
         return target
 
     def _checked_addresses(self, target: Target, watchdog: Watchdog) -> list[str]:
-        addresses = self._resolve_in_time(target, watchdog)
+        addresses = _resolve_in_time(self._resolve, target, watchdog)
         if not addresses:
             raise FetchError(f"the host name {target.host} does not resolve", url=target.url)
         if not self.policy.allow_private_addresses:
@@ -374,48 +392,23 @@ class Fetcher:
                     )
         return addresses
 
-    def _resolve_in_time(self, target: Target, watchdog: Watchdog) -> list[str]:
-        """Resolve in a helper thread, because getaddrinfo has no timeout."""
-        result: list[list[str]] = []
-        failure: list[BaseException] = []
-
-        def work() -> None:
-            try:
-                result.append(self._resolve(target.host, target.port))
-            except BaseException as error:  # handed to the caller below
-                failure.append(error)
-
-        worker = threading.Thread(target=work, daemon=True, name="hubbot-resolve")
-        worker.start()
-        worker.join(max(0.0, watchdog.remaining()))
-        if worker.is_alive():
-            watchdog.fired = True
-            raise FetchError(
-                f"the host name {target.host} could not be resolved within "
-                f"{format_seconds(watchdog.seconds)}",
-                url=target.url,
-            )
-        if failure:
-            error = failure[0]
-            if isinstance(error, FetchError):
-                raise error
-            raise FetchError(
-                f"the host name {target.host} could not be resolved: {explain(error).words}",
-                url=target.url,
-            )
-        return result[0]
-
-    def _get(self, url: str, *, accept: str | None, watchdog: Watchdog) -> tuple[Any, Any, str]:
-        """GET with redirects followed by hand; returns a 2xx response, unread."""
+    def _get(
+        self, url: str, *, accept: str | None, watchdog: Watchdog, unless: Validators | None
+    ) -> tuple[Any, float, str]:
+        """GET with redirects followed by hand; a 2xx response, unread, its read timeout, its URL."""
         current = url
+        headers = {"Accept": accept or "*/*", **(unless.headers() if unless else {})}
         for _hop in range(MAX_REDIRECTS + 1):
             target = self._check_target(current)
             addresses = self._checked_addresses(target, watchdog)
-            response, pool = self._request(target, addresses, accept=accept, watchdog=watchdog)
+            response, per_read = self._request(target, addresses, headers, watchdog=watchdog)
             status = response.status
+            if status == 304 and unless is not None:
+                finish(response, complete=True)  # a 304 has no body
+                raise NotModified(target.url)
             if status in _REDIRECT_STATUSES:
                 location = response.headers.get("Location")
-                _close(response, pool)
+                finish(response, complete=False)
                 if not location:
                     raise FetchError(
                         f"the server redirected {target.url} without saying where to",
@@ -425,75 +418,94 @@ class Fetcher:
                 current = urljoin(target.url, location.strip())
                 continue
             if status >= 400 or status < 200:
-                _close(response, pool)
+                finish(response, complete=False)
                 raise FetchError(
                     f"the server answered {status} {_status_phrase(status, response)} "
                     f"for {target.url}",
                     url=target.url,
                     status=status,
                 )
-            return response, pool, target.url
+            return response, per_read, target.url
         raise FetchError(f"the address {url} redirected more than {MAX_REDIRECTS} times", url=url)
 
     def _request(
-        self, target: Target, addresses: list[str], *, accept: str | None, watchdog: Watchdog
-    ) -> tuple[Any, Any]:
+        self, target: Target, addresses: list[str], sent: dict[str, str], *, watchdog: Watchdog
+    ) -> tuple[Any, float]:
+        """The first address that answers; a kept connection the server had closed is retried."""
         headers = {
             "Host": target.host_header,
             "User-Agent": self.policy.user_agent,
-            "Accept": accept or "*/*",
             "Accept-Encoding": "gzip, deflate",
+            **sent,
         }
         last: NetworkFailure | None = None
         per_read = self.policy.timeout
         for address in addresses:
-            watchdog.check(target.url)
-            watchdog.connected = False  # this address has not accepted yet
-            per_read = max(0.001, min(self.policy.timeout, watchdog.remaining()))
-            pool = self._pool(target, address, urllib3.Timeout(connect=per_read, read=per_read))
-            conn_cls = pool.ConnectionCls
-            pool.ConnectionCls = type(conn_cls.__name__, (conn_cls,), {"watchdog": watchdog})
-            try:
-                response = pool.urlopen(
-                    "GET",
-                    target.path,
-                    headers=headers,
-                    redirect=False,
-                    retries=False,
-                    preload_content=False,
-                    decode_content=True,
-                    assert_same_host=False,
-                    release_conn=False,
-                )
-                return response, pool
-            except urllib3.exceptions.HTTPError as error:
-                pool.close()
-                last = explain(error)
-                ended = _unanswered(target, last, watchdog, per_read)
-                if ended is not None:
-                    raise ended from None
+            pool = self._pools.get(target.scheme, target.host, target.port, address)
+            for _kept in range(KEPT_PER_POOL + 1):
+                watchdog.check(target.url)
+                watchdog.connected = watchdog.reused = False  # not accepted yet
+                per_read = max(0.001, min(self.policy.timeout, watchdog.remaining()))
+                try:
+                    with watching(watchdog):
+                        response = pool.urlopen(
+                            "GET",
+                            target.path,
+                            headers=headers,
+                            redirect=False,
+                            retries=False,
+                            timeout=urllib3.Timeout(connect=per_read, read=per_read),
+                            preload_content=False,
+                            decode_content=True,
+                            assert_same_host=False,
+                            release_conn=False,
+                        )
+                    return response, per_read
+                except urllib3.exceptions.HTTPError as error:
+                    last = explain(error)
+                    if (
+                        watchdog.reused
+                        and not watchdog.fired
+                        and last.kind is not Kind.READ_TIMEOUT
+                    ):
+                        continue  # the server closed a kept connection: a new one
+                    ended = _unanswered(target, last, watchdog, per_read)
+                    if ended is not None:
+                        raise ended from None
+                    break
         raise _not_connected(target, last, per_read)
 
-    def _pool(self, target: Target, address: str, timeout: urllib3.Timeout) -> Any:
-        if target.scheme == "https":
-            pool: Any = urllib3.HTTPSConnectionPool(
-                host=address,
-                port=target.port,
-                timeout=timeout,
-                maxsize=1,
-                retries=False,
-                cert_reqs="CERT_REQUIRED",
-                ca_certs=self._ca_certs,
-                assert_hostname=target.host,
-                server_hostname=target.host,
-            )
-            pool.ConnectionCls = WatchedHTTPSConnection
-            return pool
-        pool = urllib3.HTTPConnectionPool(
-            host=address, port=target.port, timeout=timeout, maxsize=1, retries=False
+
+def _resolve_in_time(resolve: Resolver, target: Target, watchdog: Watchdog) -> list[str]:
+    """Resolve in a helper thread, because getaddrinfo has no timeout."""
+    result: list[list[str]] = []
+    failure: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            result.append(resolve(target.host, target.port))
+        except BaseException as error:  # handed to the caller below
+            failure.append(error)
+
+    worker = threading.Thread(target=work, daemon=True, name="hubbot-resolve")
+    worker.start()
+    worker.join(max(0.0, watchdog.remaining()))
+    if worker.is_alive():
+        watchdog.fired = True
+        raise FetchError(
+            f"the host name {target.host} could not be resolved within "
+            f"{format_seconds(watchdog.seconds)}",
+            url=target.url,
         )
-        pool.ConnectionCls = WatchedHTTPConnection
-        return pool
+    if failure:
+        error = failure[0]
+        if isinstance(error, FetchError):
+            raise error
+        raise FetchError(
+            f"the host name {target.host} could not be resolved: {explain(error).words}",
+            url=target.url,
+        )
+    return result[0]
 
 
 def _unanswered(
@@ -536,13 +548,6 @@ def _not_connected(target: Target, failure: NetworkFailure | None, waited: float
     else:
         words = failure.words
     return FetchError(f"could not connect to {target.host}: {words}", url=target.url)
-
-
-def _close(response: Any, pool: Any) -> None:
-    if response is not None:
-        response.close()
-    if pool is not None:
-        pool.close()
 
 
 def _content_length(response: Any) -> int | None:

@@ -131,8 +131,9 @@ HTML_SINGLE: frozenset[str] = frozenset(
 
 #: What the preprocessor looks at; everything else is plain text to it.
 _SPECIAL = re.compile(r"[<{}\[\]|\-\n]")
-#: A text without any of these cannot hold markup that matters here.
-_MARKUP = re.compile(r"[<{}\[\]|\-\n=]")
+#: A text without any of these cannot hold markup that matters here: a "-" matters
+#: only next to a brace, and a "=" only at the start of a line.
+_MARKUP = re.compile(r"[<{}\[\]|\n]|\A=")
 #: A tag name right after "<" or "</", ended as the preprocessor wants it ended.
 #: The end of the text counts as white space: what follows it on the page may be.
 _TAG_NAME = re.compile(r"(/?)([A-Za-z][\w:.-]*)(?=[ \t\n\r\f\v]|/>|>|\Z)", re.ASCII)

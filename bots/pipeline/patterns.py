@@ -19,7 +19,7 @@ import mwparserfromhell
 
 from bots.model import MappingRow, MappingTable, Problem
 from bots.pipeline.balance import unbalanced
-from bots.pipeline.escape import escape_value, normalise_value, plain_value
+from bots.pipeline.escape import escape_normalised, escape_value, normalise_value, plain_value
 
 #: How the parts of a mapped cell are joined on the page.
 MAPPED_JOINER = "; "
@@ -165,11 +165,20 @@ def lookup(table: MappingTable) -> dict[str, MappingRow]:
     return rows
 
 
-def mapped_parts(value: str, split: str) -> list[str]:
-    """The values of a mapped cell: split on ``split``, stripped, NFC, empties dropped."""
+@lru_cache(maxsize=8192)
+def mapped_parts(value: str, split: str) -> tuple[str, ...]:
+    """The values of a mapped cell: split on ``split``, stripped, NFC, empties dropped.
+
+    Cached: a mapped column holds the same few values thousands of times.
+    """
     pieces = value.split(split) if split else [value]
     parts = (normalise_value(piece).strip() for piece in pieces)
-    return [part for part in parts if part]
+    return tuple(part for part in parts if part)
+
+
+@lru_cache(maxsize=8192)
+def _escaped_part(part: str) -> str:
+    return escape_value(part)
 
 
 def mapped_text(row: MappingRow | None) -> str:
@@ -196,7 +205,7 @@ def fill_value(
     table = mappings.get(column)
     if table is None:
         text = normalise_value(raw).strip()
-        return plain_value(text) if plain else escape_value(text)
+        return plain_value(text) if plain else escape_normalised(text)
     rows = lookup(table)
     shown: list[str] = []
     for part in mapped_parts(raw, split):
@@ -233,3 +242,49 @@ def fill_pattern(
         fill_value(text, record, mappings, split, plain) if is_column else text
         for text, is_column in tokens(pattern)
     )
+
+
+#: What an escaped value stands for in a field's shape: a plain word.
+SHAPE_WORD = "x"
+
+
+def fill_pattern_shaped(
+    pattern: str,
+    record: Mapping[str, object],
+    mappings: Mapping[str, MappingTable],
+    split: str = ";",
+) -> tuple[str, str]:
+    """The filled pattern (as :func:`fill_pattern`), and its shape.
+
+    The shape is the same text with every escaped value written as one plain
+    word (an empty value stays empty): the requester's text and the
+    volunteers' mapping texts as they are, and nothing of the partner's data.
+    An escaped value is plain text wherever it stands (:mod:`bots.pipeline.escape`),
+    so two records of the same shape make file pages of the same structure,
+    and a check of the structure (:func:`bots.pipeline.render._layout_problems`)
+    needs to run once per shape, not once per record.
+    """
+    filled: list[str] = []
+    shape: list[str] = []
+    for text, is_column in tokens(pattern):
+        if not is_column:
+            filled.append(text)
+            shape.append(text)
+            continue
+        table = mappings.get(text)
+        raw = cell(record, text)
+        if table is None:
+            value = normalise_value(raw).strip()
+            filled.append(escape_normalised(value))
+            shape.append(SHAPE_WORD if value else "")
+            continue
+        rows = lookup(table)
+        shown: list[str] = []
+        shaped: list[str] = []
+        for part in mapped_parts(raw, split):
+            mapped = mapped_text(rows.get(part))
+            shown.append(mapped or _escaped_part(part))
+            shaped.append(mapped or SHAPE_WORD)
+        filled.append(MAPPED_JOINER.join(shown))
+        shape.append(MAPPED_JOINER.join(shaped))
+    return "".join(filled), "".join(shape)

@@ -1,8 +1,9 @@
 """From records to planned files: rendering every record and checking the batch.
 
 Pure and streaming: records come in one at a time and planned files go out one
-at a time, so a 100,000-record batch is never held in memory. The only state
-kept across records is what batch-wide checks need (ids and titles seen).
+at a time, so a million-record batch is never held in memory. The only state
+kept across records is what batch-wide checks need (ids and titles seen, as
+fingerprints: :mod:`bots.pipeline.seen`).
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from bots.model import MappingTable, PlannedFile, Problem, Record, Request
-from bots.pipeline.patterns import fill_pattern
+from bots.pipeline.patterns import fill_pattern, placeholders
 from bots.pipeline.render import render_file
+from bots.pipeline.seen import SeenStrings, SeenTitles
 from bots.pipeline.titles import (
     AS_WRITTEN,
     STOCK_RULES,
@@ -35,10 +37,10 @@ class Skipped:
 
 @dataclass
 class BatchChecks:
-    """What the planner remembers across records."""
+    """What the planner remembers across records: a few dozen bytes a record (see seen.py)."""
 
-    ids: set[str] = field(default_factory=set)
-    titles: dict[str, str] = field(default_factory=dict)  # casefolded title -> record id
+    ids: SeenStrings = field(default_factory=SeenStrings)
+    titles: SeenTitles = field(default_factory=SeenTitles)  # casefolded title -> record id
     notes: list[Problem] = field(default_factory=list)
 
 
@@ -59,6 +61,7 @@ def plan(
     (see :func:`letters_to_ask`), so every title is the one the wiki stores.
     """
     checks = checks if checks is not None else BatchChecks()
+    memo: dict[object, tuple[str, ...]] = {}  # categories by mapped values, for this batch
     for number, record in enumerate(records, start=1):
         record_id = (record.get(request.id_column) or "").strip()
         label = f"record {record_id}" if record_id else f"row {number}"
@@ -74,7 +77,7 @@ def plan(
                 ),
             )
             continue
-        result = render_file(request, record, mappings, licenses, rules)
+        result = render_file(request, record, mappings, licenses, rules, memo=memo)
         if not isinstance(result, PlannedFile):
             yield Skipped(record_id or f"row {number}", tuple(result))
             if record_id:
@@ -110,22 +113,46 @@ def plan(
 
 
 def letters_to_ask(
-    request: Request, records: Iterable[Record], mappings: Mapping[str, MappingTable]
+    request: Request,
+    records: Iterable[Record],
+    mappings: Mapping[str, MappingTable],
+    *,
+    title_letters: Iterable[str] | None = None,
 ) -> set[str]:
     """The first characters of this batch's titles and categories only the wiki can capitalise.
 
     One cheap pass over the records (the title pattern only), so that the run
     can ask the wiki about these few characters before planning; the
-    planner itself stays pure.
+    planner itself stays pure. ``title_letters``, when a pass over the records
+    already collected them (:func:`title_letter`), spares this one.
     """
     letters = {category_first_letter(name) for name in request.categories}
     for table in mappings.values():
         for row in table.rows:
             letters.update(category_first_letter(name) for name in row.category_list())
-    for record in records:
-        filled = fill_pattern(request.title, record, mappings, request.split, plain=True)
-        letters.add(first_letter(filled))
+    if title_letters is None:
+        letters.update(title_letter(request, record, mappings) for record in records)
+    else:
+        letters.update(title_letters)
     return {letter for letter in letters if letter and asks_wiki(letter)}
+
+
+def title_letter(
+    request: Request, record: Record, mappings: Mapping[str, MappingTable] | None = None
+) -> str:
+    """The character a record's file title starts with, before the wiki capitalises it.
+
+    Without ``mappings`` it is right only for a title pattern that uses no
+    mapped column (see :func:`title_uses_mappings`).
+    """
+    return first_letter(
+        fill_pattern(request.title, record, mappings or {}, request.split, plain=True)
+    )
+
+
+def title_uses_mappings(request: Request) -> bool:
+    """Whether the title pattern shows a mapped column (its letters need the mapping tables)."""
+    return bool(set(placeholders(request.title)) & set(request.mapped))
 
 
 def _without_extension(title: str, extension: str | None) -> str:

@@ -25,7 +25,9 @@ Jinja2 templates from ``wiki_templates/filepage/``.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
+from functools import cache, lru_cache
 from urllib.parse import urlsplit
 
 import jinja2
@@ -37,8 +39,10 @@ from bots.pipeline.balance import explain, unbalanced
 from bots.pipeline.escape import escape_value, normalise_value
 from bots.pipeline.licences import record_licence
 from bots.pipeline.patterns import (
+    SHAPE_WORD,
     cell,
     fill_pattern,
+    fill_pattern_shaped,
     lookup,
     mapped_parts,
     mapped_text,
@@ -78,6 +82,12 @@ def _environment() -> jinja2.Environment:
     return environment(TEMPLATE_DIR)
 
 
+@cache
+def _page_template() -> jinja2.Template:
+    """The file page template, compiled once per process (a batch renders millions of pages)."""
+    return _environment().get_template(PAGE_TEMPLATE)
+
+
 def templates_digest() -> str:
     """A hash of everything in the rendering that is not an input: templates and rules.
 
@@ -90,9 +100,22 @@ def templates_digest() -> str:
     return digest.hexdigest()
 
 
+#: Combinations of mapped values whose categories a planner keeps at once.
+_MEMO_SIZE = 4096
+
+#: Any white space (the same characters as ``str.isspace``).
+_SPACE = re.compile(r"\s")
+
+
+#: A plain http(s) address with a host name (the common case, decided without urlsplit).
+_PLAIN_WEB_ADDRESS = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#]|\Z)", re.IGNORECASE)
+
+
 def _is_web_address(url: str) -> bool:
-    if any(c.isspace() for c in url):
+    if _SPACE.search(url):
         return False  # several addresses in one cell, or a broken one
+    if _PLAIN_WEB_ADDRESS.match(url):
+        return True
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -105,21 +128,31 @@ def record_categories(
     record: Mapping[str, object],
     mappings: Mapping[str, MappingTable],
     rules: TitleRules,
+    memo: dict[object, tuple[str, ...]] | None = None,
 ) -> tuple[str, ...]:
-    """The request's categories, then every mapped value's, each once, in that order."""
+    """The request's categories, then every mapped value's, each once, in that order.
+
+    ``memo`` (one per plan, whose tables and rules do not change) keeps the
+    answer for each combination of mapped values: a batch has few.
+    """
+    columns = tuple(c for c in dict.fromkeys([*request.mapped, *mappings]) if c in mappings)
+    values = tuple(mapped_parts(cell(record, column), request.split) for column in columns)
+    if memo is not None and values in memo:
+        return memo[values]
     names: list[str] = list(request.categories)
-    columns = list(dict.fromkeys([*request.mapped, *mappings]))
-    for column in columns:
-        table = mappings.get(column)
-        if table is None:
-            continue
-        rows = lookup(table)
-        for part in mapped_parts(cell(record, column), request.split):
+    for column, parts in zip(columns, values, strict=True):
+        rows = lookup(mappings[column])
+        for part in parts:
             row = rows.get(part)
             if row is not None:
                 names.extend(row.category_list())
     safe = (category_title(name, rules) for name in names)
-    return tuple(dict.fromkeys(name for name in safe if name))
+    found = tuple(dict.fromkeys(name for name in safe if name))
+    if memo is not None:
+        if len(memo) >= _MEMO_SIZE:  # values unique to each record: no use keeping them
+            memo.clear()
+        memo[values] = found
+    return found
 
 
 def _template_name(template: mwparserfromhell.nodes.Template) -> str:
@@ -128,26 +161,19 @@ def _template_name(template: mwparserfromhell.nodes.Template) -> str:
 
 
 def _layout_problems(
-    page: str, template: str, fields: Sequence[tuple[str, str]], where: str
+    template: str, licence: str, shapes: tuple[tuple[str, str], ...], where: str
 ) -> list[Problem]:
     """Check the page keeps every field apart, as the reviewer will see it in the preview.
 
     Column values cannot break the layout, but the requester's pattern text
     and a volunteer's mapping text can (a bare ``|``, an unclosed ``{{``).
+    The check reads the fields' shapes (:func:`bots.pipeline.patterns.fill_pattern_shaped`:
+    the page with every escaped value as a plain word), so it runs once for
+    each shape of a batch, however many records share it.
     """
-    code = mwparserfromhell.parse(page, skip_style_tags=True)
-    found = [t for t in code.filter_templates(recursive=False) if _template_name(t) == template]
-    expected = [name for name, _ in fields]
-    if len(found) == 1 and [str(p.name).strip() for p in found[0].params] == expected:
+    broken = _broken_fields(template, licence, shapes)
+    if broken is None:
         return []
-    broken = []
-    for name, value in fields:
-        alone = mwparserfromhell.parse(
-            f"{{{{{template}\n |{name} = {value}\n}}}}", skip_style_tags=True
-        )
-        nodes = alone.filter_templates(recursive=False)
-        if len(nodes) != 1 or [str(p.name).strip() for p in nodes[0].params] != [name]:
-            broken.append(name)
     which = ", ".join(broken) if broken else "the fields together"
     return [
         Problem(
@@ -157,6 +183,28 @@ def _layout_problems(
             '"|" (write {{!}} for a "|" outside links and templates).',
         )
     ]
+
+
+@lru_cache(maxsize=4096)
+def _broken_fields(
+    template: str, licence: str, fields: tuple[tuple[str, str], ...]
+) -> tuple[str, ...] | None:
+    """None when the page keeps the fields apart, else those that break it alone (maybe none)."""
+    page = compose_page(template, fields, licence, SHAPE_WORD, SHAPE_WORD, ())
+    code = mwparserfromhell.parse(page, skip_style_tags=True)
+    found = [t for t in code.filter_templates(recursive=False) if _template_name(t) == template]
+    expected = [name for name, _ in fields]
+    if len(found) == 1 and [str(p.name).strip() for p in found[0].params] == expected:
+        return None
+    broken = []
+    for name, value in fields:
+        alone = mwparserfromhell.parse(
+            f"{{{{{template}\n |{name} = {value}\n}}}}", skip_style_tags=True
+        )
+        nodes = alone.filter_templates(recursive=False)
+        if len(nodes) != 1 or [str(p.name).strip() for p in nodes[0].params] != [name]:
+            broken.append(name)
+    return tuple(broken)
 
 
 def compose_page(
@@ -173,18 +221,18 @@ def compose_page(
     template's name and ``categories`` are safe category names; the request's
     name and the record id are escaped here.
     """
-    return (
-        _environment()
-        .get_template(PAGE_TEMPLATE)
-        .render(
-            template=template,
-            fields=fields,
-            license=licence,
-            request=escape_value(request_name),
-            record_id=escape_value(record_id),
-            categories=categories,
-        )
-    )
+    page = _page_template()
+    values = {
+        "template": template,
+        "fields": fields,
+        "license": licence,
+        "request": escape_value(request_name),
+        "record_id": escape_value(record_id),
+        "categories": categories,
+    }
+    # the template needs none of Jinja's globals: a context of the values alone is
+    # a third cheaper, and a batch renders a page for every record
+    return "".join(page.root_render_func(page.new_context(values, shared=True)))
 
 
 def _mapping_text_problems(
@@ -195,9 +243,7 @@ def _mapping_text_problems(
 ) -> list[Problem]:
     """The record's mapped values whose volunteer text would break its file page."""
     problems: list[Problem] = []
-    patterns = (request.title, *request.fields.values())
-    columns = dict.fromkeys(column for pattern in patterns for column in placeholders(pattern))
-    for column in columns:
+    for column in _pattern_columns((request.title, *request.fields.values())):
         table = mappings.get(column)
         if table is None:
             continue
@@ -216,6 +262,12 @@ def _mapping_text_problems(
                     )
                 )
     return problems
+
+
+@lru_cache(maxsize=64)
+def _pattern_columns(patterns: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns a request's patterns use, each once, in order of first use."""
+    return tuple(dict.fromkeys(column for pattern in patterns for column in placeholders(pattern)))
 
 
 def _field_markup_problems(fields: Sequence[tuple[str, str]], where: str) -> list[Problem]:
@@ -251,7 +303,7 @@ def _id_and_file_problems(
                 f'The file column "{request.file_column}" is empty, so there is no file to upload.',
             )
         )
-    elif any(c.isspace() for c in media_url):
+    elif _SPACE.search(media_url):
         problems.append(
             Problem(
                 where,
@@ -277,6 +329,8 @@ def render_file(
     mappings: Mapping[str, MappingTable],
     licenses: Mapping[str, str],
     rules: TitleRules = STOCK_RULES,
+    *,
+    memo: dict[object, tuple[str, ...]] | None = None,
 ) -> PlannedFile | list[Problem]:
     """The file one record becomes, or every reason it cannot be uploaded.
 
@@ -286,6 +340,7 @@ def render_file(
     that leave it empty. The title leaves room for the longest extension a
     sniffed file may get, and its first letter and the categories' follow the
     target wiki's ``rules``, so the approved title is the uploaded title.
+    ``memo`` is the planner's, for one batch (see :func:`record_categories`).
     """
     record_id = normalise_value(cell(record, request.id_column)).strip()
     media_url = normalise_value(cell(record, request.file_column)).strip()
@@ -319,19 +374,21 @@ def render_file(
     if problems or licence is None:
         return problems
 
-    fields = [
-        (name, fill_pattern(request.fields[name], record, mappings, request.split))
+    filled = [
+        (name, fill_pattern_shaped(request.fields[name], record, mappings, request.split))
         for name in field_names
         if name in request.fields
     ]
+    fields = [(name, text) for name, (text, _shape) in filled]
     markup_problems = _field_markup_problems(fields, where)
     if markup_problems:
         return markup_problems
-    categories = record_categories(request, record, mappings, rules)
-    page = compose_page(request.template, fields, licence, request.name, record_id, categories)
-    layout_problems = _layout_problems(page, request.template, fields, where)
+    shapes = tuple((name, shape) for name, (_text, shape) in filled)
+    layout_problems = _layout_problems(request.template, licence, shapes, where)
     if layout_problems:
         return layout_problems
+    categories = record_categories(request, record, mappings, rules, memo)
+    page = compose_page(request.template, fields, licence, request.name, record_id, categories)
     return PlannedFile(
         record_id=record_id,
         title=title,

@@ -31,6 +31,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from posixpath import basename
 from urllib.parse import unquote, urlsplit
 
@@ -102,21 +103,30 @@ class TitleError(ValueError):
     """No usable file title can be made; the message says why in plain words."""
 
 
+#: Control characters (Cc), lone surrogates (Cs) and the direction marks of ``_STRIPPED``.
+_REMOVED = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff" + "".join(sorted(_STRIPPED)) + "]")
+
+
+@lru_cache(maxsize=8)
+def _replacing(forbidden: frozenset[str]) -> dict[int, str]:
+    return str.maketrans({char: REPLACEMENTS[char] for char in forbidden})
+
+
 def _clean(text: str, forbidden: frozenset[str] = _FORBIDDEN, trim: str = " .") -> str:
     """Apply every character rule; the result may still need cutting to size."""
-    kept = (
-        char
-        for char in text
-        if char not in _STRIPPED and unicodedata.category(char) not in ("Cc", "Cs")
-    )
-    cleaned = unicodedata.normalize("NFC", "".join(kept))
-    if ":" in forbidden:
+    cleaned = _REMOVED.sub("", text)
+    if not cleaned.isascii():
+        cleaned = unicodedata.normalize("NFC", cleaned)
+    if ":" in forbidden and ":" in cleaned:
         cleaned = _COLON_BETWEEN_WORDS.sub(" - ", cleaned)
-    cleaned = "".join(REPLACEMENTS[char] if char in forbidden else char for char in cleaned)
-    cleaned = _SPACES.sub(" ", cleaned)
-    cleaned = _TILDES.sub("~~", cleaned)
-    cleaned = _PERCENT_ENCODED.sub("% ", cleaned)
-    cleaned = _ENTITY.sub("& ", cleaned)
+    cleaned = _SPACES.sub(" ", cleaned.translate(_replacing(forbidden)))
+    # the rarer rules, only when their character is there at all
+    if "~~~" in cleaned:
+        cleaned = _TILDES.sub("~~", cleaned)
+    if "%" in cleaned:
+        cleaned = _PERCENT_ENCODED.sub("% ", cleaned)
+    if "&" in cleaned:
+        cleaned = _ENTITY.sub("& ", cleaned)
     return cleaned.strip(trim)
 
 
@@ -161,6 +171,9 @@ class TitleRules:
         """
         if not (self.categories_capitalised if category else self.files_capitalised):
             return text
+        if text[:1].isascii() and text[1:2].isascii() and text[:1] not in self.upper:
+            # nothing can compose with an ASCII letter followed by ASCII (or nothing)
+            return text[:1].upper() + text[1:]
         for _ in range(_MAX_CAPITALISING):
             if not text:
                 break
@@ -287,18 +300,28 @@ def split_extension(title: str, extension: str | None) -> str:
     return title
 
 
+#: A plain http(s) address (printable ASCII, nothing escaped): its path, found without urlsplit.
+_PLAIN_URL = re.compile(r"https?://[^/?#]*(/[^?#]*)?(?:[?#][!-~]*)?", re.IGNORECASE)
+
+
 def extension_from_url(url: str) -> str | None:
     """The media extension named by the URL's path, lower case, or None if it names none."""
-    try:
-        path = urlsplit(url.strip()).path
-    except ValueError:
-        return None
+    url = url.strip()
+    plain = _PLAIN_URL.fullmatch(url) if url.isascii() and url.isprintable() else None
+    if plain is not None and "%" not in url and " " not in url:
+        path = plain.group(1) or ""
+    else:
+        try:
+            path = urlsplit(url).path
+        except ValueError:
+            return None
     name = basename(unquote(path))
     if "." not in name:
         return None
     return KNOWN_EXTENSIONS.get(name.rsplit(".", 1)[1].lower())
 
 
+@lru_cache(maxsize=4096)
 def _category_name(text: str) -> str:
     name = text.strip()
     if name.startswith("[[") and name.endswith("]]"):

@@ -77,6 +77,14 @@ def _sqlite_engine(url: URL) -> Engine:
     def _no_driver_transactions(dbapi_connection: Any, record: Any) -> None:
         # SQLAlchemy, not the sqlite3 module, decides when a transaction begins
         dbapi_connection.isolation_level = None
+        if not in_memory:
+            # Write-ahead logging: a commit is an append to the log, flushed to disk
+            # at checkpoints, and readers never wait for the writer. A killed process
+            # loses nothing it committed; a power cut may lose the last commits (the
+            # file stays whole), which the next run takes for work not yet begun. The
+            # processes that share the file must run on one machine (ToolsDB elsewhere).
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Connection) -> None:
@@ -316,10 +324,17 @@ class Database:
     ) -> None:
         """Apply ``changes`` to the row with ``key``, or insert ``key | first``.
 
-        UPDATE and INSERT are separate statements so no lock is held between
-        them; if another process inserts the row in between, our INSERT fails
-        on the key and the UPDATE is simply tried again.
+        One statement where the database has one (SQLite's ``ON CONFLICT DO
+        UPDATE``, MariaDB's ``ON DUPLICATE KEY UPDATE``): a single short
+        transaction, atomic against other processes. Elsewhere UPDATE and
+        INSERT are separate statements so no lock is held between them; if
+        another process inserts the row in between, our INSERT fails on the
+        key and the UPDATE is simply tried again.
         """
+        upsert = _upsert_statement(self._engine.dialect.name, table, key, changes, first)
+        if upsert is not None:
+            self._run(action, lambda conn: conn.execute(upsert))
+            return
         where = and_(*(table.c[name] == value for name, value in key.items()))
         change = update(table).where(where).values(changes)
         for _ in range(RETRIES):
@@ -332,6 +347,30 @@ class Database:
             except IntegrityError:
                 continue
         raise StateStoreError(f"the state store {self._display} could not {action}: too busy")
+
+
+def _upsert_statement(
+    dialect: str,
+    table: Table,
+    key: Mapping[str, Any],
+    changes: Mapping[str, Any],
+    first: Mapping[str, Any],
+) -> Any:
+    """INSERT ... or update the row that has the key, in one statement; None if unsupported."""
+    row = {**key, **first}
+    if dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return (
+            sqlite_insert(table)
+            .values(row)
+            .on_conflict_do_update(index_elements=list(key), set_=dict(changes))
+        )
+    if dialect in ("mysql", "mariadb"):
+        from sqlalchemy.dialects.mysql import insert as mysql_insert
+
+        return mysql_insert(table).values(row).on_duplicate_key_update(dict(changes))
+    return None
 
 
 def _create_mysql_database(url: URL) -> None:

@@ -22,6 +22,12 @@ class Facts(Database):
         """The facts of ``request`` (all defaults for a request never seen)."""
         return RequestFacts.from_json(self.get_request(request) or {})
 
+    def all_request_facts(self) -> dict[str, RequestFacts]:
+        """The facts of every request the store knows, in one read (a hub's pass needs them all)."""
+        query = select(requests.c.request, requests.c.facts)
+        rows = self._run("read the requests", lambda conn: conn.execute(query).all(), write=False)
+        return {str(name): RequestFacts.from_json(dict(from_json(text))) for name, text in rows}
+
     def update_request(self, request: str, **changes: Any) -> None:
         """Change some facts of ``request``; a name that is not a fact is a programming error."""
         unknown = set(changes) - set(RequestFacts.__dataclass_fields__)

@@ -140,6 +140,23 @@ class Journal(Database):
             counted[Outcome(outcome)] = int(number)
         return counted
 
+    def counts_by_request(self) -> dict[str, dict[Outcome, int]]:
+        """:meth:`counts` of every request, in one read (for the dashboard)."""
+        query = select(records.c.request, records.c.outcome, func.count()).group_by(
+            records.c.request, records.c.outcome
+        )
+        rows = self._run(
+            "count the records of every request",
+            lambda conn: conn.execute(query).all(),
+            write=False,
+        )
+        counted: dict[str, dict[Outcome, int]] = {}
+        for request, outcome, number in rows:
+            counted.setdefault(str(request), dict.fromkeys(Outcome, 0))[Outcome(outcome)] = int(
+                number
+            )
+        return counted
+
     def begin_upload(self, request: str, record_id: str, title: str, sha1: str) -> None:
         """Mark the record IN_FLIGHT and count the attempt; committed on return.
 

@@ -65,6 +65,16 @@ class Stashes(Database):
             complete=bool(row.complete),
         )
 
+    def stashed_records(self, request: str) -> set[str]:
+        """The records of ``request`` that have a stash kept (one read for a whole batch)."""
+        query = select(stashes.c.record_id).where(stashes.c.request == request)
+        rows = self._run(
+            f"read the upload stashes of {request}",
+            lambda conn: conn.execute(query).scalars().all(),
+            write=False,
+        )
+        return {str(record_id) for record_id in rows}
+
     def drop_stash(self, request: str, record_id: str) -> None:
         """Forget a record's stash (its upload finished, failed or starts again)."""
         where = and_(stashes.c.request == request, stashes.c.record_id == record_id)

@@ -161,24 +161,34 @@ class Queries(Client):
 
     def subpages(self, prefix_title: str) -> list[str]:
         """Titles of pages whose title starts with ``prefix_title`` + "/"."""
+        return list(self.subpage_revisions(prefix_title))
+
+    def subpage_revisions(self, prefix_title: str) -> dict[str, int]:
+        """Every page under ``prefix_title`` + "/" with its current revision id, as the wiki
+        spells the titles.
+
+        One request for as many pages as the account may list at once (5,000
+        for a bot): a hub's request pages, mapping pages and the bot's own
+        pages, however many requests it has.
+        """
         import pywikibot
 
         page = pywikibot.Page(self.site, prefix_title + "/")
-        ns = page.namespace().id
-        prefix = page.title(with_ns=False)
-        titles: list[str] = []
         params: dict[str, Any] = {
             "action": "query",
-            "list": "allpages",
-            "apnamespace": ns,
-            "apprefix": prefix,
-            "aplimit": "max",
+            "generator": "allpages",
+            "gapnamespace": page.namespace().id,
+            "gapprefix": page.title(with_ns=False),
+            "gaplimit": "max",
+            "prop": "info",
         }
+        found: dict[str, int] = {}
         while True:
             data = self.call(**params)
-            titles.extend(p["title"] for p in data.get("query", {}).get("allpages", []))
+            for listed in data.get("query", {}).get("pages", []):
+                found[listed["title"]] = int(listed.get("lastrevid", 0))
             if "continue" not in data:
-                return titles
+                return dict(sorted(found.items()))
             params.update(data["continue"])
 
     def users(self, names: Iterable[str]) -> dict[str, UserInfo]:

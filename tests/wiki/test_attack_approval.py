@@ -84,15 +84,15 @@ def test_media_swapped_during_the_run_uploads_the_bytes_the_preview_read(flow, m
     flow.approve("Raced")
     original = media_bytes(flow, rows[1])
     swapped = png(31, 23, 99_002)
-    inspect = preview_step.inspect_media
+    check_shown = preview_step.check_shown
 
-    def inspect_then_swap(*args, **kwargs):
-        check = inspect(*args, **kwargs)
-        if check.record_id == rows[-1]["id"]:  # after the preview read the last file
-            flow.media.put(rows[1]["image"].rsplit("/", 1)[1], swapped)
-        return check
+    def check_then_swap(*args, **kwargs):
+        checks = check_shown(*args, **kwargs)
+        assert checks[-1].record_id == rows[-1]["id"]  # the preview read the last file
+        flow.media.put(rows[1]["image"].rsplit("/", 1)[1], swapped)
+        return checks
 
-    monkeypatch.setattr(preview_step, "inspect_media", inspect_then_swap)
+    monkeypatch.setattr(preview_step, "check_shown", check_then_swap)
     assert flow.run().requests["Raced"] == "done"
     result = tally(
         flow.bot,
@@ -120,15 +120,15 @@ def test_media_unreadable_in_the_preview_is_not_uploaded_when_it_appears(flow, m
     preview = flow.bot.read_page(flow.hub.preview("Late")).text
     assert "The media file: " in preview and "404" in preview
     flow.approve("Late")
-    inspect = preview_step.inspect_media
+    check_shown = preview_step.check_shown
 
-    def inspect_then_publish(*args, **kwargs):
-        check = inspect(*args, **kwargs)
-        if check.record_id == rows[-1]["id"]:  # after the preview read the last file
-            flow.media.put(name, late)
-        return check
+    def check_then_publish(*args, **kwargs):
+        checks = check_shown(*args, **kwargs)
+        assert checks[-1].record_id == rows[-1]["id"]  # the preview read the last file
+        flow.media.put(name, late)
+        return checks
 
-    monkeypatch.setattr(preview_step, "inspect_media", inspect_then_publish)
+    monkeypatch.setattr(preview_step, "check_shown", check_then_publish)
     summary = flow.run()
     assert summary.requests["Late"] == "awaiting-approval"
     status = flow.status_text("Late")
