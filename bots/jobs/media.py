@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from bots.i18n import Message, msg
 from bots.model import MediaCheck, PlannedFile
 from bots.net.deadline import Deadline
 from bots.net.errors import FetchError
@@ -52,10 +53,10 @@ def inspect_media(
     try:
         fetched = fetcher.fetch_to_file(planned.media_url, dest, deadline=deadline)
     except FetchError as e:
-        return MediaCheck(planned.record_id, planned.full_title(), problem=f"{e}")
+        return MediaCheck(planned.record_id, planned.full_title(), problem=e.message)
     checked = check_media(planned, dest, fetched.content_type or "", fetched.size)
     if isinstance(checked, FitMedia):
-        title, problem = checked.title, ""
+        title, problem = checked.title, None
     else:
         title, problem = planned.full_title(), checked
     return MediaCheck(planned.record_id, title, fetched.sha1, problem, fetched=fetched)
@@ -111,35 +112,30 @@ def declared_type_agrees(declared: str, media: MediaType) -> bool:
     return not name.startswith(("image/", "audio/", "video/"))
 
 
-def check_media(planned: PlannedFile, dest: Path, content_type: str, size: int) -> FitMedia | str:
+def check_media(
+    planned: PlannedFile, dest: Path, content_type: str, size: int
+) -> FitMedia | Message:
     """The title and type of downloaded media fit to upload, or why it is not (plain words)."""
     if size == 0:
-        return "The media file is empty (0 bytes); the partner should check the link."
+        return msg("hubbot-media-empty")
     with dest.open("rb") as f:
         head = f.read(65536)
     media = sniff(head)
     if media is None:
-        return (
-            "The media file is not of a type the bot uploads "
-            f"(the server called it {content_type or 'nothing'})."
-        )
+        if content_type:
+            return msg("hubbot-media-unknown-type", content_type)
+        return msg("hubbot-media-unknown-type-undeclared")
     declared = url_extension(planned.media_url)
     if declared and not extension_matches(declared, media):
-        return (
-            f"The media URL ends in .{declared} but the file is a {media.name}; "
-            "the partner should check the link."
-        )
+        return msg("hubbot-media-extension-mismatch", declared, media.name)
     if content_type and not declared_type_agrees(content_type, media):
-        return (
-            f"The partner's server calls the media file {content_type.split(';')[0]} "
-            f"but it is a {media.name}; the partner should check the file."
-        )
+        return msg("hubbot-media-type-mismatch", content_type.split(";")[0], media.name)
     if media.extension == "svg":
         problem = svg_problem(dest.read_bytes())
         if problem:
-            return f"The SVG file is refused: {problem}"
+            return msg("hubbot-media-svg-refused", problem)
     try:
         # the planned title already has the wiki's capitalisation (see bots.pipeline.plan)
         return FitMedia(legal_title(planned.title, media.extension, rules=AS_WRITTEN), media)
     except TitleError as e:
-        return f"No usable file title: {e}"
+        return msg("hubbot-record-no-title", e.message)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bots.hub import Hub, summary
+from bots.i18n import PageLanguage, from_text
 from bots.jobs.session import now_iso
 from bots.model import RequestFacts
 from bots.reports.dashboard import DashboardRow, render_dashboard
@@ -63,7 +64,10 @@ class BotPages:
         facts = self.store.request_facts(name)
         counts = self.store.counts(name)
         report = status_report(name, facts, counts, self.store)
-        text = render_status(report, self.hub.request(name))
+        content = self.wiki.content_language()
+        text = render_status(
+            report, self.hub.request(name), PageLanguage(facts.language or content, content)
+        )
         if self.save_if_changed(
             self.hub.status(name),
             text,
@@ -112,7 +116,11 @@ class BotPages:
                 )
             )
         self.save_if_changed(
-            self.hub.dashboard, render_dashboard(rows, updated=now_iso()), "dashboard"
+            self.hub.dashboard,
+            render_dashboard(
+                rows, updated=now_iso(), lang=PageLanguage(self.wiki.content_language())
+            ),
+            "dashboard",
         )
 
 
@@ -139,7 +147,7 @@ def status_report(
         limit=facts.limit if facts.state == "paused" else None,
         sync=facts.sync,
         failed_records=[
-            RecordLine(s.record_id, f"File:{s.title}" if s.title else "", s.reason)
+            RecordLine(s.record_id, f"File:{s.title}" if s.title else "", from_text(s.reason))
             for s in store.recent(name, Outcome.FAILED, LISTED_RECORDS)
         ],
         duplicate_records=[

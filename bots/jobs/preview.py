@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bots.i18n import Message, msg
 from bots.jobs.context import Job
-from bots.net.deadline import Deadline
 from bots.jobs.mappings import Mappings
 from bots.jobs.media import inspect_media
 from bots.jobs.pages import BotPages
 from bots.model import MediaCheck, PlannedFile, Problem, Request
+from bots.net.deadline import Deadline
 from bots.pipeline.plan import BatchChecks, Skipped, plan
 from bots.pipeline.preview import preview_id
 from bots.pipeline.render import templates_digest
@@ -29,6 +30,10 @@ NOTES_LIMIT = 50
 class PreviewNotDone(Exception):
     """The run ended before the preview was complete; the next run makes it."""
 
+    def __init__(self, reason: Message) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
+
 
 @dataclass(frozen=True)
 class Preview:
@@ -39,7 +44,7 @@ class Preview:
     files: int
     problems: tuple[Problem, ...]
     #: what the status page notes: title clashes, mapping mistakes, record problems
-    notes: tuple[str, ...]
+    notes: tuple[Message, ...]
     media: tuple[MediaCheck, ...]
 
     def approved_media(self, record_id: str) -> MediaCheck | None:
@@ -79,10 +84,10 @@ def publish_preview(
     deadline = Deadline(share / 2, job.gate.clock) if share is not None else None
     media = [inspect_media(job.fetcher, name, f, work, deadline) for f in shown]
     ended = job.gate.out_of_budget()
-    if ended:
+    if ended is not None:
         # a file the run's end cut short is not the partner's doing: no preview from it
         # (a server that stays silent through the request's share is: it shows as unread)
-        raise PreviewNotDone(f"This run ended because {ended} while it read the previewed files.")
+        raise PreviewNotDone(msg("hubbot-preview-run-ended", ended))
     pid = preview_id(
         request.raw,
         mappings.texts,
@@ -97,7 +102,8 @@ def publish_preview(
         request=name,
         records=records,
         files=files,
-        license=request.license or f"per record, from column {request.license_column}",
+        license=request.license
+        or msg("hubbot-preview-license-column", request.license_column or ""),
         template=request.template,
         tables=[
             TableSummary(
@@ -111,6 +117,7 @@ def publish_preview(
         problems=problems,
         shown=shown,
         media=media,
+        lang=job.page_language(name),
     )
     BotPages(job.wiki, job.store, job.hub, job.progress).save_if_changed(
         job.hub.preview(name), text, f"preview {pid}"
@@ -120,10 +127,10 @@ def publish_preview(
     )
 
 
-def _notes(checks: BatchChecks, mappings: Mappings, problems: list[Problem]) -> tuple[str, ...]:
-    notes = [str(p) for p in (*checks.notes, *mappings.notes)]
+def _notes(checks: BatchChecks, mappings: Mappings, problems: list[Problem]) -> tuple[Message, ...]:
+    notes = [p.as_note() for p in (*checks.notes, *mappings.notes)]
     # records that will not be uploaded are named on the status page too
-    notes += [str(p) for p in problems[:NOTES_LIMIT]]
+    notes += [p.as_note() for p in problems[:NOTES_LIMIT]]
     if len(problems) > NOTES_LIMIT:
-        notes.append(f"…and {len(problems) - NOTES_LIMIT} more problems: see the preview page.")
+        notes.append(msg("hubbot-status-more-problems", len(problems) - NOTES_LIMIT))
     return tuple(notes)

@@ -42,7 +42,7 @@ def run_sync(
     results: dict[str, str] = {}
     with job.gate:
         for name in job.select(only):
-            if job.gate.out_of_budget():
+            if job.gate.out_of_budget() is not None:
                 progress(f"sync stopped early: {job.gate.out_of_budget()}")
                 break
             result = _sync_request(job, name, only is not None)

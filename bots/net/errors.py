@@ -23,6 +23,8 @@ from enum import Enum
 import urllib3
 from urllib3.util.ssl_match_hostname import CertificateError
 
+from bots.i18n.message import Message
+
 
 class Kind(Enum):
     REFUSED = "refused"
@@ -193,21 +195,23 @@ _CHECKS = (_certificate, _timeout, _tls, _name, _connection, _body, _protocol, _
 class FetchError(Exception):
     """A fetch that cannot be done, in words a partner or operator can act on."""
 
-    def __init__(self, message: str, *, url: str | None = None, status: int | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self, message: Message | str, *, url: str | None = None, status: int | None = None
+    ):
+        self.message = message if isinstance(message, Message) else Message.verbatim(message)
+        super().__init__(str(self.message))
         self.url = url
         #: the HTTP status when the server answered with an error
         self.status = status
 
     def __str__(self) -> str:
-        return self.message
+        return str(self.message)
 
 
 class FileTooLarge(FetchError):
     """The body is larger than the limit the caller set."""
 
-    def __init__(self, message: str, *, url: str | None = None, limit: int):
+    def __init__(self, message: Message | str, *, url: str | None = None, limit: int):
         super().__init__(message, url=url)
         self.limit = limit
 
