@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from bots import REPO_DIR
-from bots.followup.impact import Reach, Usage, build_impact, build_hub_impact
+from bots.followup.impact import Reach, Usage, build_hub_impact, build_impact
 from bots.i18n import Message, PageLanguage, msg
 from bots.model import PlannedFile, Problem, SyncConflict, SyncNote, SyncReport
 from bots.reports.dashboard import DashboardRow, render_dashboard
@@ -36,13 +36,73 @@ V = "Zq"
 
 #: Words of markup and of the machine-readable lines, not prose.
 MARKUP_WORDS = {
-    "Batch", "status", "preview", "state", "reason", "limit", "total", "uploaded", "duplicates",
-    "failed", "pending", "updated", "language", "request", "files", "problems", "NOTOC", "div",
-    "lang", "dir", "ltr", "rtl", "class", "mw", "content", "wikitable", "sortable", "collapsible",
-    "collapsed", "style", "border", "solid", "ccc", "padding", "small", "code", "pre", "gallery",
-    "mode", "packed", "heights", "text", "align", "right", "thumb", "File", "Category", "hub",
-    "stopped", "bdi", "span", "uploading", "png", "jpg", "qqx", "awaiting", "approval", "done",
-    "invalid", "paused", "Information", "cc", "zero", "Partnership", "upload", "px", "id",
+    "Batch",
+    "status",
+    "preview",
+    "state",
+    "reason",
+    "limit",
+    "total",
+    "uploaded",
+    "duplicates",
+    "failed",
+    "pending",
+    "updated",
+    "language",
+    "request",
+    "files",
+    "problems",
+    "NOTOC",
+    "div",
+    "lang",
+    "dir",
+    "ltr",
+    "rtl",
+    "class",
+    "mw",
+    "content",
+    "wikitable",
+    "sortable",
+    "collapsible",
+    "collapsed",
+    "style",
+    "border",
+    "solid",
+    "ccc",
+    "padding",
+    "small",
+    "code",
+    "pre",
+    "gallery",
+    "mode",
+    "packed",
+    "heights",
+    "text",
+    "align",
+    "right",
+    "thumb",
+    "File",
+    "Category",
+    "hub",
+    "stopped",
+    "bdi",
+    "span",
+    "uploading",
+    "png",
+    "jpg",
+    "qqx",
+    "awaiting",
+    "approval",
+    "done",
+    "invalid",
+    "paused",
+    "Information",
+    "cc",
+    "zero",
+    "Partnership",
+    "upload",
+    "px",
+    "id",
     "license",
 }
 
@@ -110,7 +170,11 @@ def _impact() -> tuple[str, str]:
     usage = Usage({f"File:{V}.jpg": [Use("en.wikipedia.org", V, f"https://e.org/{V}")]})
     views = Reach(date(2026, 10, 21), date(2026, 11, 19), counts={V: 4}, no_data=1, asked=2)
     report = build_impact(
-        V, [f"File:{V}.jpg", f"File:{V}2.jpg"], usage, pageviews=views, today=now.date(),
+        V,
+        [f"File:{V}.jpg", f"File:{V}2.jpg"],
+        usage,
+        pageviews=views,
+        today=now.date(),
         refreshed=now,
     )
     hub = build_hub_impact([report], today=now.date(), refreshed=now)
@@ -173,9 +237,23 @@ CHECKED = [
 
 #: Calls whose text only logs, the command line or programmers read.
 NOT_FOR_PAGES = {
-    "progress", "info", "debug", "warning", "error", "exception", "summary", "ValueError",
-    "TypeError", "KeyError", "RuntimeError", "AssertionError", "WikiError", "AccountRefused",
-    "NoSuchRequest", "FollowupError", "wait",
+    "progress",
+    "info",
+    "debug",
+    "warning",
+    "error",
+    "exception",
+    "summary",
+    "ValueError",
+    "TypeError",
+    "KeyError",
+    "RuntimeError",
+    "AssertionError",
+    "WikiError",
+    "AccountRefused",
+    "NoSuchRequest",
+    "FollowupError",
+    "wait",
 }
 
 #: Literals that read like English but are not prose for a page, each with why.
