@@ -233,6 +233,9 @@ CHECKED = [
     "bots/pipeline/titles.py",
     "bots/followup/merge.py",
     "bots/followup/sync.py",
+    "bots/net/errors.py",
+    "bots/net/fetch.py",
+    "bots/net/watchdog.py",
 ]
 
 #: Calls whose text only logs, the command line or programmers read.
