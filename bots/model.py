@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bots.i18n.message import Message
+
 #: Record as read from a partner source: a flat mapping column -> text value.
 Record = Mapping[str, str]
 
@@ -19,13 +21,30 @@ Record = Mapping[str, str]
 class Problem:
     """Something wrong that a partner or volunteer can act on.
 
-    ``where`` names the request parameter (``license``), the record
-    (``record 1234``) or the page the problem concerns; ``message`` is one
-    plain sentence.
+    ``where`` names the request parameter (``license``: a name, shown as it
+    is in every language) or is a message (``record 1234``, a mapping page's
+    row); ``message`` is one plain sentence, as a message to translate.
     """
 
-    where: str
-    message: str
+    where: str | Message
+    message: Message
+
+    def as_note(self) -> Message:
+        """The problem as one line of the status page's notes: where, then what."""
+        where = self.where if isinstance(self.where, Message) else Message.verbatim(self.where)
+        return Message("hubbot-status-note-problem", (where, self.message))
+
+    def to_json(self) -> list[Any]:
+        where = self.where.to_json() if isinstance(self.where, Message) else self.where
+        return [where, self.message.to_json()]
+
+    @classmethod
+    def from_json(cls, data: Any) -> Problem:
+        where, message = data
+        return cls(
+            Message.from_json(where) if isinstance(where, Mapping) else str(where),
+            Message.from_json(message),
+        )
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
@@ -62,6 +81,10 @@ class Request:
     undo: bool = False
     #: source-specific options, e.g. ``set`` and ``from`` for OAI-PMH
     options: Mapping[str, str] = field(default_factory=dict)
+    #: the language of the request's pages (``|language=``; None: the wiki's)
+    language: str | None = None
+    #: field (as TEMPLATE_FIELDS spells it) -> language -> pattern, from ``description_sv``...
+    translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     #: every parameter as written (stripped), for the preview id
     raw: Mapping[str, str] = field(default_factory=dict)
 
@@ -171,7 +194,7 @@ class MediaCheck:
     record_id: str
     title: str  # the full file title, with the extension of the real media type when read
     sha1: str = ""  # "" when the file could not be read
-    problem: str = ""  # why it could not be read or would not be uploaded
+    problem: Message | None = None  # why it could not be read or would not be uploaded
     #: the download (a :class:`bots.net.fetch.FetchResult`), kept for an upload in the same run
     fetched: Any = field(default=None, compare=False, repr=False)
 
@@ -268,12 +291,17 @@ REQUEST_PARAMS: tuple[str, ...] = (
     "mode",
     "target",
     "undo",
+    "language",
 )
+
+#: Parameters that may also be given per language as ``NAME_LANG`` (``description_sv``);
+#: a file-page field's text per language goes into Commons' ``{{LANG|1=...}}`` templates.
+LANGUAGE_PARAMS: tuple[str, ...] = ("description",)
 
 #: Source-specific parameters, by format.
 SOURCE_OPTIONS: dict[str, tuple[str, ...]] = {
     "oai-pmh": ("set", "from", "until", "metadata_prefix"),
-    "iiif": ("records", "language"),  # records: "canvas" or "manifest"
+    "iiif": ("records",),  # records: "canvas" or "manifest"; IIIF reads |language= too
 }
 
 FORMATS: tuple[str, ...] = ("csv", "tsv", "json", "iiif", "oai-pmh")
@@ -300,7 +328,7 @@ class SyncNote:
 
     title: str
     record_id: str
-    message: str
+    message: Message
 
 
 @dataclass(frozen=True)
@@ -323,7 +351,7 @@ class SyncReport:
             "conflicts": [list(vars(c).values()) for c in self.conflicts],
             "new_records": list(self.new_records),
             "vanished": [list(v) for v in self.vanished],
-            "left_alone": [list(vars(n).values()) for n in self.left_alone],
+            "left_alone": [[n.title, n.record_id, n.message.to_json()] for n in self.left_alone],
         }
 
     @classmethod
@@ -335,7 +363,10 @@ class SyncReport:
             conflicts=tuple(SyncConflict(*c) for c in data.get("conflicts", [])),
             new_records=tuple(str(r) for r in data.get("new_records", [])),
             vanished=tuple((str(i), str(t)) for i, t in data.get("vanished", [])),
-            left_alone=tuple(SyncNote(*n) for n in data.get("left_alone", [])),
+            left_alone=tuple(
+                SyncNote(str(t), str(i), Message.from_json(m))
+                for t, i, m in data.get("left_alone", [])
+            ),
         )
 
 
@@ -347,7 +378,12 @@ class UndoReport:
     reverted: tuple[str, ...] = ()
     deleted: tuple[str, ...] = ()
     listed: tuple[str, ...] = ()  # files listed on the deletion request page
-    left: tuple[tuple[str, str], ...] = ()  # (page, why)
+    left: tuple[tuple[str, Message], ...] = ()  # (page, why)
+
+    def to_json(self) -> dict[str, Any]:
+        out = {f: getattr(self, f) for f in self.__dataclass_fields__}
+        out["left"] = [[title, why.to_json()] for title, why in self.left]
+        return out
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> UndoReport:
@@ -356,7 +392,7 @@ class UndoReport:
             reverted=tuple(data.get("reverted", ())),
             deleted=tuple(data.get("deleted", ())),
             listed=tuple(data.get("listed", ())),
-            left=tuple((str(t), str(w)) for t, w in data.get("left", ())),
+            left=tuple((str(t), Message.from_json(w)) for t, w in data.get("left", ())),
         )
 
 
@@ -375,8 +411,8 @@ class RequestFacts:
     approved: str = ""  # the preview id of the last approval the bot acted on
     approved_by: str = ""
     updated: str = ""  # when the status page was last written
-    message: str = ""  # the status page's message, in plain words
-    notes: tuple[str, ...] = ()
+    message: Message | None = None  # the status page's message, in plain words
+    notes: tuple[Message, ...] = ()
     problems: tuple[Problem, ...] = ()  # why an invalid request cannot go ahead
     reason: str = ""  # why a request is paused: "limit" or "pause"
     limit: int | None = None
@@ -387,14 +423,17 @@ class RequestFacts:
     undo: UndoReport | None = None
     #: the media files the last preview showed, as read then (asked again conditionally)
     seen_media: tuple[MediaSeen, ...] = ()
+    #: the language of the request's pages (``|language=``, else the wiki's)
+    language: str = ""
 
     def to_json(self) -> dict[str, Any]:
         out = {f: getattr(self, f) for f in self.__dataclass_fields__}
-        out["notes"] = list(self.notes)
-        out["problems"] = [[p.where, p.message] for p in self.problems]
+        out["message"] = self.message.to_json() if self.message is not None else None
+        out["notes"] = [n.to_json() for n in self.notes]
+        out["problems"] = [p.to_json() for p in self.problems]
         out["done_inputs"] = dict(self.done_inputs) if self.done_inputs is not None else None
         out["sync"] = self.sync.to_json() if self.sync is not None else None
-        out["undo"] = vars(self.undo) if self.undo is not None else None
+        out["undo"] = self.undo.to_json() if self.undo is not None else None
         out["seen_media"] = [m.to_json() for m in self.seen_media]
         return out
 
@@ -402,8 +441,10 @@ class RequestFacts:
     def from_json(cls, data: Mapping[str, Any]) -> RequestFacts:
         """The facts from what the store kept; keys of older versions are ignored."""
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        known["notes"] = tuple(str(n) for n in known.get("notes") or ())
-        known["problems"] = tuple(Problem(str(w), str(m)) for w, m in known.get("problems") or ())
+        message = known.get("message")
+        known["message"] = Message.from_json(message) if message else None
+        known["notes"] = tuple(Message.from_json(n) for n in known.get("notes") or ())
+        known["problems"] = tuple(Problem.from_json(p) for p in known.get("problems") or ())
         done = known.get("done_inputs")
         known["done_inputs"] = {str(k): int(v) for k, v in done.items()} if done else None
         sync = known.get("sync")

@@ -14,6 +14,7 @@ from pathlib import Path
 import jinja2
 
 from bots import WIKI_TEMPLATES_DIR
+from bots.i18n import PageLanguage
 
 
 @cache
@@ -34,7 +35,13 @@ def environment(folder: Path) -> jinja2.Environment:
     )
 
 
-def render_report(template: str, /, **context: object) -> str:
-    """One of the bot's pages from ``wiki_templates/reports/NAME``, blank runs folded."""
-    text = environment(WIKI_TEMPLATES_DIR / "reports").get_template(template).render(**context)
+def render_report(template: str, /, lang: PageLanguage, **context: object) -> str:
+    """One of the bot's pages from ``wiki_templates/reports/NAME``, blank runs folded.
+
+    Every word of the template comes from the messages of ``lang``
+    (``<< msg("hubbot-...", value) >>``); ``lang.wrapper()`` opens the page's
+    ``<div>`` with its language and direction.
+    """
+    folder = WIKI_TEMPLATES_DIR / "reports"
+    text = environment(folder).get_template(template).render(lang=lang, msg=lang, **context)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"

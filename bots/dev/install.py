@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from bots import WIKI_TEMPLATES_DIR, __version__
+from bots.dev import install_i18n
 from bots.dev.forms import FormsPage, FormsSettings, install_forms
 from bots.wiki import NoChange, PageInfo, Saved, Wiki
 
@@ -62,7 +63,49 @@ def load_pages(root: str, *, standins: bool, templates_dir: Path = TEMPLATES_DIR
                 create_only=title == stop_page(root) or bool(entry.get("create_only")),
             )
         )
-    return pages
+    return language_pages(root, pages, standins=standins, templates_dir=templates_dir)
+
+
+def language_pages(
+    root: str, pages: list[HubPage], *, standins: bool, templates_dir: Path
+) -> list[HubPage]:
+    """The manifest's pages with the languages added (SPEC 14).
+
+    The messages of the on-wiki templates come first, so that the templates
+    using them render in full from the start; TemplateData labels are given in
+    every shipped language; each language's help page and (dev wiki) the
+    language templates of multilingual descriptions follow.
+    """
+    messages = [
+        HubPage(f"Template:Hub message/{lang}", install_i18n.message_template(lang))
+        for lang in install_i18n.languages()
+    ]
+    translated = [
+        HubPage(
+            p.title,
+            install_i18n.translate_templatedata(p.text)
+            if p.title in install_i18n.TRANSLATED_TEMPLATEDATA
+            else p.text,
+            p.dev_only,
+            p.create_only,
+        )
+        for p in pages
+    ]
+    helps = [
+        HubPage(f"{root}/Help/{lang}", text.replace("{root}", root))
+        for lang, text in install_i18n.help_pages(templates_dir).items()
+    ]
+    standin_pattern = templates_dir / "pages" / "devwiki" / "Language.wikitext"
+    standin_pages = [
+        HubPage(
+            f"Template:{lang[:1].upper()}{lang[1:]}",
+            install_i18n.language_standin(lang, standin_pattern.read_text(encoding="utf-8")),
+            dev_only=True,
+        )
+        for lang in install_i18n.standin_languages()
+        if standins
+    ]
+    return messages + translated + helps + standin_pages
 
 
 def decide(page: HubPage, current: PageInfo, bot_user: str, force: bool) -> str:

@@ -32,6 +32,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from bots.hub import Hub
+from bots.i18n.message import Message, Param, Wikitext, items, msg
 from bots.wiki.records import Use
 
 #: The hidden category ``{{Partnership upload}}`` puts every file of a request in.
@@ -87,11 +88,13 @@ class Usage:
 
 @dataclass(frozen=True)
 class Figure:
-    label: str
+    """One figure of an impact page; ``key`` names it (``files``, ``used``, ``pages``...)."""
+
+    key: str
     value: int | None  # None: unknown (see unavailable) or not measured
-    how: str  # one sentence: how it was computed
+    how: Message  # one sentence: how it was computed
     unavailable: str = ""
-    detail: str = ""
+    detail: Message | None = None
     #: False when the bot has no way to measure it (no analytics service configured)
     measured: bool = True
 
@@ -159,6 +162,7 @@ class ImpactReport:
     figures: tuple[Figure, ...]
     top_files: tuple[FileUse, ...]
     trend: tuple[tuple[date, Snapshot], ...]
+    #: (source: usage, views or requests; why it did not answer)
     unavailable: tuple[tuple[str, str], ...]
     #: per request, for the hub-wide report
     rows: tuple[RequestRow, ...] = ()
@@ -195,95 +199,62 @@ def all_uses(usage: Usage) -> list[Use]:
 def _usage_figures(
     files: Sequence[str], usage: Usage, refreshed: datetime, category: str | None
 ) -> list[Figure]:
-    where = (
-        "on any wiki, from the wiki's global file usage list (GlobalUsage)"
+    where = msg(
+        "hubbot-impact-where-global"
         if usage.source == "GlobalUsage"
-        else "on this wiki, from its file usage list (this wiki has no GlobalUsage, so use "
-        "on other wikis is not seen)"
+        else "hubbot-impact-where-local"
     )
-    when = f"Read {when_shown(refreshed)}."
-    found_by = "the uploads recorded in the bot's journal"
-    if category:
-        found_by += f" together with the files in the hidden category [[:{category}]]"
-    figures = [
-        Figure(
-            "Files uploaded",
-            len(files),
-            f"Files the bot uploaded: {found_by}. Content categories, which volunteers "
-            f"change, are not used. {when}",
-        )
-    ]
+    when = when_shown(refreshed)
+    found_by = (
+        msg("hubbot-impact-found-by-category", Wikitext(f"[[:{category}]]"))
+        if category
+        else msg("hubbot-impact-found-by-journal")
+    )
+    figures = [Figure("files", len(files), msg("hubbot-impact-how-files", found_by, when))]
     if usage.uses is None:
         reason = usage.unavailable or "the wiki did not answer"
-        for label in ("Files in use", "Pages using the files", "Wikis using the files"):
-            figures.append(Figure(label, None, f"Counted {where}.", unavailable=reason))
+        for key in ("used", "pages", "wikis"):
+            figures.append(
+                Figure(key, None, msg("hubbot-impact-how-counted", where), unavailable=reason)
+            )
         return figures
     used = [t for t in files if usage.uses.get(t)]
     uses = all_uses(usage)
-    share = f"{round(100 * len(used) / len(files))} % of the files" if files else ""
+    share = msg("hubbot-impact-share", round(100 * len(used) / len(files))) if files else None
     figures += [
-        Figure(
-            "Files in use",
-            len(used),
-            f"Files shown on at least one page {where}. {when}",
-            detail=share,
-        ),
-        Figure(
-            "Pages using the files",
-            len({u.key for u in uses}),
-            "Distinct pages (articles, galleries, user pages and any other page) that show at "
-            f"least one of the files; a page showing several files counts once. {when}",
-        ),
-        Figure(
-            "Wikis using the files",
-            len({u.wiki for u in uses}),
-            f"Distinct wikis with at least one such page. {when}",
-        ),
+        Figure("used", len(used), msg("hubbot-impact-how-used", where, when), detail=share),
+        Figure("pages", len({u.key for u in uses}), msg("hubbot-impact-how-pages", when)),
+        Figure("wikis", len({u.wiki for u in uses}), msg("hubbot-impact-how-wikis", when)),
     ]
     return figures
 
 
-def _reach_figure(label: str, reach: Reach | None, how: str) -> Figure:
+def _reach_figure(key: str, reach: Reach | None, how: Message) -> Figure:
     if reach is None:
-        return Figure(
-            label,
-            None,
-            how + " Not measured: no analytics service is configured for this bot.",
-            measured=False,
-        )
-    period = f"{reach.start.isoformat()} to {reach.end.isoformat()}"
-    notes = []
+        return Figure(key, None, msg("hubbot-impact-not-measured", how), measured=False)
+    notes: list[Param] = []
     if reach.no_data:
-        notes.append(f"{reach.no_data} had none recorded in the period")
+        notes.append(msg("hubbot-impact-no-data", reach.no_data))
     if reach.not_asked:
-        notes.append(f"{reach.not_asked} more were not asked about, to keep the report quick")
-    extra = (
-        f" Of {reach.asked + reach.not_asked} asked about, " + "; ".join(notes) + "."
-        if notes
-        else ""
+        notes.append(msg("hubbot-impact-not-asked", reach.not_asked))
+    period = msg(
+        "hubbot-impact-period",
+        how,
+        reach.start.isoformat(),
+        reach.end.isoformat(),
+        (reach.end - reach.start).days + 1,
     )
-    return Figure(
-        label,
-        reach.total,
-        f"{how} Period: {period} (the last {(reach.end - reach.start).days + 1} full days), "
-        f"from the Wikimedia Analytics API.{extra}",
-        unavailable=reach.unavailable,
-    )
+    if notes:
+        period = msg(
+            "hubbot-impact-asked", period, reach.asked + reach.not_asked, items(notes, "semicolon")
+        )
+    return Figure(key, reach.total, period, unavailable=reach.unavailable)
 
 
 def _analytics_figures(pageviews: Reach | None, mediarequests: Reach | None) -> list[Figure]:
     return [
-        _reach_figure(
-            "Page views of those pages",
-            pageviews,
-            "Views by people (not bots or crawlers) of the pages that show the files, summed "
-            "per page and counted once per page.",
-        ),
-        _reach_figure(
-            "Media requests",
-            mediarequests,
-            "How often the files themselves were served to people, from any site.",
-        ),
+        _reach_figure("views", pageviews, msg("hubbot-impact-how-views")),
+        _reach_figure("requests", mediarequests, msg("hubbot-impact-how-requests")),
     ]
 
 
@@ -314,11 +285,11 @@ def _unavailable(
 ) -> tuple[tuple[str, str], ...]:
     out = []
     if usage.uses is None:
-        out.append(("File usage", usage.unavailable or "the wiki did not answer"))
+        out.append(("usage", usage.unavailable or "the wiki did not answer"))
     if pageviews is not None and pageviews.unavailable:
-        out.append(("Page views", pageviews.unavailable))
+        out.append(("views", pageviews.unavailable))
     if mediarequests is not None and mediarequests.unavailable:
-        out.append(("Media requests", mediarequests.unavailable))
+        out.append(("requests", mediarequests.unavailable))
     return tuple(out)
 
 
@@ -342,12 +313,12 @@ def build_impact(
     category = Hub.tracking_category(name)
     figures = _usage_figures(files, usage, refreshed, category)
     figures += _analytics_figures(pageviews, mediarequests)
-    by_label = {f.label: f.value for f in figures}
+    by_key = {f.key: f.value for f in figures}
     snapshot = Snapshot(
         files=len(files),
-        used=by_label["Files in use"],
-        pages=by_label["Pages using the files"],
-        wikis=by_label["Wikis using the files"],
+        used=by_key["used"],
+        pages=by_key["pages"],
+        wikis=by_key["wikis"],
         views=pageviews.total if pageviews else None,
         requests=mediarequests.total if mediarequests else None,
     )
@@ -415,18 +386,15 @@ def build_hub_impact(
     mediarequests = _merge_reach([r.mediarequests for r in reports])
     figures = _usage_figures(files, usage, refreshed, None)
     figures[0] = Figure(
-        "Files uploaded",
-        len(files),
-        "Files the bot uploaded for all requests together, from its journal and each "
-        f"request's hidden tracking category. Read {when_shown(refreshed)}.",
+        "files", len(files), msg("hubbot-impact-how-files-hub", when_shown(refreshed))
     )
     figures += _analytics_figures(pageviews, mediarequests)
-    by_label = {f.label: f.value for f in figures}
+    by_key = {f.key: f.value for f in figures}
     snapshot = Snapshot(
         files=len(files),
-        used=by_label["Files in use"],
-        pages=by_label["Pages using the files"],
-        wikis=by_label["Wikis using the files"],
+        used=by_key["used"],
+        pages=by_key["pages"],
+        wikis=by_key["wikis"],
         views=pageviews.total if pageviews else None,
         requests=mediarequests.total if mediarequests else None,
     )

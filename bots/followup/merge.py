@@ -15,6 +15,7 @@ from mwparserfromhell.nodes import Template, Text, Wikilink
 from mwparserfromhell.nodes.extras import Parameter
 from mwparserfromhell.wikicode import Wikicode
 
+from bots.i18n.message import Message, msg
 from bots.model import TEMPLATE_FIELDS
 from bots.wikitext import CATEGORY_PREFIX_RE
 
@@ -50,7 +51,7 @@ class SyncResult:
     added_categories: tuple[str, ...] = ()
     removed_categories: tuple[str, ...] = ()
     #: plain sentences about things the merge could not do (e.g. template replaced)
-    notes: tuple[str, ...] = ()
+    notes: tuple[Message, ...] = ()
 
 
 def compared_form(text: str | None) -> str | None:
@@ -303,7 +304,7 @@ def merge_params(
     templates: Sequence[str],
     *,
     force: bool = False,
-) -> tuple[list[str], list[Conflict], list[str]]:
+) -> tuple[list[str], list[Conflict], list[Message]]:
     """Apply the bot's parameter changes to ``theirs_code`` in place.
 
     With ``force`` (replaying the bot's own edits) a change is applied even
@@ -319,10 +320,7 @@ def merge_params(
         return (
             [],
             [],
-            [
-                f"The page no longer has the {{{{{ours_name}}}}} template, so its "
-                "fields were not updated."
-            ],
+            [msg("hubbot-sync-template-gone", ours_name)],
         )
     theirs_name = template_key(str(theirs_t.name))
     base_name = template_key(str(base_t.name)) if base_t is not None else None
@@ -330,10 +328,7 @@ def merge_params(
         return (
             [],
             [],
-            [
-                f"The page uses {{{{{theirs_name}}}}} and the request now renders "
-                f"{{{{{ours_name}}}}}; the fields were left as they are."
-            ],
+            [msg("hubbot-sync-template-changed", theirs_name, ours_name)],
         )
     base_p, ours_p, theirs_p = params(base_t), params(ours_t), params(theirs_t)
     ours_order = list(ours_p)

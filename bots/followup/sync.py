@@ -44,6 +44,7 @@ from bots.followup.merge import (
     three_way_merge,
 )
 from bots.hub import SUMMARY_PREFIX
+from bots.i18n.message import Message, msg
 from bots.model import SyncConflict, SyncNote, SyncReport
 from bots.wiki.records import Revision
 
@@ -103,7 +104,7 @@ class RecordConflict:
 class RecordNote:
     record_id: str
     title: str
-    message: str
+    message: Message
 
 
 @dataclass(frozen=True)
@@ -175,7 +176,7 @@ def plan_sync(
                 RecordNote(
                     item.record_id,
                     item.title,
-                    "The file page no longer exists (deleted?); sync does not re-create it.",
+                    msg("hubbot-sync-page-gone"),
                 )
             )
             continue
@@ -184,8 +185,7 @@ def plan_sync(
                 RecordNote(
                     item.record_id,
                     item.title,
-                    "The bot's own version of this page could not be found, so it cannot "
-                    "tell community edits from its own; the page was left alone.",
+                    msg("hubbot-sync-no-base"),
                 )
             )
             continue

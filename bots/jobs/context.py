@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bots.config import Config
 from bots.hub import Hub
+from bots.i18n import PageLanguage
 from bots.jobs.session import WriteGate
 from bots.model import MappingTable, Record, Request
 from bots.net.fetch import Fetcher, FetchPolicy
@@ -102,6 +103,7 @@ class Job:
             max_files=max_files,
             clock=clock,
             progress=progress,
+            language=wiki.content_language(),
         )
         fetcher = fetcher or Fetcher(
             FetchPolicy.from_config(
@@ -193,6 +195,13 @@ class Job:
             return STOCK_RULES
         self.known_titles = self.wiki.title_rules(letters, self.known_titles)
         return self.known_titles
+
+    # -- languages ---------------------------------------------------------------------
+    def page_language(self, name: str | None = None) -> PageLanguage:
+        """The language of a request's pages (its ``|language=``), or of the hub's pages."""
+        content = self.wiki.content_language()
+        language = self.store.request_facts(name).language if name is not None else ""
+        return PageLanguage(language or content, content)
 
     # -- where downloads go ------------------------------------------------------------
     def media_dir(self, name: str) -> Path:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from bots.followup.merge import SyncResult, three_way_merge
 from bots.hub import editgroup, upload_summary
+from bots.i18n.message import Message, items, msg, to_text
 from bots.jobs.context import Job
 from bots.jobs.edit_preview import FoundEdit
 from bots.jobs.pages import BotPages
@@ -33,7 +34,7 @@ MERGE_ATTEMPTS = 3
 class EditResult:
     outcome: Outcome
     title: str
-    reason: str = ""
+    reason: Message | None = None
 
 
 class EditBatch:
@@ -53,17 +54,17 @@ class EditBatch:
         # pages this request edited already (a run that died after saving one, before journalling)
         self.edited = {e.title for e in job.store.edits(name)}
         settled = {s.record_id for s in job.store.all(name) if s.outcome in SETTLED}
-        message = ""
+        message: Message | None = None
         for item in self.found:
             if item.edit.record_id in settled:
                 continue
             ended = job.gate.out_of_budget()
-            if ended:
-                message = f"This run ended because {ended}; the next run carries on."
+            if ended is not None:
+                message = msg("hubbot-status-run-ended", ended)
                 break
             job.gate.check_stop_if_older(STOP_CHECK_SECONDS)
             if not job.gate.keeps_lease(name):
-                message = "Another run took over this request; it carries on."
+                message = msg("hubbot-status-lease-lost")
                 break
             result = self.edit(item)
             job.store.finish(
@@ -71,20 +72,16 @@ class EditBatch:
                 item.edit.record_id,
                 result.outcome,
                 title=result.title.removeprefix("File:"),
-                reason=result.reason,
+                reason=to_text(result.reason),
             )
             job.gate.count_file()
             job.progress(
                 f"{name}: record {item.edit.record_id}: {result.outcome.value} {result.title}"
             )
         counts = job.store.counts(name)
-        done = sum(counts.get(o, 0) for o in SETTLED) >= len(self.found) and not message
+        done = sum(counts.get(o, 0) for o in SETTLED) >= len(self.found) and message is None
         state = "done" if done else "uploading"
-        message = (
-            message
-            or "All file pages are edited, already as the request sets them, or failed (see below)."
-        )
-        return self.pages.report(name, state=state, message=message)
+        return self.pages.report(name, state=state, message=message or msg("hubbot-edit-done"))
 
     def edit(self, item: FoundEdit) -> EditResult:
         """One record's edit: merge base -> intended into the page now, and save it."""
@@ -95,18 +92,14 @@ class EditBatch:
         )
         base_text = job.wiki.revision_texts([base.revid]).get(base.revid)
         if base_text is None:
-            return EditResult(
-                Outcome.FAILED, title, "The page's revision the preview showed is gone (deleted?)."
-            )
+            return EditResult(Outcome.FAILED, title, msg("hubbot-edit-base-gone"))
         intended = intended_page(base_text, item.edit)
         if intended.problem:
             return EditResult(Outcome.FAILED, title, intended.problem)
         for _attempt in range(MERGE_ATTEMPTS):
             now = job.wiki.read_page(title)
             if not now.exists:
-                return EditResult(
-                    Outcome.FAILED, title, "The file page no longer exists (deleted?)."
-                )
+                return EditResult(Outcome.FAILED, title, msg("hubbot-edit-page-gone"))
             merged = three_way_merge(base_text, intended.text, now.text)
             if not merged.changed:
                 done = Outcome.EDITED if title in self.edited else Outcome.UNCHANGED
@@ -114,11 +107,7 @@ class EditBatch:
             outcome = self._save(item, now, merged)
             if outcome is not None:
                 return outcome
-        return EditResult(
-            Outcome.FAILED,
-            title,
-            "The page kept changing while the bot edited it; the next approval tries again.",
-        )
+        return EditResult(Outcome.FAILED, title, msg("hubbot-edit-kept-changing"))
 
     def _save(self, item: FoundEdit, now: PageInfo, merged: SyncResult) -> EditResult | None:
         """Save the merged page; None when someone edited meanwhile (merge again)."""
@@ -134,7 +123,7 @@ class EditBatch:
         job.store.finish_edit(name, PageEdit(title, 0, now.revid, item.edit.record_id))
         if saved.read_again:
             return None
-        return EditResult(Outcome.FAILED, title, f"The wiki refused the edit: {saved}.")
+        return EditResult(Outcome.FAILED, title, msg("hubbot-edit-refused", str(saved)))
 
     def settle_pending(self) -> None:
         """Edits a crashed run began: the page's history says whether they were saved."""
@@ -163,9 +152,8 @@ def _what(merged: SyncResult) -> str:
     return "; ".join(parts) or "no visible change"
 
 
-def _kept(merged: SyncResult) -> str:
+def _kept(merged: SyncResult) -> Message | None:
     """The fields the community changed since the preview, which the edit left as they were."""
     if not merged.conflicts:
-        return ""
-    kept = ", ".join(c.param for c in merged.conflicts)
-    return f"Kept the community's value of {kept} (changed on the wiki after the preview)."
+        return None
+    return msg("hubbot-edit-kept", items([c.param for c in merged.conflicts]))

@@ -14,16 +14,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from bots.i18n.message import Message, items, msg
 from bots.jobs.context import Job
 from bots.jobs.mappings import Mappings
 from bots.jobs.pages import BotPages
-from bots.jobs.preview import Preview
+from bots.jobs.preview import Preview, table_summaries
 from bots.model import Problem, Request
 from bots.pipeline.edits import PlannedEdit, intended_page, plan_edit, readable_diff
 from bots.pipeline.preview import preview_id
 from bots.pipeline.render import templates_digest
 from bots.reports.edit_preview import ShownChange, render_edit_preview
-from bots.reports.preview import TableSummary
 from bots.sources import SourceData
 from bots.store import EditBase
 from bots.wiki import PageInfo
@@ -77,7 +77,9 @@ def _find(job: Job, batch: list[PlannedEdit], problems: list[Problem]) -> Iterat
         if len(holders) == 1:
             titles[edit.record_id] = holders[0]
         else:
-            problems.append(Problem(f"record {edit.record_id}", _sha1_problem(edit, holders)))
+            problems.append(
+                Problem(msg("hubbot-where-record", edit.record_id), _sha1_problem(edit, holders))
+            )
     pages = job.wiki.read_pages(titles.values())
     for edit in batch:
         title = titles.get(edit.record_id)
@@ -86,19 +88,18 @@ def _find(job: Job, batch: list[PlannedEdit], problems: list[Problem]) -> Iterat
         page = pages[title]
         if not page.exists:
             problems.append(
-                Problem(f"record {edit.record_id}", f"There is no file page {title} on the wiki.")
+                Problem(
+                    msg("hubbot-where-record", edit.record_id), msg("hubbot-edit-no-page", title)
+                )
             )
             continue
         yield FoundEdit(edit, page)
 
 
-def _sha1_problem(edit: PlannedEdit, holders: list[str]) -> str:
+def _sha1_problem(edit: PlannedEdit, holders: list[str]) -> Message:
     if not holders:
-        return f"No file on the wiki has the SHA-1 {edit.target}."
-    return (
-        f"{len(holders)} files on the wiki have the SHA-1 {edit.target} "
-        f"({', '.join(holders[:5])}); give the record's file by its title instead."
-    )
+        return msg("hubbot-edit-sha1-none", edit.target)
+    return msg("hubbot-edit-sha1-many", len(holders), edit.target, items(holders[:5]))
 
 
 def publish_edit_preview(
@@ -128,22 +129,15 @@ def publish_edit_preview(
         changes=tally.changes,
         unchanged=tally.unchanged,
         template=request.template,
-        tables=[
-            TableSummary(
-                column=c,
-                page=job.hub.mapping(name, c),
-                values=len(t.rows),
-                unmapped=sum(1 for r in t.rows if r.count > 0 and not r.filled),
-            )
-            for c, t in mappings.tables.items()
-        ],
+        tables=table_summaries(job, name, mappings),
         problems=tally.problems,
         shown=tally.shown,
+        lang=job.page_language(name),
     )
     BotPages(job.wiki, job.store, job.hub, job.progress).save_if_changed(
         job.hub.preview(name), text, f"preview {pid}"
     )
-    notes = tuple(str(p) for p in tally.problems[:50])
+    notes = tuple(p.as_note() for p in tally.problems[:50])
     records = len(found) + len(tally.problems)
     preview = Preview(pid, records, len(found), tuple(tally.problems), notes, ())
     return preview, found
@@ -153,7 +147,9 @@ def _tally_change(job: Job, name: str, pid: str, item: FoundEdit, tally: _Tally)
     job.store.keep_base(name, item.edit.record_id, pid, EditBase(item.page.title, item.page.revid))
     intended = intended_page(item.page.text, item.edit)
     if intended.problem:
-        tally.problems.append(Problem(f"record {item.edit.record_id}", intended.problem))
+        tally.problems.append(
+            Problem(msg("hubbot-where-record", item.edit.record_id), intended.problem)
+        )
         return
     if intended.text == item.page.text:
         tally.unchanged += 1

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from bots.config import Config
 from bots.followup.impact import ImpactReport
+from bots.i18n import PageLanguage
 from bots.jobs.context import Job
 from bots.jobs.impact_data import gather_hub_impact, gather_request_impact, request_files
 from bots.jobs.pages import BotPages
@@ -61,7 +62,7 @@ def _impact(job: Job, only: str | None) -> list[str]:
     written: list[str] = []
     reports: list[ImpactReport] = []
     for name in job.select(only):
-        if gate.out_of_budget():
+        if gate.out_of_budget() is not None:
             job.progress(f"impact stopped early: {gate.out_of_budget()}")
             return written
         if not request_files(store, name):
@@ -83,13 +84,16 @@ def _impact(job: Job, only: str | None) -> list[str]:
             request_page=hub.request(name),
             partner=store.request_facts(name).partner,
             chart=chart,
+            lang=job.page_language(name),
         )
         pages.save_if_changed(hub.impact(name), text, "impact report")
         written.append(hub.impact(name))
     if only is None:
         hub_report = gather_hub_impact(store, reports)
         chart = upload_chart(job.wiki, chart_title(None), hub_report, hub.hub_impact)
-        text = render_hub_impact(hub_report, impact_page=hub.impact, chart=chart)
+        text = render_hub_impact(
+            hub_report, impact_page=hub.impact, chart=chart, lang=job.page_language()
+        )
         pages.save_if_changed(hub.hub_impact, text, "hub impact report")
         written.append(hub.hub_impact)
     return written
@@ -114,7 +118,7 @@ def upload_chart(wiki: Wiki, title: str, report: ImpactReport, report_page: str)
         outcome = wiki.upload(
             title,
             Path(f.name),
-            chart_page_text(report_page),
+            chart_page_text(report_page, lang=PageLanguage(wiki.content_language())),
             f"Impact chart for [[{report_page}]]",
             mime="image/png",
             new_version=True,

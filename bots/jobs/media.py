@@ -14,6 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from bots.i18n import Message, msg
 from bots.model import PlannedFile
 from bots.net.mediatypes import MediaType, extension_matches, sniff, svg_problem, url_extension
 from bots.pipeline.titles import AS_WRITTEN, TitleError, legal_title
@@ -83,7 +84,9 @@ def declared_type_agrees(declared: str, media: MediaType) -> bool:
     return not name.startswith(("image/", "audio/", "video/"))
 
 
-def check_media(planned: PlannedFile, dest: Path, content_type: str, size: int) -> FitMedia | str:
+def check_media(
+    planned: PlannedFile, dest: Path, content_type: str, size: int
+) -> FitMedia | Message:
     """The title and type of downloaded media fit to upload, or why it is not (plain words)."""
     if size == 0:
         return judge_media(planned, None, content_type, size)
@@ -107,7 +110,7 @@ def judge_media(
     content_type: str,
     size: int,
     svg: str = "",
-) -> FitMedia | str:
+) -> FitMedia | Message:
     """Whether media of this type, declared so, fit the planned file (pure; see :func:`check_media`).
 
     ``media`` is the type sniffed from the bytes, ``svg`` what was wrong with
@@ -115,27 +118,20 @@ def judge_media(
     says is unchanged is judged again without its bytes.
     """
     if size == 0:
-        return "The media file is empty (0 bytes); the partner should check the link."
+        return msg("hubbot-media-empty")
     if media is None:
-        return (
-            "The media file is not of a type the bot uploads "
-            f"(the server called it {content_type or 'nothing'})."
-        )
+        if content_type:
+            return msg("hubbot-media-unknown-type", content_type)
+        return msg("hubbot-media-unknown-type-undeclared")
     declared = url_extension(planned.media_url)
     if declared and not extension_matches(declared, media):
-        return (
-            f"The media URL ends in .{declared} but the file is a {media.name}; "
-            "the partner should check the link."
-        )
+        return msg("hubbot-media-extension-mismatch", declared, media.name)
     if content_type and not declared_type_agrees(content_type, media):
-        return (
-            f"The partner's server calls the media file {content_type.split(';')[0]} "
-            f"but it is a {media.name}; the partner should check the file."
-        )
+        return msg("hubbot-media-type-mismatch", content_type.split(";")[0], media.name)
     if media.extension == "svg" and svg:
-        return f"The SVG file is refused: {svg}"
+        return msg("hubbot-media-svg-refused", svg)
     try:
         # the planned title already has the wiki's capitalisation (see bots.pipeline.plan)
         return FitMedia(legal_title(planned.title, media.extension, rules=AS_WRITTEN), media)
     except TitleError as e:
-        return f"No usable file title: {e}"
+        return msg("hubbot-record-no-title", e.message)

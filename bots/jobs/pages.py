@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bots.hub import Hub, summary
+from bots.i18n import PageLanguage, from_text
 from bots.jobs.session import now_iso
 from bots.model import RequestFacts
 from bots.reports.dashboard import DashboardRow, render_dashboard
@@ -63,7 +64,10 @@ class BotPages:
         facts = self.store.request_facts(name)
         counts = self.store.counts(name)
         report = status_report(name, facts, counts, self.store)
-        text = render_status(report, self.hub.request(name))
+        content = self.wiki.content_language()
+        text = render_status(
+            report, self.hub.request(name), PageLanguage(facts.language or content, content)
+        )
         if self.save_if_changed(
             self.hub.status(name),
             text,
@@ -111,7 +115,11 @@ class BotPages:
                 )
             )
         if self.save_if_changed(
-            self.hub.dashboard, render_dashboard(rows, updated=now_iso()), "dashboard"
+            self.hub.dashboard,
+            render_dashboard(
+                rows, updated=now_iso(), lang=PageLanguage(self.wiki.content_language())
+            ),
+            "dashboard",
         ):
             self.purge(self.hub.root)
 
@@ -143,7 +151,7 @@ def status_report(
         edited=edited,
         unchanged=unchanged,
         kept=tuple(
-            RecordLine(s.record_id, f"File:{s.title}", s.reason)
+            RecordLine(s.record_id, f"File:{s.title}", from_text(s.reason))
             for s in [
                 *store.recent(name, Outcome.EDITED, LISTED_RECORDS),
                 *store.recent(name, Outcome.UNCHANGED, LISTED_RECORDS),
@@ -160,7 +168,7 @@ def status_report(
         sync=facts.sync,
         undo=facts.undo,
         failed_records=[
-            RecordLine(s.record_id, f"File:{s.title}" if s.title else "", s.reason)
+            RecordLine(s.record_id, f"File:{s.title}" if s.title else "", from_text(s.reason))
             for s in store.recent(name, Outcome.FAILED, LISTED_RECORDS)
         ],
         duplicate_records=[

@@ -39,6 +39,7 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 
+from bots.i18n.message import msg
 from bots.jobs.media import media_path
 from bots.model import PlannedFile
 from bots.net.deadline import Deadline
@@ -197,7 +198,7 @@ class Prefetcher:
         host = self._host_turn(slot)
         try:
             if self.deadline.cancelled:
-                return Download(planned, error=FetchError("the download was called off"))
+                return Download(planned, error=FetchError(msg("hubbot-fetch-called-off")))
             fetched = self.fetcher.fetch_to_file(
                 planned.media_url, dest, deadline=self.deadline, unless=self.validators(planned)
             )
@@ -210,7 +211,7 @@ class Prefetcher:
         with self._turn:
             if self.deadline.cancelled:  # finished as it was called off: nobody will take it
                 dest.unlink(missing_ok=True)
-                return Download(planned, error=FetchError("the download was called off"))
+                return Download(planned, error=FetchError(msg("hubbot-fetch-called-off")))
             slot.waiting = fetched.size
             self._waiting += fetched.size
         return Download(planned, fetched=fetched)

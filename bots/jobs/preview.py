@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bots.i18n import Message, msg
 from bots.jobs.context import Job
 from bots.jobs.mappings import Mappings
 from bots.jobs.pages import BotPages
@@ -31,6 +32,10 @@ NOTES_LIMIT = 50
 class PreviewNotDone(Exception):
     """The run ended before the preview was complete; the next run makes it."""
 
+    def __init__(self, reason: Message) -> None:
+        super().__init__(str(reason))
+        self.reason = reason
+
 
 @dataclass(frozen=True)
 class Preview:
@@ -41,7 +46,7 @@ class Preview:
     files: int
     problems: tuple[Problem, ...]
     #: what the status page notes: title clashes, mapping mistakes, record problems
-    notes: tuple[str, ...]
+    notes: tuple[Message, ...]
     media: tuple[MediaCheck, ...]
     #: the wiki's capitalisation the titles were planned with (the upload plans with it too)
     rules: TitleRules = STOCK_RULES
@@ -84,10 +89,10 @@ def publish_preview(
     deadline = Deadline(share / 2, job.gate.clock) if share is not None else None
     media = check_shown(job, name, shown, deadline, approve=request.approve)
     ended = job.gate.out_of_budget()
-    if ended:
+    if ended is not None:
         # a file the run's end cut short is not the partner's doing: no preview from it
         # (a server that stays silent through the request's share is: it shows as unread)
-        raise PreviewNotDone(f"This run ended because {ended} while it read the previewed files.")
+        raise PreviewNotDone(msg("hubbot-preview-run-ended", ended))
     pid = preview_id(
         request.raw,
         mappings.texts,
@@ -102,21 +107,15 @@ def publish_preview(
         request=name,
         records=records,
         files=files,
-        license=request.license or f"per record, from column {request.license_column}",
+        license=request.license
+        or msg("hubbot-preview-license-column", request.license_column or ""),
         template=request.template,
-        tables=[
-            TableSummary(
-                column=c,
-                page=job.hub.mapping(name, c),
-                values=len(t.rows),
-                unmapped=sum(1 for r in t.rows if r.count > 0 and not r.filled),
-            )
-            for c, t in mappings.tables.items()
-        ],
+        tables=table_summaries(job, name, mappings),
         problems=problems,
         shown=shown,
         media=media,
         advice=file_page_advice(request),
+        lang=job.page_language(name),
     )
     BotPages(job.wiki, job.store, job.hub, job.progress).save_if_changed(
         job.hub.preview(name), text, f"preview {pid}"
@@ -132,10 +131,23 @@ def publish_preview(
     )
 
 
-def _notes(checks: BatchChecks, mappings: Mappings, problems: list[Problem]) -> tuple[str, ...]:
-    notes = [str(p) for p in (*checks.notes, *mappings.notes)]
+def table_summaries(job: Job, name: str, mappings: Mappings) -> list[TableSummary]:
+    """Each mapping table as the preview's summary names it: its page and what is unmapped."""
+    return [
+        TableSummary(
+            column=c,
+            page=job.hub.mapping(name, c),
+            values=len(t.rows),
+            unmapped=sum(1 for r in t.rows if r.count > 0 and not r.filled),
+        )
+        for c, t in mappings.tables.items()
+    ]
+
+
+def _notes(checks: BatchChecks, mappings: Mappings, problems: list[Problem]) -> tuple[Message, ...]:
+    notes = [p.as_note() for p in (*checks.notes, *mappings.notes)]
     # records that will not be uploaded are named on the status page too
-    notes += [str(p) for p in problems[:NOTES_LIMIT]]
+    notes += [p.as_note() for p in problems[:NOTES_LIMIT]]
     if len(problems) > NOTES_LIMIT:
-        notes.append(f"…and {len(problems) - NOTES_LIMIT} more problems: see the preview page.")
+        notes.append(msg("hubbot-status-more-problems", len(problems) - NOTES_LIMIT))
     return tuple(notes)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bots.i18n.message import Message, msg
 from bots.jobs.context import Job
 from bots.jobs.media import FitMedia, judge_media, read_media
 from bots.jobs.prefetch import Download, Prefetcher
@@ -83,7 +84,7 @@ def inspect(download: Download, known: MediaSeen | None) -> tuple[MediaCheck, Me
         return _check(planned, known.sha1, judged), known
     fetched = download.fetched
     if fetched is None:
-        problem = f"{download.error}" if download.error else "The file could not be read."
+        problem = download.error.message if download.error else msg("hubbot-media-unreadable")
         return MediaCheck(planned.record_id, planned.full_title(), problem=problem), None
     content_type = fetched.content_type or ""
     media, svg = read_media(fetched.path) if fetched.size else (None, "")
@@ -108,8 +109,8 @@ def inspect(download: Download, known: MediaSeen | None) -> tuple[MediaCheck, Me
 
 
 def _check(
-    planned: PlannedFile, sha1: str, judged: FitMedia | str, fetched: object = None
+    planned: PlannedFile, sha1: str, judged: FitMedia | Message, fetched: object = None
 ) -> MediaCheck:
     if isinstance(judged, FitMedia):
-        return MediaCheck(planned.record_id, judged.title, sha1, "", fetched=fetched)
+        return MediaCheck(planned.record_id, judged.title, sha1, None, fetched=fetched)
     return MediaCheck(planned.record_id, planned.full_title(), sha1, judged, fetched=fetched)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from bots.config import Config
 from bots.hub import Hub
+from bots.i18n import Message, msg, valid_language
 from bots.jobs.context import Job
 from bots.jobs.edit_batch import EditBatch
 from bots.jobs.edit_preview import publish_edit_preview
@@ -125,7 +126,7 @@ class Runner:
                 log.exception("%s: unexpected error", name)
                 summary.requests[name] = "error"
                 summary.errors[name] = f"{e.__class__.__name__}: {e}"
-        if not job.gate.halted:  # a read-only wiki takes no dashboard either
+        if job.gate.halted is None:  # a read-only wiki takes no dashboard either
             self.pages.write_dashboard(job.request_names())
 
     # -- one request ----------------------------------------------------------
@@ -147,6 +148,7 @@ class Runner:
             return "ignored"
         request, problems = parse_request(name, page.text, licenses=self.config.license_templates)
         partner = request_param(page.text, "partner") or ""
+        self.store.update_request(name, language=self.language_of(page.text))
         if request is None:
             return self.invalid(name, partner, problems)
         if request.undo:
@@ -158,7 +160,7 @@ class Runner:
         try:
             source = job.open_source(request)
         except (SourceError, FetchError) as e:
-            return self.invalid(name, partner, [Problem("source", str(e))])
+            return self.invalid(name, partner, [Problem("source", e.message)])
         with source:
             problems = check_columns(request, source.columns, placeholders)
             if problems:
@@ -167,6 +169,16 @@ class Runner:
         if state == "done":
             self.store.update_request(name, done_inputs=self.inputs_now(name, request, page))
         return state
+
+    def language_of(self, text: str) -> str:
+        """The language of the request's pages: its ``|language=``, else the wiki's (SPEC 14).
+
+        A code that is not a language code is a problem of the request
+        (:func:`bots.pipeline.request.parse_request`); until it is fixed the
+        pages are written in the wiki's language.
+        """
+        written = (request_param(text, "language") or "").strip().lower()
+        return written if valid_language(written) else self.wiki.content_language()
 
     def inputs_now(self, name: str, request: Request, page: PageInfo) -> dict[str, int]:
         """The revisions of the pages humans edit for a request: its page, mappings, data.
@@ -187,7 +199,7 @@ class Runner:
         try:
             preview = publish_preview(self.job, name, request, source, mappings)
         except PreviewNotDone as e:
-            self.progress(f"{name}: {e}")
+            self.progress(f"{name}: {e.reason}")
             return self.store.request_facts(name).state
         decision = self.approval(name, preview.id)
         self.store.update_request(
@@ -201,7 +213,7 @@ class Runner:
             self._retry_failed(name)
         if request.pause:
             return self._report(
-                name, preview, "paused", "Uploading is paused (|pause=yes).", reason="pause"
+                name, preview, "paused", msg("hubbot-status-paused"), reason="pause"
             )
         self.store.update_request(name, state="uploading", notes=preview.notes, problems=())
         self.pages.ensure_tracking_category(name)
@@ -220,9 +232,7 @@ class Runner:
             self.store.update_request(name, approved=preview.id, approved_by=decision.user)
             self._retry_failed(name)
         if request.pause:
-            return self._report(
-                name, preview, "paused", "Editing is paused (|pause=yes).", reason="pause"
-            )
+            return self._report(name, preview, "paused", msg("hubbot-edit-paused"), reason="pause")
         self.store.update_request(name, state="uploading", notes=preview.notes, problems=())
         return EditBatch(self.job, name, preview.id, found).run()
 
@@ -239,7 +249,7 @@ class Runner:
         )
 
     def _report(
-        self, name: str, preview: Preview, state: str, message: str, reason: str = ""
+        self, name: str, preview: Preview, state: str, message: Message, reason: str = ""
     ) -> str:
         return self.pages.report(
             name, state=state, message=message, notes=preview.notes, problems=(), reason=reason
@@ -255,10 +265,8 @@ class Runner:
             # SPEC 7: a finished request stays finished; what is wrong now is a note
             return self.pages.report(
                 name,
-                message="All files are settled. The request or its source has changed since, "
-                "and the bot cannot read it as it is now (see below); files already uploaded "
-                "stay as they are.",
-                notes=tuple(str(p) for p in problems),
+                message=msg("hubbot-status-done-unreadable"),
+                notes=tuple(p.as_note() for p in problems),
                 problems=(),
             )
         self.progress(f"{name}: invalid: " + "; ".join(str(p) for p in problems))
@@ -268,8 +276,7 @@ class Runner:
             partner=partner,
             total=0,
             preview="",
-            message="The request cannot go ahead yet. Fix the problems below on the request "
-            "page; the bot looks again at its next run.",
+            message=msg("hubbot-status-invalid"),
             problems=tuple(problems),
             notes=(),
         )

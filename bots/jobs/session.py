@@ -30,9 +30,9 @@ from types import FrameType, TracebackType
 from typing import Any
 
 from bots.hub import SUMMARY_PREFIX
+from bots.i18n import Message, PageLanguage, msg
 from bots.net.deadline import Deadline, share
 from bots.pipeline.approval import Approvers, check_stop_page
-from bots.pipeline.escape import escape_value
 from bots.store import StateStore
 from bots.wiki import Wiki
 
@@ -45,11 +45,16 @@ STOPPED_LINE_START = '<div class="hub-stopped"'
 
 
 class Stopped(Exception):
-    """The stop page says the bot must not write; the command exits with status 3."""
+    """The stop page says the bot must not write; the command exits with status 3.
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    ``reason`` is the English plain text (for the command line); ``message``
+    the words for the wiki.
+    """
+
+    def __init__(self, reason: str | Message) -> None:
+        self.message = reason if isinstance(reason, Message) else Message.verbatim(reason)
+        self.reason = str(self.message)
+        super().__init__(self.reason)
 
 
 def now_iso() -> str:
@@ -71,7 +76,10 @@ class WriteGate:
         max_files: int | None = None,
         clock: Callable[[], float] = time.monotonic,
         progress: Callable[[str], None] = log.info,
+        language: str = "en",
     ) -> None:
+        #: the language of the hub's own pages (the dashboard)
+        self.language = PageLanguage(language)
         self.wiki = wiki
         self.store = store
         self.stop_page = stop_page
@@ -88,8 +96,8 @@ class WriteGate:
         self.requests_left = 1
         self.terminated = False
         #: why writing cannot go on in this run (read-only wiki, blocked bot)
-        self.halted = ""
-        self.stopped = ""
+        self.halted: Message | None = None
+        self.stopped: Message | None = None
         self._last_stop_check: float | None = None
         self._announcing = False
         self._renewed: dict[str, float] = {}
@@ -150,19 +158,19 @@ class WriteGate:
         """Asked by the wiki client before every write (``target``: the page or file)."""
         if self._announcing:
             return
-        if self.stopped:
+        if self.stopped is not None:
             raise Stopped(self.stopped)
         self.check_stop_if_older(STOP_CHECK_SECONDS)
 
-    def stop(self, reason: str) -> None:
+    def stop(self, reason: Message) -> None:
         """Write the one line a stopped bot may write, then raise :class:`Stopped`."""
-        if not self.stopped:
+        if self.stopped is None:
             self.stopped = reason
             self.progress(f"stopped by the stop page: {reason}")
             self._announce(reason)
         raise Stopped(reason)
 
-    def _announce(self, reason: str) -> None:
+    def _announce(self, reason: Message) -> None:
         """SPEC 6: when stopped, the only write is one line on the dashboard."""
         self._announcing = True
         try:
@@ -172,9 +180,11 @@ class WriteGate:
                 for line in (info.text if info.exists else "").splitlines()
                 if not line.startswith(STOPPED_LINE_START)
             )
+            lang = self.language
+            words = lang("hubbot-dashboard-stopped", reason, now_iso())
             line = (
-                f'{STOPPED_LINE_START} style="border:2px solid #d33;padding:0.5em;">'
-                f"'''The bot is stopped''': {escape_value(reason)} ({now_iso()})</div>"
+                f'{STOPPED_LINE_START} lang="{lang.code}" dir="{lang.dir}" '
+                f'style="border:2px solid #d33;padding:0.5em;">{words}</div>'
             )
             text = line + "\n" + body.lstrip("\n")
             self.wiki.save(self.dashboard, text, f"{SUMMARY_PREFIX}: stopped", base=info)
@@ -200,19 +210,19 @@ class WriteGate:
         left = self.seconds_left()
         return None if left is None else Deadline(left, self.clock)
 
-    def out_of_budget(self) -> str:
-        """Why work must end now, in words for the status page; "" to go on."""
-        if self.halted:
+    def out_of_budget(self) -> Message | None:
+        """Why work must end now, in words for the status page; None to go on."""
+        if self.halted is not None:
             return self.halted
         if self.terminated:
-            return "the run was asked to stop (SIGTERM)"
+            return msg("hubbot-end-sigterm")
         if self.max_seconds is not None and self.clock() - self.started >= self.max_seconds:
-            return f"the time budget of {self.max_seconds:g} s is used up"
+            return msg("hubbot-end-time-budget", f"{self.max_seconds:g}")
         if self.max_files is not None and self.files >= self.max_files:
-            return f"the budget of {self.max_files} files for this run is used up"
-        return ""
+            return msg("hubbot-end-file-budget", self.max_files)
+        return None
 
-    def halt(self, reason: str) -> None:
+    def halt(self, reason: Message) -> None:
         """Nothing more can be written in this run (read-only wiki, blocked bot)."""
         self.halted = reason
 

@@ -49,7 +49,7 @@ def run_sync(
         # |sync=yes have their source read
         pages = job.wiki.read_pages(job.hub.request(name) for name in done)
         for name in names:
-            if job.gate.out_of_budget():
+            if job.gate.out_of_budget() is not None:
                 progress(f"sync stopped early: {job.gate.out_of_budget()}")
                 break
             result = _sync_request(job, name, only is not None, pages.get(job.hub.request(name)))

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bots.hub import editgroup, summary
+from bots.i18n import Wikitext
+from bots.i18n.message import msg
 from bots.jobs.context import Job
 from bots.jobs.pages import BotPages
 from bots.model import Request, UndoReport
@@ -54,7 +56,12 @@ class UndoRun:
         )
         deletes = self.deletes()
         text = render_undo_preview(
-            id=pid, request=self.name, plan=plan, delete=deletes, undo_page=self.undo_page
+            id=pid,
+            request=self.name,
+            plan=plan,
+            delete=deletes,
+            undo_page=self.undo_page,
+            lang=self.job.page_language(self.name),
         )
         self.pages.save_if_changed(self.job.hub.preview(self.name), text, f"undo preview {pid}")
         decision = self.approval(self.name, pid)
@@ -68,13 +75,16 @@ class UndoRun:
             self.name,
             state="done",
             undo=report,
-            message=(
-                f"The undo of this request (preview {pid}) is done: {len(report.reverted)} "
-                f"edits reverted, {len(report.deleted)} files deleted, {len(report.listed)} "
-                f"files listed for deletion on {self.undo_page}, {len(report.left)} left as "
-                "they are (see below)."
+            message=msg(
+                "hubbot-undo-done",
+                pid,
+                len(report.reverted),
+                len(report.deleted),
+                len(report.listed),
+                Wikitext(f"[[{self.undo_page}]]"),
+                len(report.left),
             ),
-            notes=tuple(f"{title}: {why}" for title, why in report.left),
+            notes=tuple(msg("hubbot-undo-note", title, why) for title, why in report.left),
         )
 
     def plan(self) -> UndoPlan:
@@ -98,7 +108,7 @@ class UndoRun:
         for revert in plan.reverts:
             now = job.wiki.read_page(revert.title)
             if now.revid != revert.revid:
-                left.append((revert.title, "edited after the undo's preview; left as it is"))
+                left.append((revert.title, msg("hubbot-undo-edited-since-preview")))
                 continue
             outcome = job.wiki.save(
                 revert.title, parents.get(revert.parent, ""), why, base=now, no_create=True
@@ -106,7 +116,7 @@ class UndoRun:
             if outcome.saved:
                 reverted.append(revert.title)
             else:
-                left.append((revert.title, f"the wiki refused the revert: {outcome}"))
+                left.append((revert.title, msg("hubbot-undo-refused", str(outcome))))
         deleted: list[str] = []
         if deletes:
             for title in plan.files:
@@ -121,6 +131,7 @@ class UndoRun:
                 id=pid,
                 files=listed,
                 deleted=deleted,
+                lang=job.page_language(),
             )
             self.pages.save_if_changed(self.undo_page, text, f"deletion request, undo {pid}")
         return UndoReport(pid, tuple(reverted), tuple(deleted), tuple(listed), tuple(left))

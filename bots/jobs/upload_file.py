@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bots.hub import upload_summary
+from bots.i18n import Message, msg, to_text
 from bots.jobs.media import FitMedia, check_media, media_path
 from bots.jobs.prefetch import Download
 from bots.jobs.session import Stopped
@@ -58,9 +59,9 @@ class MustStop(Exception):
     """
 
     def __init__(
-        self, reason: str, *, fatal: bool = False, read_only: bool = False, stale: bool = False
+        self, reason: Message, *, fatal: bool = False, read_only: bool = False, stale: bool = False
     ) -> None:
-        super().__init__(reason)
+        super().__init__(str(reason))
         self.reason = reason
         self.fatal = fatal
         self.read_only = read_only
@@ -90,11 +91,11 @@ class Result:
 
     outcome: Outcome
     title: str = ""
-    reason: str = ""
+    reason: Message | None = None
     existing: str = ""
 
 
-def _fail(reason: str, title: str = "") -> Result:
+def _fail(reason: Message, title: str = "") -> Result:
     return Result(Outcome.FAILED, title=title, reason=reason)
 
 
@@ -110,7 +111,7 @@ class Uploader:
     work_dir: Path
     options: UploadOptions = field(default_factory=UploadOptions)
     #: why the run must end now ("" to go on): asked between chunks and by every wait
-    should_stop: Callable[[], str] = lambda: ""
+    should_stop: Callable[[], Message | None] = lambda: None
     #: the end of the run's budget, for downloads
     deadline: Callable[[], Deadline | None] = lambda: None
     #: the records that have a stash in the journal, when known (None: ask the journal
@@ -187,7 +188,7 @@ class Uploader:
             planned.record_id,
             result.outcome,
             title=result.title,
-            reason=result.reason,
+            reason=to_text(result.reason),
             existing_file=result.existing,
         )
         if result.outcome != Outcome.PENDING:
@@ -212,18 +213,15 @@ class Uploader:
         except FetchError as e:
             # a download the run's end cut short is not the partner's fault: the record waits
             stop = self.should_stop()
-            if stop:
+            if stop is not None:
                 raise MustStop(stop) from None
-            return _fail(f"The media file could not be downloaded: {e}")
+            return _fail(msg("hubbot-record-download-failed", e.message))
         if approved_sha1 is not None and fetched.sha1 != approved_sha1:
             shown = (
-                "no file (it could not be read)" if approved_sha1 == "unreadable" else approved_sha1
+                msg("hubbot-stop-unread-file") if approved_sha1 == "unreadable" else approved_sha1
             )
             raise MustStop(
-                f"the partner's server now gives other bytes for record {planned.record_id} "
-                f"(SHA-1 {fetched.sha1}) than the approved preview showed ({shown}); "
-                "a reviewer must approve the new preview",
-                stale=True,
+                msg("hubbot-stop-other-bytes", planned.record_id, fetched.sha1, shown), stale=True
             )
         checked = check_media(planned, dest, fetched.content_type or "", fetched.size)
         if not isinstance(checked, FitMedia):
@@ -298,10 +296,10 @@ class _Attempt:
             raise self._leave(e.reason) from None
         except Stopped as e:
             # the stop page said stop before the upload was sent: nothing is in flight
-            self._leave(e.reason)
+            self._leave(e.message)
             raise
         except WikiBusy as e:
-            raise self._leave(f"the wiki is too busy ({e.info}); the next run carries on") from None
+            raise self._leave(msg("hubbot-stop-wiki-busy", e.info)) from None
 
     def _after_no_answer(self, e: AmbiguousWrite) -> Result | None:
         self.unsure = True
@@ -311,10 +309,7 @@ class _Attempt:
         policy = self.wiki.pacer.policy
         self.unanswered += 1
         if self.unanswered > policy.retries:
-            raise MustStop(
-                f"the wiki did not answer {self.unanswered} uploads of record "
-                f"{self.record_id} ({e.info}); the next run asks the wiki first"
-            )
+            raise MustStop(msg("hubbot-stop-no-answer", self.unanswered, self.record_id, e.info))
         delay = backoff_delay(
             self.unanswered, e.retry_after, base=policy.backoff, cap=policy.max_wait
         )
@@ -345,28 +340,22 @@ class _Attempt:
                 raise self._leave(e.reason, read_only=True) from None
             if writable:
                 return None
-            raise self._leave(f"the wiki is in read-only mode: {outcome.reason}", read_only=True)
+            raise self._leave(msg("hubbot-stop-read-only", outcome.reason), read_only=True)
         if isinstance(outcome, Blocked):
             raise self._leave(
-                f"the bot's account {self.wiki.username} is blocked: {outcome.reason}. "
-                "An administrator has to lift the block",
-                fatal=True,
+                msg("hubbot-stop-blocked", self.wiki.username, outcome.reason), fatal=True
             )
         raise AssertionError(f"unknown upload outcome {outcome!r}")  # pragma: no cover
 
     def _retitle(self, outcome: TitleTaken) -> Result | None:
         if self.retitled:
-            return _fail(
-                f"The title File:{self.title} is already taken by a different file "
-                f"({outcome.warning}), even with the record id added.",
-                self.title,
-            )
+            return _fail(msg("hubbot-record-title-taken", self.title, outcome.warning), self.title)
         try:
             self.title = legal_title(
                 self.planned.title, self.media.media.extension, self.record_id, rules=AS_WRITTEN
             )
         except TitleError as e:
-            return _fail(f"No usable file title: {e}")
+            return _fail(msg("hubbot-record-no-title", e.message))
         self.retitled = True
         self.filekey = outcome.filekey
         return None
@@ -382,8 +371,8 @@ class _Attempt:
             self._keep_stash(None)
             return None
         if outcome.whole_run:
-            raise self._leave(outcome.reason, fatal=True)
-        return _fail(outcome.reason, self.title)
+            raise self._leave(Message.verbatim(outcome.reason), fatal=True)
+        return _fail(Message.verbatim(outcome.reason), self.title)
 
     def _send(self) -> UploadOutcome:
         text = self.planned.page_text
@@ -422,7 +411,7 @@ class _Attempt:
         if self.uploader.stashed is not None:
             self.uploader.stashed.add(self.record_id)
 
-    def _leave(self, reason: str, **stop: bool) -> MustStop:
+    def _leave(self, reason: Message, **stop: bool) -> MustStop:
         """Hand the record to the next run and say why this run ends."""
         if not self.unsure:
             self.store.finish(

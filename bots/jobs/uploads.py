@@ -15,6 +15,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from bots.i18n import Message, msg
 from bots.jobs.context import Job
 from bots.jobs.pages import BotPages
 from bots.jobs.prefetch import Download, Prefetcher
@@ -38,7 +39,7 @@ class BatchEnd:
     """How a request's upload loop ended in this run: its state and what the status says."""
 
     state: str
-    message: str
+    message: Message
     reason: str = ""  # why paused: "limit"
     limit: int | None = None
 
@@ -96,7 +97,7 @@ class UploadBatch:
             shutil.rmtree(job.media_dir(self.name), ignore_errors=True)
         message = end.message
         if paused and not (stopped and stopped.read_only):
-            message += f" This run waited {paused:.0f} s for the wiki's read-only mode to end."
+            message = msg("hubbot-status-read-only-waited", message, round(paused))
         return self._report(BatchEnd(end.state, message, end.reason, end.limit), stopped)
 
     def _loop(self) -> BatchEnd:
@@ -111,34 +112,25 @@ class UploadBatch:
         for download in self.prefetch.files(self._pending()):
             planned = download.planned
             stop_reason = gate.out_of_budget()
-            if stop_reason:
-                return BatchEnd(
-                    "uploading", f"This run ended because {stop_reason}; the next run carries on."
-                )
+            if stop_reason is not None:
+                return BatchEnd("uploading", msg("hubbot-status-run-ended", stop_reason))
             limit = self.request.limit
             if limit is not None and store.counts(name).get(Outcome.UPLOADED, 0) >= limit:
                 return BatchEnd(
-                    "paused",
-                    f"The trial limit of {limit} uploaded files is reached. "
-                    "Check the files, then raise or remove |limit= to go on.",
-                    reason="limit",
-                    limit=limit,
+                    "paused", msg("hubbot-status-limit-reached", limit), reason="limit", limit=limit
                 )
             gate.check_stop_if_older(STOP_CHECK_SECONDS)
             if not gate.keeps_lease(name):
-                return BatchEnd("uploading", "Another run took over this request; it carries on.")
+                return BatchEnd("uploading", msg("hubbot-status-lease-lost"))
             self._upload(planned, download)
             bar.advance()
             if gate.clock() - last_status >= self.job.config.hub.status_interval:
-                self.pages.report(name, state="uploading", message="Uploading.")
+                self.pages.report(name, state="uploading", message=msg("hubbot-status-uploading"))
                 last_status = gate.clock()
         counts = store.counts(name)
         if sum(counts.get(o, 0) for o in SETTLED) >= self.preview.files:
-            return BatchEnd(
-                "done",
-                "All files are settled: uploaded, already on the wiki, or failed (see below).",
-            )
-        return BatchEnd("uploading", "Uploading.")
+            return BatchEnd("done", msg("hubbot-status-done"))
+        return BatchEnd("uploading", msg("hubbot-status-uploading"))
 
     def _prefetcher(self) -> Prefetcher:
         """Downloads ahead of the loop; the preview's files of this run are taken as they are."""
@@ -167,13 +159,13 @@ class UploadBatch:
         self.job.progress(
             f"{self.name}: record {planned.record_id}: {result.outcome.value}"
             + (f" {result.title}" if result.title else "")
-            + (f" ({result.reason})" if result.reason else "")
+            + (f" ({result.reason})" if result.reason is not None else "")
         )
 
     def _stopped(self, e: MustStop) -> BatchEnd:
         if e.stale:
-            return BatchEnd("awaiting-approval", f"Uploading stopped: {e.reason}.")
-        message = f"Uploading stopped: {e.reason}. The next run carries on."
+            return BatchEnd("awaiting-approval", msg("hubbot-status-stopped-stale", e.reason))
+        message = msg("hubbot-status-stopped", e.reason)
         self.job.progress(f"{self.name}: {message}")
         if e.fatal or e.read_only:
             self.job.gate.halt(e.reason)
@@ -191,7 +183,7 @@ class UploadBatch:
             state = end.state
             self.job.progress(f"{self.name}: the status page could not be saved: {e.info}")
         if stopped.fatal:
-            raise AccountRefused("muststop", f"Uploading stopped: {stopped.reason}.")
+            raise AccountRefused("muststop", f"Uploading stopped: {stopped.reason}.")  # the log
         return state
 
     def _pending(self) -> Iterator[PlannedFile]:

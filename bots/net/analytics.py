@@ -263,4 +263,4 @@ def _problem_detail(response: requests.Response) -> str:
 
 
 def _short(error: Exception) -> str:
-    return explain(error).words
+    return str(explain(error).words)  # the analytics report quotes it in English

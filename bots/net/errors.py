@@ -23,6 +23,8 @@ from enum import Enum
 import urllib3
 from urllib3.util.ssl_match_hostname import CertificateError
 
+from bots.i18n.message import Message, msg
+
 
 class Kind(Enum):
     REFUSED = "refused"
@@ -43,7 +45,7 @@ class NetworkFailure:
     """What went wrong on the network, in words that fit after a colon."""
 
     kind: Kind
-    words: str
+    words: Message
 
     @property
     def timed_out(self) -> bool:
@@ -57,24 +59,24 @@ class NetworkFailure:
 
 
 #: certificate verification codes (OpenSSL's X509_V_ERR_*) in words
-_CERTIFICATE_WORDS = {
-    9: "the server's certificate is not valid yet",
-    10: "the server's certificate has expired",
-    18: "the server's certificate is self-signed, not issued by a trusted authority",
-    19: "the server's certificate chain ends in an untrusted authority",
-    20: "the server's certificate is not issued by a trusted authority",
-    21: "the server's certificate is not issued by a trusted authority",
-    23: "the server's certificate has been revoked",
-    62: "the server's certificate is for another host name",
+_CERTIFICATE_WORDS: dict[int, Message] = {
+    9: msg("hubbot-net-cert-not-yet-valid"),
+    10: msg("hubbot-net-cert-expired"),
+    18: msg("hubbot-net-cert-self-signed"),
+    19: msg("hubbot-net-cert-untrusted-chain"),
+    20: msg("hubbot-net-cert-untrusted"),
+    21: msg("hubbot-net-cert-untrusted"),
+    23: msg("hubbot-net-cert-revoked"),
+    62: msg("hubbot-net-cert-other-host"),
 }
 
 #: OpenSSL's reasons for a failed handshake, in words
-_TLS_WORDS = {
-    "WRONG_VERSION_NUMBER": "the server does not speak https on this port (an http address?)",
-    "UNSUPPORTED_PROTOCOL": "the server offers only an outdated version of TLS",
-    "TLSV1_ALERT_PROTOCOL_VERSION": "the server offers only an outdated version of TLS",
-    "UNEXPECTED_EOF_WHILE_READING": "the server closed the connection during the handshake",
-    "SSLV3_ALERT_HANDSHAKE_FAILURE": "the server and the bot have no encryption method in common",
+_TLS_WORDS: dict[str, Message] = {
+    "WRONG_VERSION_NUMBER": msg("hubbot-net-tls-no-https"),
+    "UNSUPPORTED_PROTOCOL": msg("hubbot-net-tls-outdated"),
+    "TLSV1_ALERT_PROTOCOL_VERSION": msg("hubbot-net-tls-outdated"),
+    "UNEXPECTED_EOF_WHILE_READING": msg("hubbot-net-tls-closed"),
+    "SSLV3_ALERT_HANDSHAKE_FAILURE": msg("hubbot-net-tls-no-cipher"),
 }
 
 _UNREACHABLE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.EHOSTDOWN}
@@ -88,7 +90,7 @@ def explain(error: BaseException) -> NetworkFailure:
             found = check(cause)
             if found is not None:
                 return found
-    return NetworkFailure(Kind.OTHER, "an unexpected network error happened")
+    return NetworkFailure(Kind.OTHER, msg("hubbot-net-unexpected"))
 
 
 def _chain(error: BaseException) -> Iterator[BaseException]:
@@ -110,9 +112,7 @@ def _chain(error: BaseException) -> Iterator[BaseException]:
 
 def _certificate(cause: BaseException) -> NetworkFailure | None:
     if isinstance(cause, ssl.SSLCertVerificationError):
-        words = _CERTIFICATE_WORDS.get(
-            cause.verify_code, "the server's certificate could not be verified"
-        )
+        words = _CERTIFICATE_WORDS.get(cause.verify_code, msg("hubbot-net-cert-unverified"))
         return NetworkFailure(Kind.TLS, words)
     if isinstance(cause, CertificateError):
         return NetworkFailure(Kind.TLS, _CERTIFICATE_WORDS[62])
@@ -124,9 +124,9 @@ def _timeout(cause: BaseException) -> NetworkFailure | None:
     if isinstance(cause, urllib3.exceptions.NewConnectionError):
         return None
     if isinstance(cause, urllib3.exceptions.ConnectTimeoutError):
-        return NetworkFailure(Kind.CONNECT_TIMEOUT, "the server did not accept a connection")
+        return NetworkFailure(Kind.CONNECT_TIMEOUT, msg("hubbot-net-connect-timeout"))
     if isinstance(cause, urllib3.exceptions.ReadTimeoutError | TimeoutError | socket.timeout):
-        return NetworkFailure(Kind.READ_TIMEOUT, "the server did not answer in time")
+        return NetworkFailure(Kind.READ_TIMEOUT, msg("hubbot-net-read-timeout"))
     return None
 
 
@@ -134,54 +134,55 @@ def _tls(cause: BaseException) -> NetworkFailure | None:
     if not isinstance(cause, ssl.SSLError):
         return None
     reason = str(getattr(cause, "reason", "") or "")
-    return NetworkFailure(Kind.TLS, _TLS_WORDS.get(reason, "the secure handshake failed"))
+    return NetworkFailure(Kind.TLS, _TLS_WORDS.get(reason, msg("hubbot-net-tls-failed")))
 
 
 def _name(cause: BaseException) -> NetworkFailure | None:
     if not isinstance(cause, socket.gaierror):
         return None
     if cause.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)):
-        return NetworkFailure(Kind.NAME, "no such host name is known")
+        return NetworkFailure(Kind.NAME, msg("hubbot-net-no-such-host"))
     if cause.errno == socket.EAI_AGAIN:
-        return NetworkFailure(Kind.NAME, "the name server did not answer (this may pass)")
-    return NetworkFailure(Kind.NAME, "the name could not be looked up")
+        return NetworkFailure(Kind.NAME, msg("hubbot-net-name-server-silent"))
+    return NetworkFailure(Kind.NAME, msg("hubbot-net-name-lookup-failed"))
 
 
 def _connection(cause: BaseException) -> NetworkFailure | None:
     # RemoteDisconnected is a ConnectionResetError too: it goes first
     if isinstance(cause, http.client.RemoteDisconnected):
-        return NetworkFailure(Kind.CLOSED, "the server closed the connection without answering")
+        return NetworkFailure(Kind.CLOSED, msg("hubbot-net-closed-without-answer"))
     if isinstance(cause, ConnectionRefusedError):
-        return NetworkFailure(Kind.REFUSED, "the server refused the connection")
+        return NetworkFailure(Kind.REFUSED, msg("hubbot-net-refused"))
     if isinstance(cause, ConnectionResetError):
-        return NetworkFailure(Kind.RESET, "the server reset the connection")
+        return NetworkFailure(Kind.RESET, msg("hubbot-net-reset"))
     if isinstance(cause, ConnectionAbortedError):
-        return NetworkFailure(Kind.RESET, "the connection was aborted")
+        return NetworkFailure(Kind.RESET, msg("hubbot-net-aborted"))
     if isinstance(cause, BrokenPipeError):
-        return NetworkFailure(Kind.CLOSED, "the server closed the connection")
+        return NetworkFailure(Kind.CLOSED, msg("hubbot-net-closed"))
     if isinstance(cause, OSError) and cause.errno in _UNREACHABLE:
-        return NetworkFailure(Kind.UNREACHABLE, "the network has no route to the server")
+        return NetworkFailure(Kind.UNREACHABLE, msg("hubbot-net-unreachable"))
     return None
 
 
 def _body(cause: BaseException) -> NetworkFailure | None:
     if isinstance(cause, http.client.IncompleteRead):
-        return NetworkFailure(Kind.BROKEN_BODY, "the server ended the answer early")
+        return NetworkFailure(Kind.BROKEN_BODY, msg("hubbot-net-ended-early"))
     if isinstance(cause, urllib3.exceptions.DecodeError):
-        return NetworkFailure(Kind.BROKEN_BODY, "the server's compressed data is broken")
+        return NetworkFailure(Kind.BROKEN_BODY, msg("hubbot-net-broken-compression"))
     return None
 
 
 def _protocol(cause: BaseException) -> NetworkFailure | None:
     if isinstance(cause, http.client.HTTPException | urllib3.exceptions.ProtocolError):
-        return NetworkFailure(Kind.PROTOCOL, "the server's answer is not valid HTTP")
+        return NetworkFailure(Kind.PROTOCOL, msg("hubbot-net-not-http"))
     return None
 
 
 def _os_words(cause: BaseException) -> NetworkFailure | None:
     """Any other system error, by the operating system's own description."""
     if isinstance(cause, OSError) and cause.strerror:
-        return NetworkFailure(Kind.OTHER, cause.strerror[:1].lower() + cause.strerror[1:])
+        words = cause.strerror[:1].lower() + cause.strerror[1:]
+        return NetworkFailure(Kind.OTHER, Message.verbatim(words))  # the system's own words
     return None
 
 
@@ -193,21 +194,23 @@ _CHECKS = (_certificate, _timeout, _tls, _name, _connection, _body, _protocol, _
 class FetchError(Exception):
     """A fetch that cannot be done, in words a partner or operator can act on."""
 
-    def __init__(self, message: str, *, url: str | None = None, status: int | None = None):
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self, message: Message | str, *, url: str | None = None, status: int | None = None
+    ):
+        self.message = message if isinstance(message, Message) else Message.verbatim(message)
+        super().__init__(str(self.message))
         self.url = url
         #: the HTTP status when the server answered with an error
         self.status = status
 
     def __str__(self) -> str:
-        return self.message
+        return str(self.message)
 
 
 class FileTooLarge(FetchError):
     """The body is larger than the limit the caller set."""
 
-    def __init__(self, message: str, *, url: str | None = None, limit: int):
+    def __init__(self, message: Message | str, *, url: str | None = None, limit: int):
         super().__init__(message, url=url)
         self.limit = limit
 

@@ -54,6 +54,7 @@ from urllib.parse import urljoin, urlsplit
 
 import urllib3
 
+from bots.i18n.message import Message, msg
 from bots.net.addresses import Target, classify_address, host_allowed, parse_target, system_resolver
 from bots.net.deadline import Deadline
 from bots.net.errors import (
@@ -169,8 +170,12 @@ class FetchStream:
             raise self._watchdog.error(self.url)
         if self.content_length is not None and self.bytes_read < self.content_length:
             raise FetchError(
-                f"the server sent only {self.bytes_read} of {self.content_length} bytes "
-                f"for {self.url}",
+                msg(
+                    "hubbot-fetch-short-body",
+                    str(self.bytes_read),
+                    str(self.content_length),
+                    self.url,
+                ),
                 url=self.url,
             )
         self.complete = True
@@ -184,20 +189,15 @@ class FetchStream:
             return self._watchdog.error(self.url)
         failure = explain(error)
         if failure.timed_out:
+            seconds = format_seconds(self.read_timeout)
             return FetchError(
-                f"the server at {self.host} stopped sending {self.url} before the end: "
-                f"nothing arrived for {format_seconds(self.read_timeout)}",
-                url=self.url,
+                msg("hubbot-fetch-stalled", self.host, self.url, seconds), url=self.url
             )
-        return FetchError(
-            f"the connection broke while reading {self.url}: {failure.words}", url=self.url
-        )
+        return FetchError(msg("hubbot-fetch-broken", self.url, failure.words), url=self.url)
 
 
 def _too_large(url: str, limit: int) -> FileTooLarge:
-    return FileTooLarge(
-        f"the file at {url} is larger than the limit of {human_size(limit)}", url=url, limit=limit
-    )
+    return FileTooLarge(msg("hubbot-fetch-too-large", url, human_size(limit)), url=url, limit=limit)
 
 
 # --- the fetcher -------------------------------------------------------------
@@ -251,7 +251,7 @@ class Fetcher:
         """
         limit = self.policy.max_file_bytes if limit is None else limit
         if deadline is not None and deadline.expired():
-            raise FetchError(f"no time was left to fetch {url}", url=url)
+            raise FetchError(msg("hubbot-fetch-no-time", url), url=url)
         scaled = timeout is None
         watchdog = Watchdog(
             self.policy.timeout + limit / MIN_BYTES_PER_SECOND if timeout is None else timeout,
@@ -368,28 +368,28 @@ class Fetcher:
         target = parse_target(url)
         if not host_allowed(target.host, self.policy.allow_hosts):
             listed = ", ".join(self.policy.allow_hosts)
-            raise FetchError(
-                f"the host {target.host} is not one the bot may fetch from "
-                f"(sources.allow_hosts lists: {listed})",
-                url=url,
-            )
+            raise FetchError(msg("hubbot-fetch-host-not-allowed", target.host, listed), url=url)
         return target
 
     def _checked_addresses(self, target: Target, watchdog: Watchdog) -> list[str]:
         addresses = _resolve_in_time(self._resolve, target, watchdog)
         if not addresses:
-            raise FetchError(f"the host name {target.host} does not resolve", url=target.url)
+            raise FetchError(msg("hubbot-fetch-no-address", target.host), url=target.url)
         if not self.policy.allow_private_addresses:
             for address in addresses:
                 kind = classify_address(address)
                 if kind is not None:
-                    of = "" if address == target.host else f" (of {target.host})"
-                    raise FetchError(
-                        f"the address {address}{of} is {kind}; the bot only "
-                        "fetches from public internet addresses unless the operator sets "
-                        "sources.allow_private_addresses",
-                        url=target.url,
+                    message = (
+                        msg("hubbot-fetch-private-address", address, address_kind(kind))
+                        if address == target.host
+                        else msg(
+                            "hubbot-fetch-private-address-of",
+                            address,
+                            address_kind(kind),
+                            target.host,
+                        )
                     )
+                    raise FetchError(message, url=target.url)
         return addresses
 
     def _get(
@@ -411,7 +411,7 @@ class Fetcher:
                 finish(response, complete=False)
                 if not location:
                     raise FetchError(
-                        f"the server redirected {target.url} without saying where to",
+                        msg("hubbot-fetch-redirect-nowhere", target.url),
                         url=target.url,
                         status=status,
                     )
@@ -419,14 +419,14 @@ class Fetcher:
                 continue
             if status >= 400 or status < 200:
                 finish(response, complete=False)
+                phrase = _status_phrase(status, response)
                 raise FetchError(
-                    f"the server answered {status} {_status_phrase(status, response)} "
-                    f"for {target.url}",
+                    msg("hubbot-fetch-http-error", str(status), phrase, target.url),
                     url=target.url,
                     status=status,
                 )
             return response, per_read, target.url
-        raise FetchError(f"the address {url} redirected more than {MAX_REDIRECTS} times", url=url)
+        raise FetchError(msg("hubbot-fetch-redirect-loop", url, MAX_REDIRECTS), url=url)
 
     def _request(
         self, target: Target, addresses: list[str], sent: dict[str, str], *, watchdog: Watchdog
@@ -492,17 +492,14 @@ def _resolve_in_time(resolve: Resolver, target: Target, watchdog: Watchdog) -> l
     worker.join(max(0.0, watchdog.remaining()))
     if worker.is_alive():
         watchdog.fired = True
-        raise FetchError(
-            f"the host name {target.host} could not be resolved within "
-            f"{format_seconds(watchdog.seconds)}",
-            url=target.url,
-        )
+        seconds = format_seconds(watchdog.seconds)
+        raise FetchError(msg("hubbot-fetch-resolve-slow", target.host, seconds), url=target.url)
     if failure:
         error = failure[0]
         if isinstance(error, FetchError):
             raise error
         raise FetchError(
-            f"the host name {target.host} could not be resolved: {explain(error).words}",
+            msg("hubbot-fetch-resolve-failed", target.host, explain(error).words),
             url=target.url,
         )
     return result[0]
@@ -521,33 +518,32 @@ def _unanswered(
     out_of_time = watchdog.fired or watchdog.remaining() <= 0
     seconds = format_seconds(watchdog.seconds if out_of_time else waited)
     if failure.kind is Kind.READ_TIMEOUT or (out_of_time and watchdog.connected):
-        return FetchError(
-            f"the server at {target.host} accepted the connection but did not answer "
-            f"within {seconds}",
-            url=target.url,
-        )
+        return FetchError(msg("hubbot-fetch-no-answer", target.host, seconds), url=target.url)
     if out_of_time:
         return _not_connected(target, failure, watchdog.seconds)
     if failure.kind is Kind.TLS:
-        return FetchError(
-            f"the secure connection to {target.host} failed: {failure.words}", url=target.url
-        )
+        return FetchError(msg("hubbot-fetch-tls", target.host, failure.words), url=target.url)
     if failure.before_connecting:
         return None
-    return FetchError(f"no usable answer from {target.host}: {failure.words}", url=target.url)
+    return FetchError(msg("hubbot-fetch-unusable", target.host, failure.words), url=target.url)
 
 
 def _not_connected(target: Target, failure: NetworkFailure | None, waited: float) -> FetchError:
     """No address of the host took the connection; the last one's failure says why."""
     if failure is None:
-        words = "the host name has no address"
+        words = msg("hubbot-fetch-no-host-address")
     elif failure.kind is Kind.REFUSED:
-        words = f"{failure.words} (nothing is listening on port {target.port})"
+        words = msg("hubbot-fetch-refused-port", failure.words, str(target.port))
     elif failure.timed_out:
-        words = f"the server did not accept a connection within {format_seconds(waited)}"
+        words = msg("hubbot-fetch-not-accepted", format_seconds(waited))
     else:
         words = failure.words
-    return FetchError(f"could not connect to {target.host}: {words}", url=target.url)
+    return FetchError(msg("hubbot-fetch-cannot-connect", target.host, words), url=target.url)
+
+
+def address_kind(kind: str) -> Message:
+    """What kind of address a refused one is (loopback, private...), in words."""
+    return msg("hubbot-address-" + kind.replace(" ", "-").lower())
 
 
 def _content_length(response: Any) -> int | None:

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from bots.i18n import Message
+
 log = logging.getLogger(__name__)
 
 #: Longest slice of a wait between two looks at ``should_stop``.
@@ -32,8 +34,8 @@ SLICE_SECONDS = 0.5
 class StopRequested(Exception):
     """The run must end now (SIGTERM, time budget): raised between writes or inside a wait."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, reason: Message) -> None:
+        super().__init__(str(reason))
         self.reason = reason
 
 
@@ -134,20 +136,20 @@ class Wait:
 class Pacer:
     """Does the waiting for one connection to one wiki.
 
-    ``should_stop`` returns a reason (non-empty) when the run must end; it is
+    ``should_stop`` returns a reason (a message) when the run must end; it is
     consulted between wait slices, so a stop never waits for a long back-off.
     """
 
     policy: PacingPolicy = field(default_factory=PacingPolicy)
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] = time.sleep
-    should_stop: Callable[[], str] = lambda: ""
+    should_stop: Callable[[], Message | None] = lambda: None
     waits: list[Wait] = field(default_factory=list)
     _last_upload: float | None = None
 
     def check_stop(self) -> None:
         reason = self.should_stop()
-        if reason:
+        if reason is not None:
             raise StopRequested(reason)
 
     def wait(self, seconds: float, kind: str, why: str) -> None:

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 
 from urllib3.connection import HTTPConnection, HTTPSConnection
 
+from bots.i18n.message import msg
 from bots.net.deadline import Deadline
 from bots.net.errors import FetchError, format_seconds
 
@@ -72,7 +73,7 @@ class Watchdog:
             raise self.error(url)
 
     def error(self, url: str) -> FetchError:
-        return FetchError(f"timed out after {format_seconds(self.seconds)} fetching {url}", url=url)
+        return FetchError(msg("hubbot-fetch-timed-out", format_seconds(self.seconds), url), url=url)
 
     def watch(self, sock: socket.socket, *, reused: bool = False) -> None:
         with self._lock:

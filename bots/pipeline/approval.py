@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import chain
 
+from bots.i18n import Message, items, msg
 from bots.wiki.records import Revision, UserInfo
 
 #: What the wiki says about one user now (None when the name is empty or hidden).
@@ -25,7 +26,7 @@ UserLookup = Callable[[str], UserInfo | None]
 @dataclass(frozen=True)
 class Decision:
     ok: bool
-    reason: str  # one plain sentence, for the status page or the dashboard
+    reason: Message  # one plain sentence, for the status page or the dashboard
     user: str = ""
     revid: int = 0
 
@@ -64,20 +65,20 @@ class Approvers:
         return info.name in names or bool(set(self.groups) & set(info.groups))
 
 
-def is_trusted(info: UserInfo | None, approvers: Approvers) -> tuple[bool, str]:
-    """Approver and not blocked, checked at run time."""
+def is_trusted(info: UserInfo | None, approvers: Approvers) -> tuple[bool, Message | None]:
+    """Approver and not blocked, checked at run time; if not, why not."""
     if info is None or not info.exists:
-        return False, "the account does not exist"
+        return False, msg("hubbot-approval-no-account")
     if info.blocked:
-        return False, f"{info.name} is blocked"
+        return False, msg("hubbot-approval-blocked", info.name)
     if not approvers.includes(info):
-        groups = ", ".join(approvers.groups) or "none"
-        return False, (
-            f"{info.name} is not an approver (approver groups: {groups}"
-            + (f"; approver users: {', '.join(approvers.users)}" if approvers.users else "")
-            + ")"
-        )
-    return True, ""
+        groups = items(approvers.groups) if approvers.groups else msg("hubbot-approval-no-groups")
+        if approvers.users:
+            return False, msg(
+                "hubbot-approval-not-approver-users", info.name, groups, items(approvers.users)
+            )
+        return False, msg("hubbot-approval-not-approver", info.name, groups)
+    return True, None
 
 
 def check_approval(
@@ -98,51 +99,32 @@ def check_approval(
     newest_first = iter(revisions)
     newest = next(newest_first, None)
     if newest is None:
-        return Decision(False, "The request page has no history.")
+        return Decision(False, msg("hubbot-approval-no-history"))
 
     def value(text: str) -> str:
         return (approve_of(text) or "").strip()
 
     approved = value(newest.text)
     if not approved:
-        return Decision(
-            False,
-            f"Waiting for a reviewer to approve preview {preview_id} "
-            f"(set |approve={preview_id} on the request page).",
-        )
+        return Decision(False, msg("hubbot-approval-waiting", preview_id))
     if approved != preview_id:
-        return Decision(
-            False,
-            f"The approval of preview {approved} is stale: the request, its data, the "
-            f"source or a mapping changed, and the current preview is {preview_id}. "
-            f"A reviewer must look at the new preview and set |approve={preview_id}.",
-        )
+        return Decision(False, msg("hubbot-approval-stale", approved, preview_id))
     setter = revision_that_set(chain([newest], newest_first), value) or newest
-    who = setter.user or "a user whose name is hidden"
+    who = setter.user or msg("hubbot-approval-hidden-user")
     made_by = creator()
     if not made_by or setter.user == made_by:
-        why = (
-            f"{who}, who created the request"
-            if made_by
-            else f"{who}, and the name of the request's creator is hidden"
-        )
-        return Decision(
-            False,
-            f"Preview {preview_id} was approved by {why}; "
-            "another reviewer must approve it (four eyes).",
-            setter.user,
-            setter.revid,
-        )
+        key = "hubbot-approval-by-creator" if made_by else "hubbot-approval-creator-hidden"
+        return Decision(False, msg(key, preview_id, who), setter.user, setter.revid)
     ok, why = is_trusted(user_info(setter.user), approvers)
     if not ok:
         return Decision(
             False,
-            f"Preview {preview_id} was approved by {who}, but {why}; an approver must approve it.",
+            msg("hubbot-approval-untrusted", preview_id, who, why or ""),
             setter.user,
             setter.revid,
         )
     return Decision(
-        True, f"Preview {preview_id} approved by {setter.user}.", setter.user, setter.revid
+        True, msg("hubbot-approval-ok", preview_id, setter.user), setter.user, setter.revid
     )
 
 
@@ -161,13 +143,11 @@ def check_stop_page(
     newest_first = iter(revisions)
     newest = next(newest_first, None)
     if newest is None:
-        return Decision(False, "The stop page does not exist; run `hubbot install`.")
+        return Decision(False, msg("hubbot-stop-missing"))
     text = newest.text.strip()
     if text != "run":
-        who = newest.user or "a user whose name is hidden"
-        return Decision(
-            False, f"The stop page says {text[:80]!r} (last edited by {who}).", newest.user
-        )
+        who = newest.user or msg("hubbot-approval-hidden-user")
+        return Decision(False, msg("hubbot-stop-says", text[:80], who), newest.user)
     setter = (
         revision_that_set(
             chain([newest], newest_first), lambda t: "run" if t.strip() == "run" else t
@@ -175,15 +155,11 @@ def check_stop_page(
         or newest
     )
     if setter.user == bot_user:
-        return Decision(True, "The stop page says run (set by the bot's install).", setter.user)
+        return Decision(True, msg("hubbot-stop-run-install"), setter.user)
     ok, why = is_trusted(user_info(setter.user), approvers)
     if not ok:
-        who = setter.user or "a user whose name is hidden"
+        who = setter.user or msg("hubbot-approval-hidden-user")
         return Decision(
-            False,
-            f"The stop page was set to run by {who}, but {why}; "
-            "only an approver can start the bot.",
-            setter.user,
-            setter.revid,
+            False, msg("hubbot-stop-untrusted", who, why or ""), setter.user, setter.revid
         )
-    return Decision(True, f"The stop page says run (set by {setter.user}).", setter.user)
+    return Decision(True, msg("hubbot-stop-run", setter.user), setter.user)

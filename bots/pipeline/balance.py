@@ -65,6 +65,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from bots.i18n.message import VERBATIM, Message, items, msg
+
 #: Extension tags of MediaWiki core, known to every wiki: what they hold is
 #: never read as wikitext of the page, so it needs no checking.
 CORE_TAGS: frozenset[str] = frozenset({"nowiki", "pre", "gallery", "indicator"})
@@ -151,7 +153,7 @@ _RULES: dict[str, tuple[str, frozenset[int]]] = {
 _MIN = {"{": 2, "[": 2, "-{": 2}
 _MAX = {"{": 3, "[": 2, "-{": 2}
 _OPENED = {"{": "{{", "[": "[[", "-{": "-{"}
-_WHAT = {"{": "a template", "[": "a link", "-{": "a language-variant block"}
+_WHAT = {"{": "template", "[": "link", "-{": "variant"}
 _CLOSER = {"{": "}}", "[": "]]", "-{": "}-"}
 
 
@@ -160,17 +162,17 @@ class Unbalanced:
     """One reason a piece of wikitext would not leave the file page whole."""
 
     markup: str  # the markup as written, e.g. "<!--", "<nowiki>", "{{"
-    reason: str  # one plain sentence naming it
+    reason: Message  # one plain sentence naming it
 
     def __str__(self) -> str:
-        return self.reason
+        return str(self.reason)
 
 
-def explain(found: Sequence[Unbalanced], limit: int = 3) -> str:
+def explain(found: Sequence[Unbalanced], limit: int = 3) -> Message:
     """The reasons as one text for a problem message, at most ``limit`` of them."""
-    shown = "; ".join(f.reason for f in found[:limit])
+    shown = items([f.reason for f in found[:limit]], "semicolon")
     more = len(found) - limit
-    return shown + (f"; and {more} more" if more > 0 else "")
+    return msg("hubbot-balance-and-more", shown, more) if more > 0 else msg(VERBATIM, shown)
 
 
 @dataclass(frozen=True)
@@ -217,7 +219,7 @@ class _Scan:
         self.visible: list[str] = []  # the text as the parser sees it, comments gone
         self.html_open: dict[str, int] = {}
 
-    def fault(self, key: str, markup: str, reason: str) -> None:
+    def fault(self, key: str, markup: str, reason: Message) -> None:
         self.found.setdefault(key, Unbalanced(_short(markup), reason))
 
     def run(self) -> tuple[Unbalanced, ...]:
@@ -250,23 +252,15 @@ class _Scan:
         if char in "{[":
             return self.open(i, char)
         if char == "|" and not self.stack and not _table_line(text, i):
-            self.fault(
-                "pipe",
-                "|",
-                'A "|" outside a link or template would split the field of the file page; '
-                'write {{!}} for a "|" that should be shown',
-            )
+            self.fault("pipe", "|", msg("hubbot-balance-pipe"))
         elif char in "}]" and not self.stack:
             run = _run(text, i, char)
             self.visible.append(text[i : i + run])
             if run >= 2:
-                ended = "the template of the file page" if char == "}" else "the link around it"
-                self.fault(
-                    f"stray{char}",
-                    char * run,
-                    f'"{char * 2}" closes {"a template" if char == "}" else "a link"} that this '
-                    f"text never opened: it would end {ended} early",
+                key = (
+                    "hubbot-balance-stray-template" if char == "}" else "hubbot-balance-stray-link"
                 )
+                self.fault(f"stray{char}", char * run, msg(key, char * 2))
             return i + run
         self.visible.append(char)
         return i + 1
@@ -318,12 +312,7 @@ class _Scan:
         if text.startswith("<!--", i):
             end = text.find("-->", i + 4)
             if end == -1:
-                self.fault(
-                    "comment",
-                    "<!--",
-                    '"<!--" starts a comment that is never closed with "-->": everything '
-                    "after it on the file page would be hidden",
-                )
+                self.fault("comment", "<!--", msg("hubbot-balance-comment"))
                 return len(text)
             return end + 3
         match = _TAG_NAME.match(text, i + 1)
@@ -343,13 +332,7 @@ class _Scan:
     def inclusion_tag(self, i: int, match: re.Match[str]) -> int:
         end = self.text.find(">", match.end())
         written = self.text[i : end + 1] if end != -1 else self.text[i : match.end()]
-        self.fault(
-            "inclusion",
-            written,
-            f'"{_short(written)}" cannot be used on file pages: includeonly, noinclude and '
-            "onlyinclude change which parts of a page are shown, and can hide the rest of "
-            "the file page",
-        )
+        self.fault("inclusion", written, msg("hubbot-balance-inclusion", _short(written)))
         self.visible.append("x")
         return end + 1 if end != -1 else match.end()
 
@@ -358,20 +341,11 @@ class _Scan:
         lower = name.lower()
         end = text.find(">", match.end())
         if closing:
-            self.fault(
-                f"stray<{lower}",
-                f"</{name}>",
-                f'"</{name}>" closes a <{name}> tag that this text never opened',
-            )
+            self.fault(f"stray<{lower}", f"</{name}>", msg("hubbot-balance-stray-tag", name))
             self.visible.append("x")
             return end + 1 if end != -1 else match.end()
         if end == -1:
-            self.fault(
-                f"gt<{lower}",
-                f"<{name}",
-                f'"<{name}" is a tag that is never ended with ">": MediaWiki would look for '
-                "its end further on the file page",
-            )
+            self.fault(f"gt<{lower}", f"<{name}", msg("hubbot-balance-unended-tag", name))
             self.visible.append("<")
             return i + 1
         self.visible.append("x")
@@ -387,10 +361,7 @@ class _Scan:
         if found is None:
             opened = text[i : end + 1]
             self.fault(
-                f"open<{lower}",
-                opened,
-                f'"{_short(opened)}" is never closed with "</{lower}>": a tag like this takes '
-                f'in everything up to a later "</{lower}>" on the file page',
+                f"open<{lower}", opened, msg("hubbot-balance-unclosed-tag", _short(opened), lower)
             )
             return end + 1
         return found.end()
@@ -401,8 +372,7 @@ class _Scan:
             self.fault(
                 f"in<{name}:{found.reason}",
                 found.markup,
-                f"Inside <{name}> (read as plain wikitext where the wiki does not know the "
-                f"tag): {found.reason[:1].lower()}{found.reason[1:]}",
+                msg("hubbot-balance-inside-tag", name, found.reason),
             )
 
     def html_tag(self, i: int, match: re.Match[str], closing: bool) -> None:
@@ -412,12 +382,7 @@ class _Scan:
             return  # not a tag to the sanitizer, or one that closes itself
         if closing:
             if self.html_open.get(name, 0) == 0:
-                self.fault(
-                    f"stray<{name}",
-                    f"</{name}>",
-                    f'"</{name}>" closes a <{name}> that this text never opened: it could '
-                    "close a part of the file page's layout instead",
-                )
+                self.fault(f"stray<{name}", f"</{name}>", msg("hubbot-balance-stray-html", name))
             else:
                 self.html_open[name] -= 1
         else:
@@ -428,36 +393,20 @@ class _Scan:
         for opened in self.stack:
             markup = "{" * opened.count if opened.kind == "{" else _OPENED[opened.kind]
             closer = "}" * min(opened.count, 3) if opened.kind == "{" else _CLOSER[opened.kind]
-            what = "a template parameter" if opened.count == 3 else _WHAT[opened.kind]
+            what = "parameter" if opened.count == 3 else _WHAT[opened.kind]
             self.fault(
                 f"open{opened.kind}",
                 markup,
-                f'"{markup}" opens {what} that is never closed with "{closer}": it would '
-                "take in the rest of the file page's template",
+                msg(f"hubbot-balance-unclosed-{what}", markup, closer),
             )
         for name, count in self.html_open.items():
             if count > 0:
-                self.fault(
-                    f"open<{name}",
-                    f"<{name}>",
-                    f'"<{name}>" is never closed with "</{name}>": it would wrap the rest of '
-                    "the file page",
-                )
+                self.fault(f"open<{name}", f"<{name}>", msg("hubbot-balance-unclosed-html", name))
         visible = "".join(self.visible)
         if _TABLE_START.search(visible) or _TABLE_END.search(visible):
-            self.fault(
-                "table",
-                "{|",
-                'A line starting with "{|" or "|}" is table markup, which cannot be used '
-                "inside a field of the file page",
-            )
+            self.fault("table", "{|", msg("hubbot-balance-table"))
         if _HEADING.search(visible):
-            self.fault(
-                "heading",
-                "=",
-                'A line starting with "=" would be read as a section heading, which takes in '
-                "the rest of its line and cannot be used inside a field of the file page",
-            )
+            self.fault("heading", "=", msg("hubbot-balance-heading"))
 
 
 @lru_cache(maxsize=4096)

@@ -32,6 +32,7 @@ from bots.followup.merge import (
     set_value,
     template_key,
 )
+from bots.i18n.message import Message, msg
 from bots.model import TEMPLATE_FIELDS, MappingTable, Problem, Request
 from bots.pipeline.balance import explain, unbalanced
 from bots.pipeline.escape import normalise_value
@@ -66,20 +67,18 @@ def plan_edit(
 ) -> PlannedEdit | list[Problem]:
     """The change one record asks for, or every reason it cannot be made."""
     record_id = normalise_value(cell(record, request.id_column)).strip()
-    where = f"record {record_id}" if record_id else "a record without id"
+    where = (
+        msg("hubbot-where-record", record_id)
+        if record_id
+        else msg("hubbot-where-record-without-id")
+    )
     problems: list[Problem] = []
     if not record_id:
-        problems.append(
-            Problem(where, f'The id column "{request.id_column}" is empty for this record.')
-        )
+        problems.append(Problem(where, msg("hubbot-problem-id-empty", request.id_column)))
     target = _target(normalise_value(cell(record, request.target_column or "")).strip())
     if not target:
         problems.append(
-            Problem(
-                where,
-                f'The target column "{request.target_column}" gives no file: write its title '
-                "(File:Name.jpg) or its SHA-1 (40 hexadecimal digits).",
-            )
+            Problem(where, msg("hubbot-edit-target-empty", request.target_column or ""))
         )
     allowed = TEMPLATE_FIELDS.get(request.template, ())
     fields = tuple(
@@ -91,11 +90,7 @@ def plan_edit(
         found = unbalanced(value)
         if found:
             problems.append(
-                Problem(
-                    where,
-                    f'The field "{name}", filled for this record, would break the file page: '
-                    f"{explain(found)}.",
-                )
+                Problem(where, msg("hubbot-problem-field-markup", name, explain(found)))
             )
     if problems:
         return problems
@@ -116,7 +111,7 @@ class IntendedPage:
     """The page a record wants, made from the base; ``problem`` when it cannot be made."""
 
     text: str
-    problem: str = ""
+    problem: Message | None = None
 
 
 def intended_page(base: str, edit: PlannedEdit) -> IntendedPage:
@@ -124,11 +119,7 @@ def intended_page(base: str, edit: PlannedEdit) -> IntendedPage:
     code = mwparserfromhell.parse(base, skip_style_tags=True)
     template = description_template(code, DESCRIPTION_TEMPLATES)
     if edit.fields and template is None:
-        return IntendedPage(
-            base,
-            "The file page has no {{Information}}, {{Artwork}} or {{Photograph}} template "
-            "whose fields the request could set.",
-        )
+        return IntendedPage(base, msg("hubbot-edit-no-template"))
     if template is not None:
         allowed = {param_key(f) for f in TEMPLATE_FIELDS.get(_template_name(template), ())}
         present = params(template)
@@ -136,9 +127,7 @@ def intended_page(base: str, edit: PlannedEdit) -> IntendedPage:
             key = param_key(name)
             if key not in allowed:
                 return IntendedPage(
-                    base,
-                    f"The file page's {{{{{_template_name(template)}}}}} has no field "
-                    f'"{name}"; choose the template the page uses with |template=.',
+                    base, msg("hubbot-edit-no-field", _template_name(template), name)
                 )
             if key in present:
                 set_value(present[key], value, None)

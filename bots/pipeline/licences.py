@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from bots.i18n.message import Message, Param, items, msg
 from bots.model import Problem, Request
 from bots.pipeline.escape import normalise_value
 from bots.pipeline.patterns import cell
@@ -41,33 +42,30 @@ def licence_template(template: str) -> str:
 
 
 def record_licence(
-    request: Request, record: Mapping[str, object], licenses: Mapping[str, str], where: str
+    request: Request,
+    record: Mapping[str, object],
+    licenses: Mapping[str, str],
+    where: str | Message,
 ) -> tuple[str | None, list[Problem]]:
-    allowed = ", ".join(licenses) or "(none configured)"
+    allowed: Param = items(list(licenses)) if licenses else msg("hubbot-licence-none-configured")
     value = ""
     if request.license_column:
         value = normalise_value(cell(record, request.license_column)).strip()
     if value:
-        origin = f'column "{request.license_column}"'
+        origin = msg("hubbot-licence-from-column", request.license_column or "")
     else:
         value = (request.license or "").strip()
-        origin = "the request's license parameter"
+        origin = msg("hubbot-licence-from-request")
     if not value:
         missing = (
-            f'its column "{request.license_column}" is empty and the request gives no license'
+            msg("hubbot-licence-column-empty", request.license_column)
             if request.license_column
-            else "the request gives neither license nor license_column"
+            else msg("hubbot-licence-not-given")
         )
-        return None, [
-            Problem(where, f"The record has no licence: {missing}. Allowed licences: {allowed}.")
-        ]
+        return None, [Problem(where, msg("hubbot-problem-no-licence", missing, allowed))]
     name = match_license(value, licenses)
     if name is None:
         return None, [
-            Problem(
-                where,
-                f'The licence "{value}" (from {origin}) is not one the hub may upload. '
-                f"Allowed licences: {allowed}.",
-            )
+            Problem(where, msg("hubbot-problem-licence-not-allowed", value, origin, allowed))
         ]
     return licence_template(licenses[name]), []

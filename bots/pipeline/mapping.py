@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 import mwparserfromhell
 from mwparserfromhell.nodes import Node, Template
 
+from bots.i18n.message import msg
 from bots.model import MappingRow, MappingTable, Problem
 from bots.pipeline.balance import explain, unbalanced
 from bots.pipeline.request_checks import split_list, title_problem
@@ -485,49 +486,29 @@ def validate_mapping(table: MappingTable) -> list[Problem]:
         wikidata = row.wikidata
         if wikidata not in ("", NOT_APPLICABLE) and not _QID_RE.fullmatch(wikidata):
             found = re.search(r"Q[1-9][0-9]*", wikidata, re.ASCII)
-            hint = f' (write just "{found.group(0)}")' if found else ""
-            problems.append(
-                Problem(
-                    where,
-                    f'Row "{row.value}": wikidata must be a Q-id such as Q1507366 or "-", '
-                    f'not "{wikidata}"{hint}.',
-                )
+            message = (
+                msg("hubbot-mapping-bad-qid-hint", row.value, wikidata, found.group(0))
+                if found
+                else msg("hubbot-mapping-bad-qid", row.value, wikidata)
             )
+            problems.append(Problem(where, message))
         broken = unbalanced(row.text) if row.text not in ("", NOT_APPLICABLE) else ()
         if broken:
             problems.append(
-                Problem(
-                    where,
-                    f'Row "{row.value}": the text would break the file pages it goes into: '
-                    f"{explain(broken)}. Records with this value are not uploaded until the "
-                    "text is fixed.",
-                )
+                Problem(where, msg("hubbot-mapping-text-markup", row.value, explain(broken)))
             )
         if row.categories == NOT_APPLICABLE:
             continue
         for category in row.category_list():
             if category == NOT_APPLICABLE:
-                problems.append(
-                    Problem(
-                        where,
-                        f'Row "{row.value}": write "-" alone for no categories, '
-                        "not together with category names.",
-                    )
-                )
+                problems.append(Problem(where, msg("hubbot-mapping-dash-alone", row.value)))
             elif any(mark in category for mark in ("[[", "]]", "|")):
                 problems.append(
-                    Problem(
-                        where,
-                        f'Row "{row.value}": write categories without [[ ]] or |, separated '
-                        f'by ";" (found "{category}").',
-                    )
+                    Problem(where, msg("hubbot-mapping-category-markup", row.value, category))
                 )
             elif reason := title_problem(category):
                 problems.append(
-                    Problem(
-                        where,
-                        f'Row "{row.value}": "{category}" is not a category name ({reason}).',
-                    )
+                    Problem(where, msg("hubbot-mapping-not-category", row.value, category, reason))
                 )
     return problems
 
@@ -539,7 +520,7 @@ def check_mapping_page(request: str, column: str, wikitext: str) -> list[Problem
     where = _where(column)
     problems = validate_mapping(mapping_from_text(request, column, wikitext))
     if any(not row.value for row in page.rows):
-        problems.append(Problem(where, "A row has no value; fill in value= or remove the row."))
+        problems.append(Problem(where, msg("hubbot-mapping-row-no-value")))
     seen: dict[str, MappingRow] = {}
     for parsed in page.rows:
         row = _model_row(parsed)
@@ -550,11 +531,7 @@ def check_mapping_page(request: str, column: str, wikitext: str) -> list[Problem
             mine, theirs = getattr(first, cell), getattr(row, cell)
             if mine and theirs and mine != theirs:
                 problems.append(
-                    Problem(
-                        where,
-                        f'Row "{row.value}" appears twice with different {cell} '
-                        f'("{mine}" and "{theirs}"); the first is used, remove the other.',
-                    )
+                    Problem(where, msg("hubbot-mapping-row-twice", row.value, cell, mine, theirs))
                 )
     return problems
 

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import mwparserfromhell
 
+from bots.i18n.message import Param, capped, items, msg
 from bots.model import MappingRow, MappingTable, Problem
 from bots.pipeline.balance import unbalanced
 from bots.pipeline.escape import escape_normalised, escape_value, normalise_value, plain_value
@@ -87,29 +88,20 @@ def check_pattern(param_name: str, pattern: str, columns: Sequence[str]) -> list
     for column in placeholders(pattern):
         if column in available:
             continue
-        listed = ", ".join(available[:MAX_LISTED_COLUMNS]) or "(none)"
-        if len(available) > MAX_LISTED_COLUMNS:
-            listed += f" and {len(available) - MAX_LISTED_COLUMNS} more"
+        listed: Param = (
+            capped(available, MAX_LISTED_COLUMNS) if available else msg("hubbot-columns-none")
+        )
         suggestion = closest(column, available)
-        hint = f' Did you mean "{{{suggestion}}}"?' if suggestion else ""
+        key = "hubbot-problem-placeholder-suggest" if suggestion else "hubbot-problem-placeholder"
         problems.append(
             Problem(
-                param_name,
-                f'The placeholder "{{{column}}}" names a column the data does not have.{hint} '
-                f"The columns are: {listed}.",
+                param_name, msg(key, "{" + column + "}", listed, "{" + (suggestion or "") + "}")
             )
         )
     rest = "".join(text for text, is_column in tokens(pattern) if not is_column)
     opening, closing = rest.count("{"), rest.count("}")
     if opening != closing:
-        problems.append(
-            Problem(
-                param_name,
-                f'The pattern has {opening} "{{" but {closing} "}}" outside its placeholders. '
-                "A placeholder is written {column} and a template {{name|...}}; "
-                "check that every one is closed.",
-            )
-        )
+        problems.append(Problem(param_name, msg("hubbot-problem-pattern-braces", opening, closing)))
     else:
         problems += pattern_markup_problems(param_name, pattern)
     return problems
@@ -124,23 +116,15 @@ def pattern_markup_problems(param_name: str, pattern: str) -> list[Problem]:
     """
     pieces = tokens(pattern)
     literal = "".join("x" if is_column else text for text, is_column in pieces)
-    reasons = [str(found) for found in unbalanced(literal)]
+    reasons: list[Param] = [found.reason for found in unbalanced(literal)]
     for (text, is_column), (_next, next_is_column) in zip(pieces, pieces[1:], strict=False):
         if not is_column and next_is_column and text.endswith(("<", "</")):
-            reasons.append(
-                'a "<" right before a {placeholder} would let a value become an HTML or '
-                "wiki tag; put a space or other text between them"
-            )
+            reasons.append(msg("hubbot-balance-lt-placeholder"))
             break
     if not reasons:
         return []
     return [
-        Problem(
-            param_name,
-            "The text around the placeholders would break the file page: "
-            + "; ".join(reasons[:3])
-            + ".",
-        )
+        Problem(param_name, msg("hubbot-problem-pattern-markup", items(reasons[:3], "semicolon")))
     ]
 
 

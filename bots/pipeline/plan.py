@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from bots.i18n.message import msg
 from bots.model import MappingTable, PlannedFile, Problem, Record, Request
 from bots.pipeline.patterns import fill_pattern, placeholders
 from bots.pipeline.render import render_file
@@ -64,17 +65,13 @@ def plan(
     memo: dict[object, tuple[str, ...]] = {}  # categories by mapped values, for this batch
     for number, record in enumerate(records, start=1):
         record_id = (record.get(request.id_column) or "").strip()
-        label = f"record {record_id}" if record_id else f"row {number}"
+        label = (
+            msg("hubbot-where-record", record_id) if record_id else msg("hubbot-where-row", number)
+        )
         if record_id and record_id in checks.ids:
             yield Skipped(
                 record_id,
-                (
-                    Problem(
-                        label,
-                        f"the id {record_id} appears more than once in column "
-                        f"{request.id_column}; only the first record with it is uploaded.",
-                    ),
-                ),
+                (Problem(label, msg("hubbot-problem-id-repeated", record_id, request.id_column)),),
             )
             continue
         result = render_file(request, record, mappings, licenses, rules, memo=memo)
@@ -90,15 +87,10 @@ def plan(
             try:
                 base = legal_title(result.title, result.extension, record_id, rules=AS_WRITTEN)
             except TitleError as e:
-                yield Skipped(record_id, (Problem(label, str(e)),))
+                yield Skipped(record_id, (Problem(label, e.message),))
                 continue
             new_title = _without_extension(base, result.extension)
-            checks.notes.append(
-                Problem(
-                    label,
-                    f"has the same title as record {first}; its id is added: {base}",
-                )
-            )
+            checks.notes.append(Problem(label, msg("hubbot-problem-same-title", first, base)))
             result = PlannedFile(
                 record_id=result.record_id,
                 title=new_title,

@@ -34,6 +34,7 @@ import jinja2
 import mwparserfromhell
 
 from bots import WIKI_TEMPLATES_DIR
+from bots.i18n.message import Message, Param, items, msg
 from bots.model import TEMPLATE_FIELDS, MappingTable, PlannedFile, Problem, Request
 from bots.pipeline.balance import explain, unbalanced
 from bots.pipeline.escape import escape_value, normalise_value
@@ -161,7 +162,7 @@ def _template_name(template: mwparserfromhell.nodes.Template) -> str:
 
 
 def _layout_problems(
-    template: str, licence: str, shapes: tuple[tuple[str, str], ...], where: str
+    template: str, licence: str, shapes: tuple[tuple[str, str], ...], where: str | Message
 ) -> list[Problem]:
     """Check the page keeps every field apart, as the reviewer will see it in the preview.
 
@@ -174,15 +175,8 @@ def _layout_problems(
     broken = _broken_fields(template, licence, shapes)
     if broken is None:
         return []
-    which = ", ".join(broken) if broken else "the fields together"
-    return [
-        Problem(
-            where,
-            f"The file page would not keep the {{{{{template}}}}} fields apart ({which}): "
-            "a pattern or a mapping text holds an unclosed template or link, or a bare "
-            '"|" (write {{!}} for a "|" outside links and templates).',
-        )
-    ]
+    which: Param = items(broken) if broken else msg("hubbot-problem-fields-together")
+    return [Problem(where, msg("hubbot-problem-fields-apart", template, which))]
 
 
 @lru_cache(maxsize=4096)
@@ -239,11 +233,12 @@ def _mapping_text_problems(
     request: Request,
     record: Mapping[str, object],
     mappings: Mapping[str, MappingTable],
-    where: str,
+    where: str | Message,
 ) -> list[Problem]:
     """The record's mapped values whose volunteer text would break its file page."""
     problems: list[Problem] = []
-    for column in _pattern_columns((request.title, *request.fields.values())):
+    translated = (p for by_language in request.translations.values() for p in by_language.values())
+    for column in _pattern_columns((request.title, *request.fields.values(), *translated)):
         table = mappings.get(column)
         if table is None:
             continue
@@ -253,13 +248,7 @@ def _mapping_text_problems(
             found = unbalanced(text) if text else ()
             if found:
                 problems.append(
-                    Problem(
-                        where,
-                        f'The mapping table for column "{column}" (page Mappings/{column}), '
-                        f'row "{part}", has a text that would break the file page: '
-                        f"{explain(found)}. Records with this value are not uploaded until "
-                        "the text is fixed.",
-                    )
+                    Problem(where, msg("hubbot-problem-mapping-text", column, part, explain(found)))
                 )
     return problems
 
@@ -270,57 +259,62 @@ def _pattern_columns(patterns: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(column for pattern in patterns for column in placeholders(pattern)))
 
 
-def _field_markup_problems(fields: Sequence[tuple[str, str]], where: str) -> list[Problem]:
+def _field_markup_problems(
+    fields: Sequence[tuple[str, str]], where: str | Message
+) -> list[Problem]:
     """Filled fields that do not close what they open, checked whole (see the module doc)."""
     problems: list[Problem] = []
     for name, value in fields:
         found = unbalanced(value)
         if found:
             problems.append(
-                Problem(
-                    where,
-                    f'The field "{name}", filled for this record, would break the file page: '
-                    f"{explain(found)}. Look where the pattern's text meets a value or a "
-                    "mapping text.",
-                )
+                Problem(where, msg("hubbot-problem-field-markup", name, explain(found)))
             )
     return problems
 
 
 def _id_and_file_problems(
-    request: Request, record_id: str, media_url: str, where: str
+    request: Request, record_id: str, media_url: str, where: str | Message
 ) -> list[Problem]:
     """What is wrong with a record's id and media address, in words the partner can act on."""
     problems: list[Problem] = []
     if not record_id:
-        problems.append(
-            Problem(where, f'The id column "{request.id_column}" is empty for this record.')
-        )
+        problems.append(Problem(where, msg("hubbot-problem-id-empty", request.id_column)))
     if not media_url:
-        problems.append(
-            Problem(
-                where,
-                f'The file column "{request.file_column}" is empty, so there is no file to upload.',
-            )
-        )
+        problems.append(Problem(where, msg("hubbot-problem-file-empty", request.file_column)))
     elif _SPACE.search(media_url):
         problems.append(
-            Problem(
-                where,
-                f'The file column "{request.file_column}" holds "{media_url}": more than one '
-                "address, or an address with a space. Give one http:// or https:// address "
-                "per record.",
-            )
+            Problem(where, msg("hubbot-problem-file-space", request.file_column, media_url))
         )
     elif not _is_web_address(media_url):
         problems.append(
-            Problem(
-                where,
-                f'The file address "{media_url}" in column "{request.file_column}" is not an '
-                "http:// or https:// address.",
-            )
+            Problem(where, msg("hubbot-problem-file-not-web", media_url, request.file_column))
         )
     return problems
+
+
+def _field_text(
+    request: Request, name: str, record: Mapping[str, object], mappings: Mapping[str, MappingTable]
+) -> tuple[str, str]:
+    """A field's text: its pattern filled, then each language's in Commons' ``{{LANG|1=...}}``;
+    and its shape (see :func:`bots.pipeline.patterns.fill_pattern_shaped`).
+
+    ``description_sv = {title}`` gives ``{{sv|1=...}}`` after the plain
+    ``description`` (if any), in the order the request gives them, as
+    multilingual descriptions are written on Commons.
+    """
+    parts: list[tuple[str, str]] = []
+    if name in request.fields:
+        parts.append(fill_pattern_shaped(request.fields[name], record, mappings, request.split))
+    for language, pattern in request.translations.get(name, {}).items():
+        text, shape = fill_pattern_shaped(pattern, record, mappings, request.split)
+        parts.append(
+            (f"{{{{{language}|1={text}}}}}", f"{{{{{language}|1={shape}}}}}")
+            if text.strip()
+            else ("", "")
+        )
+    kept = [part for part in parts if part[0].strip()]
+    return " ".join(text for text, _ in kept), " ".join(shape for _, shape in kept)
 
 
 def render_file(
@@ -345,9 +339,9 @@ def render_file(
     record_id = normalise_value(cell(record, request.id_column)).strip()
     media_url = normalise_value(cell(record, request.file_column)).strip()
     where = (
-        f"record {record_id or media_url}"
+        msg("hubbot-where-record", record_id or media_url)
         if record_id or media_url
-        else ("a record without id or file")
+        else msg("hubbot-where-record-unnamed")
     )
     problems = _id_and_file_problems(request, record_id, media_url, where)
     licence, licence_problems = record_licence(request, record, licenses, where)
@@ -357,8 +351,11 @@ def render_file(
         problems.append(
             Problem(
                 "template",
-                f'"{request.template}" is not a file page template the hub can fill; '
-                f"choose one of {', '.join(TEMPLATE_FIELDS)}.",
+                msg(
+                    "hubbot-problem-template-unknown",
+                    request.template,
+                    items(list(TEMPLATE_FIELDS), "or"),
+                ),
             )
         )
         field_names = ()
@@ -369,15 +366,15 @@ def render_file(
         title = split_extension(legal_title(filled_title, extension, rules=rules), extension)
         title = shorten(title, MAX_BASE_BYTES)
     except TitleError as error:
-        problems.append(Problem(where, f"The title pattern gives no usable file title: {error}"))
+        problems.append(Problem(where, msg("hubbot-problem-no-title", error.message)))
     problems.extend(_mapping_text_problems(request, record, mappings, where))
     if problems or licence is None:
         return problems
 
     filled = [
-        (name, fill_pattern_shaped(request.fields[name], record, mappings, request.split))
+        (name, _field_text(request, name, record, mappings))
         for name in field_names
-        if name in request.fields
+        if name in request.fields or name in request.translations
     ]
     fields = [(name, text) for name, (text, _shape) in filled]
     markup_problems = _field_markup_problems(fields, where)

@@ -43,7 +43,11 @@ from typing import Any
 import mwparserfromhell
 from mwparserfromhell.nodes import Template
 
+from bots.i18n.catalog import valid_language
+from bots.i18n.message import msg
 from bots.model import (
+    LANGUAGE_PARAMS,
+    TEMPLATE_FIELDS,
     Problem,
     Request,
 )
@@ -68,9 +72,10 @@ from bots.pipeline.request_checks import (
 )
 from bots.pipeline.request_names import (
     classify,
-    did_you_mean,
+    closest,
     field_param_name,
     known_parameter_names,
+    language_suffixed,
 )
 from bots.wikitext import clean_value, is_template, set_template_param, template_param
 
@@ -82,19 +87,13 @@ REQUEST_TEMPLATE = "Partnership request"
 WHERE_PAGE = "request"
 
 
-#: Parameters that must be given (``license`` has its own rule).
+#: Parameters that must be given (``license`` has its own rule): the message saying so.
 REQUIRED: dict[str, str] = {
-    "partner": "name the institution or person sharing the files, e.g. partner = Tate",
-    "source": (
-        "give the http(s) address of the metadata, or the title of the wiki page"
-        " that holds it, e.g. source = https://example.org/data.csv"
-    ),
-    "id": "name the column that holds each record's unique id, e.g. id = accession_number",
-    "file": "name the column that holds each record's media URL, e.g. file = image_url",
-    "title": (
-        "give a pattern for the file titles with at least one {column} placeholder,"
-        " e.g. title = {title} ({accession_number})"
-    ),
+    "partner": "hubbot-request-required-partner",
+    "source": "hubbot-request-required-source",
+    "id": "hubbot-request-required-id",
+    "file": "hubbot-request-required-file",
+    "title": "hubbot-request-required-title",
 }
 
 
@@ -128,20 +127,12 @@ def parse_request(
     """
     templates = find_request_templates(wikitext)
     if not templates:
-        return None, [
-            Problem(
-                WHERE_PAGE,
-                f"The page has no {{{{{REQUEST_TEMPLATE}}}}} template; "
-                "file the request with the form on the hub's main page.",
-            )
-        ]
+        return None, [Problem(WHERE_PAGE, msg("hubbot-request-no-template", REQUEST_TEMPLATE))]
     problems: list[Problem] = []
     if len(templates) > 1:
         problems.append(
             Problem(
-                WHERE_PAGE,
-                f"The page holds {len(templates)} {{{{{REQUEST_TEMPLATE}}}}} templates; "
-                "keep only one request on a page.",
+                WHERE_PAGE, msg("hubbot-request-many-templates", len(templates), REQUEST_TEMPLATE)
             )
         )
     values, raw, name_problems = _read_parameters(templates[0])
@@ -173,20 +164,21 @@ def _read_parameters(
             if value:
                 problems.append(
                     Problem(
-                        f"parameter {written}",
-                        f'The value "{short(value)}" has no parameter name; '
-                        "write it as name = value.",
+                        msg("hubbot-where-parameter", written),
+                        msg("hubbot-request-unnamed-value", short(value)),
                     )
                 )
             continue
         raw[written] = value
         meaning = classify(written)
         if meaning is None:
+            suggestion = closest(written, known)
             problems.append(
                 Problem(
                     written,
-                    f'There is no parameter called "{written}"'
-                    + did_you_mean(written, known, "; remove it or check its spelling."),
+                    msg("hubbot-request-unknown-param-suggest", written, suggestion)
+                    if suggestion
+                    else msg("hubbot-request-unknown-param", written),
                 )
             )
             continue
@@ -194,11 +186,7 @@ def _read_parameters(
             continue
         if meaning in values and values[meaning] != value:
             problems.append(
-                Problem(
-                    written,
-                    f'This parameter is given twice ("{written_as[meaning]}" and "{written}") '
-                    "with different values; keep only one.",
-                )
+                Problem(written, msg("hubbot-request-param-twice", written_as[meaning], written))
             )
             continue
         values[meaning] = value
@@ -225,21 +213,13 @@ def _work(params: Mapping[str, str]) -> tuple[dict[str, Any], list[Problem]]:
     mode = (params.get("mode") or "upload").strip().casefold()
     problems: list[Problem] = []
     if mode not in ("upload", "edit"):
-        problems.append(
-            Problem("mode", f'Write upload or edit (or leave it empty for upload), not "{mode}".')
-        )
+        problems.append(Problem("mode", msg("hubbot-request-mode-unknown", mode)))
         mode = "upload"
     target = params.get("target") or None
     if mode == "edit" and not target:
-        problems.append(
-            Problem(
-                "target",
-                "This is required for mode = edit: name the column that holds each record's "
-                "existing file, as its title (File:...) or its SHA-1.",
-            )
-        )
+        problems.append(Problem("target", msg("hubbot-request-target-required")))
     if mode == "upload" and target:
-        problems.append(Problem("target", "target is only used with mode = edit."))
+        problems.append(Problem("target", msg("hubbot-request-target-not-used")))
     undo, undo_problems = check_yes_no("undo", params.get("undo", ""))
     return {"mode": mode, "target_column": target, "undo": undo}, problems + undo_problems
 
@@ -251,12 +231,7 @@ def _source_and_format(params: Mapping[str, str]) -> tuple[str, str | None, list
     fmt, fmt_problems = check_format(params.get("format", ""))
     problems += fmt_problems
     if fmt == "oai-pmh" and source and not looks_like_url(source):
-        problems.append(
-            Problem(
-                "source",
-                "The oai-pmh format needs the http(s) address of the repository, not a wiki page.",
-            )
-        )
+        problems.append(Problem("source", msg("hubbot-request-oai-needs-url")))
     return source, fmt, problems
 
 
@@ -274,11 +249,11 @@ def _build_request(
 
     work, work_problems = _work(params)
     problems += work_problems
-    for param, hint in REQUIRED.items():
+    for param, key in REQUIRED.items():
         if work["mode"] == "edit" and param in EDIT_NEEDS_NOT:
             continue
         if not params.get(param):
-            problems.append(Problem(param, f"This is required: {hint}."))
+            problems.append(Problem(param, msg(key)))
 
     source, fmt, source_problems = _source_and_format(params)
     problems += source_problems
@@ -306,6 +281,12 @@ def _build_request(
     steering, steering_problems = _steering(params)
     problems += steering_problems
     problems += check_options(options, fmt)
+    language, language_problems = check_language(params.get("language", ""))
+    problems += language_problems
+    if language and fmt == "iiif":
+        options = {**options, "language": language}  # IIIF values in that language first
+    translations, translation_problems = _translations(values, ordered_fields, template)
+    problems += translation_problems
 
     if problems:
         return None, problems
@@ -329,9 +310,44 @@ def _build_request(
             **work,
             options=options,
             raw=raw,
+            language=language,
+            translations=translations,
         ),
         [],
     )
+
+
+def check_language(value: str) -> tuple[str | None, list[Problem]]:
+    """``|language=``: a language code such as ``sv``, ``ar`` or ``pt-br`` (SPEC 14)."""
+    if not value:
+        return None, []
+    code = value.strip().lower().replace("_", "-")
+    if valid_language(code):
+        return code, []
+    return None, [Problem("language", msg("hubbot-request-language-bad", short(value)))]
+
+
+def _translations(
+    values: Mapping[tuple[str, str], str],
+    fields: Mapping[str, str],
+    template: str | None,
+) -> tuple[dict[str, dict[str, str]], list[Problem]]:
+    """``description_sv`` and the like: field -> language -> pattern, checked as fields are."""
+    out: dict[str, dict[str, str]] = {}
+    problems: list[Problem] = []
+    for (kind, written), pattern in values.items():
+        split = language_suffixed(written, LANGUAGE_PARAMS) if kind == "translation" else None
+        if split is None:
+            continue
+        field, language = split
+        if template is not None and field not in TEMPLATE_FIELDS[template]:
+            problems.append(
+                Problem(written, msg("hubbot-request-translation-field", field, template))
+            )
+            continue
+        problems += pattern_markup_problems(written, pattern)
+        out.setdefault(field, {})[language] = pattern
+    return out, problems
 
 
 def set_param(wikitext: str, name: str, value: str) -> str:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from urllib.parse import urlsplit
 
+from bots.i18n.message import ItemList, Message, Param, capped, items, msg
 from bots.model import (
     FORMATS,
     TEMPLATE_FIELDS,
@@ -15,7 +16,6 @@ from bots.model import (
 )
 from bots.pipeline.request_names import (
     closest,
-    did_you_mean,
     field_param_name,
     option_format,
     templates_with_field,
@@ -54,7 +54,7 @@ _OAI_SET_RE = re.compile(r"[A-Za-z0-9\-_.!~*'()]+(:[A-Za-z0-9\-_.!~*'()]+)*")
 _PLACEHOLDER_RE = re.compile(r"(?<!\{)\{(?!\{)[^{}]+\}(?!\})")
 
 
-def title_problem(title: str) -> str | None:
+def title_problem(title: str) -> Message | None:
     """Why ``title`` cannot be a MediaWiki page title, or None when it can.
 
     Mirrors the rules of MediaWiki's ``Title`` class that a partner can break
@@ -62,27 +62,28 @@ def title_problem(title: str) -> str | None:
     and the length limit.
     """
     if not title.strip():
-        return "a page title cannot be empty"
+        return msg("hubbot-title-rule-empty")
     for char in title:
         if char in _TITLE_ILLEGAL:
-            return f'a page title cannot contain "{char}"'
+            return msg("hubbot-title-rule-char", char)
         if ord(char) < 32 or ord(char) == 127:
-            return "a page title cannot contain control characters such as tabs or line breaks"
+            return msg("hubbot-title-rule-control")
     if re.search(r"%[0-9A-Fa-f]{2}", title):
-        return 'a page title cannot contain "%" followed by two hex digits'
+        return msg("hubbot-title-rule-percent")
     if "~~~" in title:
-        return 'a page title cannot contain "~~~"'
+        return msg("hubbot-title-rule-tildes")
     if title in (".", "..") or title.startswith(("./", "../")):
-        return 'a page title cannot start with "./" or "../"'
+        return msg("hubbot-title-rule-relative-start")
     if "/./" in title or "/../" in title or title.endswith(("/.", "/..")):
-        return 'a page title cannot contain "/./" or "/../"'
+        return msg("hubbot-title-rule-relative")
     if len(title.encode("utf-8")) > 255:
-        return "a page title can be at most 255 bytes long"
+        return msg("hubbot-title-rule-length")
     return None
 
 
-def quoted_list(items: Iterable[str]) -> str:
-    return ", ".join(items)
+def quoted_list(values: Iterable[str]) -> ItemList:
+    """Names to choose from, listed the language's way ("a, b or c")."""
+    return items(list(values), "or")
 
 
 def short(text: str, limit: int = 60) -> str:
@@ -96,38 +97,21 @@ def looks_like_url(value: str) -> bool:
 def check_source(source: str) -> list[Problem]:
     """The source is an http(s) address or the title of a wiki page."""
     if source.startswith("[[") and source.endswith("]]"):
-        return [Problem("source", "Write the page title without [[ ]], e.g. source = Foo/Data.")]
+        return [Problem("source", msg("hubbot-request-source-brackets"))]
     if source.startswith("[") and source.endswith("]"):
-        return [
-            Problem(
-                "source",
-                "Write the bare address without [ ] or a label, "
-                "e.g. source = https://example.org/data.csv.",
-            )
-        ]
+        return [Problem("source", msg("hubbot-request-source-link"))]
     if looks_like_url(source):
         parts = urlsplit(source)
         if parts.scheme.lower() not in ("http", "https"):
-            return [
-                Problem(
-                    "source",
-                    f'Only http and https addresses can be read, not "{parts.scheme}"; '
-                    "put the data on a web server or on a wiki page.",
-                )
-            ]
+            return [Problem("source", msg("hubbot-request-source-scheme", parts.scheme))]
         if not parts.hostname:
-            return [Problem("source", f'The address "{short(source)}" names no host.')]
+            return [Problem("source", msg("hubbot-request-source-no-host", short(source)))]
         if re.search(r"\s", source):
-            return [Problem("source", "The address contains a space; write each space as %20.")]
+            return [Problem("source", msg("hubbot-request-source-space"))]
         return []
     reason = title_problem(source)
     if reason:
-        return [
-            Problem(
-                "source",
-                f'"{short(source)}" is neither an http(s) address nor a page title: {reason}.',
-            )
-        ]
+        return [Problem("source", msg("hubbot-request-source-neither", short(source), reason))]
     return []
 
 
@@ -138,11 +122,7 @@ def check_format(value: str) -> tuple[str | None, list[Problem]]:
     if fmt in FORMATS:
         return fmt, []
     return None, [
-        Problem(
-            "format",
-            f'The format "{value}" is not supported; use one of {quoted_list(FORMATS)}, '
-            "or leave it empty to have it detected.",
-        )
+        Problem("format", msg("hubbot-request-format-unknown", value, quoted_list(FORMATS)))
     ]
 
 
@@ -157,8 +137,12 @@ def check_template(value: str) -> tuple[str | None, list[Problem]]:
     return None, [
         Problem(
             "template",
-            f'The template "{value}" is not supported; use one of '
-            f"{quoted_list(TEMPLATE_FIELDS)} (or leave it empty for {DEFAULT_TEMPLATE}).",
+            msg(
+                "hubbot-request-template-unknown",
+                value,
+                quoted_list(TEMPLATE_FIELDS),
+                DEFAULT_TEMPLATE,
+            ),
         )
     ]
 
@@ -167,54 +151,34 @@ def check_license(
     value: str, has_column: bool, licenses: Mapping[str, str]
 ) -> tuple[str | None, list[Problem]]:
     """A licence name from the configuration (case and spacing forgiven)."""
-    allowed = quoted_list(licenses) or "(none are configured)"
+    allowed: Param = quoted_list(licenses) if licenses else msg("hubbot-licence-none-configured")
     if not value:
         if has_column:
             return None, []
-        return None, [
-            Problem(
-                "license",
-                f"This is required: choose one of {allowed}, "
-                "or name a column with each record's licence in license_column.",
-            )
-        ]
+        return None, [Problem("license", msg("hubbot-request-license-required", allowed))]
     wanted = re.sub(r"\s+", " ", value).casefold()
     for name in licenses:
         if re.sub(r"\s+", " ", name).casefold() == wanted:
             return name, []
-    return None, [
-        Problem(
-            "license",
-            f'The licence "{value}" is not allowed here; choose one of {allowed}'
-            + did_you_mean(value, licenses),
-        )
-    ]
+    suggestion = closest(value, list(licenses))
+    if suggestion:
+        message = msg("hubbot-request-license-suggest", value, allowed, suggestion)
+    else:
+        message = msg("hubbot-request-license-not-allowed", value, allowed)
+    return None, [Problem("license", message)]
 
 
 def check_title_pattern(title: str) -> list[Problem]:
     """The title pattern: placeholders, and only title-safe text around them."""
     problems: list[Problem] = []
     if not _PLACEHOLDER_RE.search(title):
-        problems.append(
-            Problem(
-                "title",
-                "The title pattern needs at least one {column} placeholder so that every "
-                "file gets its own title, e.g. title = {title} ({accession_number}).",
-            )
-        )
+        problems.append(Problem("title", msg("hubbot-request-title-no-placeholder")))
     fixed = _PLACEHOLDER_RE.sub("x", title)
     if re.match(r"^\s*(file|image)\s*:", fixed, re.IGNORECASE):
-        problems.append(
-            Problem("title", 'Leave out the "File:" prefix; the bot adds it and the extension.')
-        )
+        problems.append(Problem("title", msg("hubbot-request-title-prefix")))
     reason = title_problem(fixed)
     if reason:
-        problems.append(
-            Problem(
-                "title",
-                f"The text around the placeholders cannot be used in a file title: {reason}.",
-            )
-        )
+        problems.append(Problem("title", msg("hubbot-request-title-text", reason)))
     return problems
 
 
@@ -233,8 +197,13 @@ def check_fields(
             problems.append(
                 Problem(
                     param,
-                    f"This is a field of {' and '.join(owners)}, not of {template}; "
-                    f"set template = {owners[0]} or remove {param}.",
+                    msg(
+                        "hubbot-request-field-other-template",
+                        items(owners),
+                        template,
+                        owners[0],
+                        param,
+                    ),
                 )
             )
     ordered = {field: fields[field] for field in allowed if field in fields}
@@ -254,11 +223,7 @@ def split_categories(value: str) -> tuple[tuple[str, ...], list[Problem]]:
         reason = title_problem(category)
         if reason:
             problems.append(
-                Problem(
-                    "categories",
-                    f'"{short(item)}" is not a category name ({reason}); write names '
-                    'without [[ ]] or "Category:", separated by ";".',
-                )
+                Problem("categories", msg("hubbot-request-category-bad", short(item), reason))
             )
         elif category not in categories:
             categories.append(category)
@@ -273,10 +238,7 @@ def split_mapped(value: str) -> tuple[tuple[str, ...], list[Problem]]:
         reason = title_problem(column)
         if reason:
             problems.append(
-                Problem(
-                    "mapped",
-                    f'The column "{short(column)}" cannot get a mapping page because {reason}.',
-                )
+                Problem("mapped", msg("hubbot-request-mapped-bad", short(column), reason))
             )
     return tuple(columns), problems
 
@@ -294,13 +256,7 @@ def check_limit(value: str) -> tuple[int | None, list[Problem]]:
         return None, []
     if _LIMIT_RE.fullmatch(value) and int(value) > 0:
         return int(value), []
-    return None, [
-        Problem(
-            "limit",
-            f'"{short(value)}" is not a positive whole number; write a number such as 10, '
-            "or leave it empty to upload everything.",
-        )
-    ]
+    return None, [Problem("limit", msg("hubbot-request-limit-bad", short(value)))]
 
 
 def check_yes_no(param: str, value: str) -> tuple[bool, list[Problem]]:
@@ -309,9 +265,7 @@ def check_yes_no(param: str, value: str) -> tuple[bool, list[Problem]]:
         return True, []
     if folded in NO:
         return False, []
-    return False, [
-        Problem(param, f'Write yes or no (or leave it empty for no), not "{short(value)}".')
-    ]
+    return False, [Problem(param, msg("hubbot-request-yes-no", short(value)))]
 
 
 def check_approve(value: str) -> tuple[str | None, list[Problem]]:
@@ -319,13 +273,7 @@ def check_approve(value: str) -> tuple[str | None, list[Problem]]:
         return None, []
     if _APPROVE_RE.fullmatch(value):
         return value.lower(), []
-    return None, [
-        Problem(
-            "approve",
-            f'"{short(value)}" is not a preview id; copy the id shown at the top of the '
-            "Preview page (such as 3f9a1c02de), with nothing else.",
-        )
-    ]
+    return None, [Problem("approve", msg("hubbot-request-approve-bad", short(value)))]
 
 
 def check_options(options: dict[str, str], fmt: str | None) -> list[Problem]:
@@ -334,13 +282,7 @@ def check_options(options: dict[str, str], fmt: str | None) -> list[Problem]:
     for option, value in options.items():
         owner = option_format(option)
         if fmt != owner:
-            problems.append(
-                Problem(
-                    option,
-                    f"This option only applies to the {owner} format; "
-                    f"set format = {owner} or remove {option}.",
-                )
-            )
+            problems.append(Problem(option, msg("hubbot-request-option-format", owner, option)))
             continue
         message = option_problem(option, value)
         if message:
@@ -348,15 +290,15 @@ def check_options(options: dict[str, str], fmt: str | None) -> list[Problem]:
     return problems
 
 
-def option_problem(option: str, value: str) -> str | None:
+def option_problem(option: str, value: str) -> Message | None:
     if option == "records" and value.lower() not in ("canvas", "manifest"):
-        return f'Write canvas (one record per image) or manifest, not "{short(value)}".'
+        return msg("hubbot-request-option-records", short(value))
     if option in ("from", "until") and not _OAI_DATE_RE.fullmatch(value):
-        return f'Write a date such as 2024-01-31 (or 2024-01-31T00:00:00Z), not "{short(value)}".'
+        return msg("hubbot-request-option-date", short(value))
     if option == "set" and not _OAI_SET_RE.fullmatch(value):
-        return f'"{short(value)}" is not a set name the repository could have (setSpec).'
+        return msg("hubbot-request-option-set", short(value))
     if option == "metadata_prefix" and re.search(r"\s", value):
-        return f'"{short(value)}" is not a metadata prefix; it cannot contain spaces.'
+        return msg("hubbot-request-option-prefix", short(value))
     return None
 
 
@@ -395,6 +337,10 @@ def check_columns(
     for field, pattern in request.fields.items():
         for column in placeholders(pattern):
             need(field_param_name(field), column)
+    for field, by_language in request.translations.items():
+        for language, pattern in by_language.items():
+            for column in placeholders(pattern):
+                need(f"{field_param_name(field)}_{language}", column)
     return problems
 
 
@@ -402,15 +348,11 @@ def check_columns(
 MAX_LISTED_COLUMNS = 30
 
 
-def missing_column_message(column: str, available: Sequence[str]) -> str:
+def missing_column_message(column: str, available: Sequence[str]) -> Message:
     if not available:
-        return (
-            f'There is no column "{column}": the source has no columns at all; '
-            "check the source address and format."
-        )
-    listed = ", ".join(available[:MAX_LISTED_COLUMNS])
-    if len(available) > MAX_LISTED_COLUMNS:
-        listed += f" and {len(available) - MAX_LISTED_COLUMNS} more"
+        return msg("hubbot-request-column-none", column)
+    listed = capped(available, MAX_LISTED_COLUMNS)
     suggestion = closest(column, available)
-    hint = f' (did you mean "{suggestion}"?)' if suggestion else ""
-    return f'There is no column "{column}" in the source{hint}; its columns are: {listed}.'
+    if suggestion:
+        return msg("hubbot-request-column-missing-suggest", column, listed, suggestion)
+    return msg("hubbot-request-column-missing", column, listed)

@@ -10,7 +10,9 @@ import difflib
 import re
 from collections.abc import Iterable
 
+from bots.i18n.catalog import valid_language
 from bots.model import (
+    LANGUAGE_PARAMS,
     REQUEST_PARAMS,
     SOURCE_OPTIONS,
     TEMPLATE_FIELDS,
@@ -82,13 +84,41 @@ def known_parameter_names() -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def language_suffixed(name: str, bases: Iterable[str]) -> tuple[str, str] | None:
+    """``description_sv`` -> (``description``, ``sv``) when the base is one of ``bases``.
+
+    The generic reader of per-language parameters (``description_LANG``,
+    ``caption_LANG``...): the suffix must be a language code as Wikimedia
+    writes them (``sv``, ``pt-br``, ``zh-hant``), lower case.
+    """
+    key = name_key(name).replace(" ", "_")
+    for base in bases:
+        prefix = base.replace(" ", "_") + "_"
+        if key.startswith(prefix) and valid_language(key[len(prefix) :]):
+            return base, key[len(prefix) :]
+    return None
+
+
+def language_params(params: Iterable[str], base: str) -> dict[str, str]:
+    """Of the names ``params``, those that are ``base_LANG``: language -> name as written."""
+    found: dict[str, str] = {}
+    for name in params:
+        split = language_suffixed(name, (base,))
+        if split is not None:
+            found.setdefault(split[1], name)
+    return found
+
+
 def classify(name: str) -> tuple[str, str] | None:
     """What a parameter name means: (kind, canonical name), or None if unknown.
 
     kind is ``param`` (a request parameter, underscore spelling), ``option``
-    (a source option) or ``field`` (a file-page field, TEMPLATE_FIELDS spelling).
+    (a source option), ``field`` (a file-page field, TEMPLATE_FIELDS spelling)
+    or ``translation`` (``description_sv``: the name as written, normalised).
     """
     key = name_key(name)
+    if language_suffixed(key, LANGUAGE_PARAMS) is not None:
+        return "translation", key.replace(" ", "_")
     underscored = key.replace(" ", "_")
     if underscored in FIELD_ALIASES:
         return "field", FIELD_ALIASES[underscored]

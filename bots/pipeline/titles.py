@@ -35,6 +35,7 @@ from functools import lru_cache
 from posixpath import basename
 from urllib.parse import unquote, urlsplit
 
+from bots.i18n.message import MessageError, msg
 from bots.wikitext import without_category_prefix
 
 #: Commons refuses file names longer than this many bytes (UTF-8).
@@ -99,7 +100,7 @@ _ENTITY = re.compile(r"&(?=[A-Za-z0-9\u0080-\U0010ffff]+;)")
 _EXTENSION = re.compile(r"[a-z0-9]{1,10}")
 
 
-class TitleError(ValueError):
+class TitleError(MessageError, ValueError):
     """No usable file title can be made; the message says why in plain words."""
 
 
@@ -269,27 +270,27 @@ def legal_title(
     if extension:
         ext = extension.strip().lstrip(".").lower()
         if not _EXTENSION.fullmatch(ext):
-            raise TitleError(f"'{extension}' cannot be used as a file extension.")
+            raise TitleError(msg("hubbot-title-bad-extension", extension))
     suffix = ""
     if record_id is not None and record_id.strip():
         clean_id = _clean(record_id)
         if not clean_id:
-            raise TitleError(f"The record id '{record_id}' has nothing usable in a file title.")
+            raise TitleError(msg("hubbot-title-unusable-id", record_id))
         suffix = f" ({clean_id})"
     tail = suffix + (f".{ext}" if ext else "")
     room = MAX_TITLE_BYTES - len(tail.encode("utf-8"))
     base = rules.capitalise(_drop_repeated_extension(_clean(text), ext) if ext else _clean(text))
     if not base:
         raise TitleError(
-            f"The title '{text.strip()}' has nothing left that a file name can hold."
+            msg("hubbot-title-nothing-left", text.strip())
             if text.strip()
-            else "The title is empty."
+            else msg("hubbot-title-empty")
         )
     if room < 1:
-        raise TitleError(f"The record id '{record_id}' is too long for a file title.")
+        raise TitleError(msg("hubbot-title-id-too-long", record_id or ""))
     base = _fit(base, room)
     if not base:
-        raise TitleError(f"The title '{text.strip()}' cannot be shortened to fit a file name.")
+        raise TitleError(msg("hubbot-title-cannot-shorten", text.strip()))
     return base + tail
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from bots.i18n.message import Message, Param, msg
 from bots.wiki.records import PageInfo
 
 
@@ -42,10 +43,10 @@ class Revert:
 
 @dataclass(frozen=True)
 class Left:
-    """Something the undo leaves as it is, and why (plain words)."""
+    """Something the undo leaves as it is, and why (a message)."""
 
     title: str
-    why: str
+    why: Message
 
 
 @dataclass(frozen=True)
@@ -83,17 +84,15 @@ def plan_undo(
     for title, edit in newest.items():
         page = pages_now.get(title)
         if page is None or not page.exists:
-            left.append(Left(title, "the page no longer exists"))
+            left.append(Left(title, msg("hubbot-undo-page-gone")))
         elif page.revid != edit.revid:
-            who = page.user or "someone"
-            left.append(Left(title, f"{who} edited the page after the bot; their edit is kept"))
+            who: Param = page.user or msg("hubbot-undo-someone")
+            left.append(Left(title, msg("hubbot-undo-edited-after", who)))
         else:
             reverts.append(Revert(title, edit.revid, edit.parent, edit.record_id))
     files = tuple(dict.fromkeys(f"File:{u.removeprefix('File:')}" for u in uploads))
     for title in files:
         page = pages_now.get(title)
         if page is not None and page.exists and page.user and page.user != bot:
-            left.append(
-                Left(title, f"the file page was last edited by {page.user}; listed for deletion")
-            )
+            left.append(Left(title, msg("hubbot-undo-file-edited", page.user)))
     return UndoPlan(tuple(reverts), files, tuple(left))

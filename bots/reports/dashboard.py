@@ -1,10 +1,12 @@
-"""The hub's dashboard: one row per request (SPEC 2)."""
+"""The hub's dashboard: one row per request (SPEC 2), in the wiki's language."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bots.i18n import ENGLISH, Message, PageLanguage, Wikitext, msg
+from bots.model import STATES
 from bots.pipeline.escape import escape_value
 from bots.templates import render_report
 
@@ -20,21 +22,32 @@ class DashboardRow:
     updated: str
 
 
-def render_dashboard(rows: Sequence[DashboardRow], *, stopped: str = "", updated: str = "") -> str:
+def state_name(state: str) -> Message:
+    """A request's state in words (``hubbot-state-done``...); an unknown one as it is."""
+    return msg(f"hubbot-state-{state}") if state in STATES else Message.verbatim(state)
+
+
+def render_dashboard(
+    rows: Sequence[DashboardRow],
+    *,
+    stopped: str | Message = "",
+    updated: str = "",
+    lang: PageLanguage = ENGLISH,
+) -> str:
     return render_report(
         "dashboard.wikitext.j2",
+        lang,
         rows=[
-            DashboardRow(
-                escape_value(r.name),
-                r.page,
-                escape_value(r.partner),
-                r.state,
-                r.done,
-                r.total,
-                r.updated,
-            )
+            {
+                "link": lang.value(Wikitext(f"[[{r.page}|{escape_value(r.name)}]]")),
+                "partner": lang.value(r.partner),
+                "state": lang.text(state_name(r.state)),
+                "done": lang.value(r.done),
+                "total": lang.value(r.total),
+                "updated": r.updated,
+            }
             for r in sorted(rows, key=lambda r: r.name.casefold())
         ],
-        stopped=escape_value(stopped),
+        stopped=stopped,
         updated=updated,
     )

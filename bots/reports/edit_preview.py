@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bots.i18n import ENGLISH, PageLanguage
 from bots.model import Problem
 from bots.pipeline.escape import escape_value
-from bots.reports import escaped
+from bots.reports import shown_problems
 from bots.reports.preview import TableSummary
 from bots.templates import render_report
 
@@ -37,9 +38,12 @@ def render_edit_preview(
     problems: Sequence[Problem],
     shown: Sequence[ShownChange],
     problem_limit: int = 200,
+    lang: PageLanguage = ENGLISH,
 ) -> str:
+    """The preview of a batch edit in ``lang``; the diffs in the wiki's direction."""
     return render_report(
         "edit_preview.wikitext.j2",
+        lang,
         id=id,
         request=escape_value(request),
         records=records,
@@ -47,7 +51,7 @@ def render_edit_preview(
         unchanged=unchanged,
         template=template,
         tables=tables,
-        problems=escaped(problems),
+        problems=shown_problems(problems, lang),
         problem_limit=problem_limit,
         shown=[
             {

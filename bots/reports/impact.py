@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from bots.followup.impact import PAGES_PER_FILE, Figure, FileUse, ImpactReport, when_shown
 from bots.hub import Hub
+from bots.i18n import ENGLISH, ItemList, PageLanguage, Param, Wikitext, msg
 from bots.pipeline.escape import escape_value
 from bots.pipeline.titles import TitleError, legal_title
 from bots.templates import render_report
@@ -24,18 +25,21 @@ def chart_title(name: str | None) -> str:
 
 
 def chart_caption(report_page: str) -> str:
-    """What a chart counts, in its PNG metadata; one report page, one caption."""
+    """What a chart counts, in its PNG metadata (English: a file's metadata has one language)."""
     return f"Files in use per day, as counted for {report_page}"
 
 
-def chart_page_text(report_page: str, license_template: str = "cc-zero") -> str:
-    """The description page of a chart file: what it shows, where it is used, its licence."""
+def chart_page_text(
+    report_page: str, license_template: str = "cc-zero", lang: PageLanguage = ENGLISH
+) -> str:
+    """The description page of a chart file, in the wiki's language: what it shows, its licence."""
+    link = Wikitext(f"[[{report_page}]]")
     return (
         "=={{int:filedesc}}==\n"
         "{{Information\n"
-        f" |description = {chart_caption(f'[[{report_page}]]')}.\n"
-        " |source = Drawn by the Content Partnerships Hub bot from its daily snapshots.\n"
-        " |author = Content Partnerships Hub bot\n"
+        f" |description = {lang('hubbot-chart-description', link)}\n"
+        f" |source = {lang('hubbot-chart-source')}\n"
+        f" |author = {lang('hubbot-chart-author')}\n"
         "}}\n\n"
         "=={{int:license-header}}==\n"
         f"{{{{{license_template}}}}}\n"
@@ -54,7 +58,7 @@ def _external(url: str, label: str) -> str:
 _NOT_IN_TITLES = re.compile(r"[\[\]{}|<>\n#]")
 
 
-def _use_link(use: Use) -> str:
+def _use_markup(use: Use) -> str:
     label = escape_value(use.title)
     if use.local and not _NOT_IN_TITLES.search(use.title):
         return f"[[:{use.title}|{label}]]"
@@ -70,56 +74,69 @@ def _file_link(title: str) -> str:
     return f"[[:{title}|{label}]]"
 
 
-def _number(value: int | None) -> str:
-    return "unknown" if value is None else f"{value:,}"
+def _number(value: int | None, lang: PageLanguage) -> str:
+    return lang("hubbot-impact-unknown") if value is None else lang.value(value)
 
 
-def _figures_context(figures: Sequence[Figure]) -> list[dict[str, str]]:
+def _figures_context(figures: Sequence[Figure], lang: PageLanguage) -> list[dict[str, str]]:
     out = []
     for f in figures:
         if not f.measured:
-            shown = "not measured"
+            shown = lang("hubbot-impact-not-measured-value")
         elif f.value is None:
-            shown = "unknown"
+            shown = lang("hubbot-impact-unknown")
+        elif f.detail is not None:
+            shown = lang("hubbot-impact-value-detail", f.value, f.detail)
         else:
-            shown = _number(f.value) + (f" ({escape_value(f.detail)})" if f.detail else "")
-        how = f.how
+            shown = lang.value(f.value)
+        how = lang.text(f.how)
         if f.unavailable:
-            how += " '''Unavailable this time''': " + escape_value(f.unavailable) + "."
-        out.append({"label": f.label, "value": shown, "how": how})
+            how = lang("hubbot-impact-how-unavailable", f.how, f.unavailable)
+        out.append({"label": lang(f"hubbot-impact-figure-{f.key}"), "value": shown, "how": how})
     return out
 
 
-def _top_context(top: Sequence[FileUse]) -> list[dict[str, object]]:
+def _top_context(top: Sequence[FileUse], lang: PageLanguage) -> list[dict[str, object]]:
     return [
         {
             "link": _file_link(f.title),
-            "pages": len(f.uses),
-            "wikis": f.wikis,
-            "uses": [_use_link(u) for u in f.uses[:PAGES_PER_FILE]],
-            "more": max(0, len(f.uses) - PAGES_PER_FILE),
+            "pages": lang.value(len(f.uses)),
+            "wikis": lang.value(f.wikis),
+            "uses": lang.value(capped_links([_use_markup(u) for u in f.uses], PAGES_PER_FILE)),
         }
         for f in top
     ]
 
 
-def _trend_context(report: ImpactReport) -> dict[str, object]:
+def capped_links(links: Sequence[str], limit: int) -> ItemList:
+    """Links the bot made, at most ``limit``, then "N more"."""
+    shown: list[Param] = [Wikitext(link) for link in links[:limit]]
+    if len(links) > limit:
+        shown.append(msg("hubbot-list-more", len(links) - limit))
+    return ItemList(tuple(shown))
+
+
+def _trend_context(report: ImpactReport, lang: PageLanguage) -> dict[str, object]:
     points = report.chart_points()
     first = points[0] if points else None
     return {
         "days": len(report.trend),
         "first_day": first[0].isoformat() if first else "",
-        "first_used": _number(first[1]) if first else "",
+        "first_used": first[1] if first else 0,
         "recent": [
             {
                 "day": day.isoformat(),
-                "used": _number(s.used),
-                "pages": _number(s.pages),
-                "views": _number(s.views),
+                "used": _number(s.used, lang),
+                "pages": _number(s.pages, lang),
+                "views": _number(s.views, lang),
             }
             for day, s in list(report.trend)[-14:][::-1]
         ],
     }
+
+
+def _unavailable_context(report: ImpactReport, lang: PageLanguage) -> list[tuple[str, str]]:
+    return [(lang(f"hubbot-impact-source-{s}"), escape_value(r)) for s, r in report.unavailable]
 
 
 def render_impact(
@@ -128,22 +145,28 @@ def render_impact(
     request_page: str,
     partner: str = "",
     chart: str | None = None,
+    lang: PageLanguage = ENGLISH,
 ) -> str:
     """Wikitext of ``R/Requests/NAME/Impact``; ``chart`` is the chart file's title, if uploaded."""
     if report.name is None:
         raise ValueError("the hub-wide report is rendered by render_hub_impact")
+    link = Wikitext(f"[[{request_page}|{escape_value(report.name)}]]")
+    intro = (
+        lang("hubbot-impact-intro-partner", link, partner, when_shown(report.refreshed))
+        if partner
+        else lang("hubbot-impact-intro-request", link, when_shown(report.refreshed))
+    )
     return render_report(
         "impact.wikitext.j2",
-        name=escape_value(report.name),
-        request_page=request_page,
-        partner=escape_value(partner),
-        refreshed=when_shown(report.refreshed),
+        lang,
+        name=report.name,
+        intro=intro,
         chart=chart or "",
         category=Hub.tracking_category(report.name),
-        figures=_figures_context(report.figures),
-        unavailable=[(s, escape_value(r)) for s, r in report.unavailable],
-        top=_top_context(report.top_files),
-        trend=_trend_context(report),
+        figures=_figures_context(report.figures, lang),
+        unavailable=_unavailable_context(report, lang),
+        top=_top_context(report.top_files, lang),
+        trend=_trend_context(report, lang),
         files=len(report.files),
     )
 
@@ -153,24 +176,26 @@ def render_hub_impact(
     *,
     impact_page: Callable[[str], str],
     chart: str | None = None,
+    lang: PageLanguage = ENGLISH,
 ) -> str:
     """Wikitext of ``R/Impact``; ``impact_page(name)`` gives a request's Impact page title."""
     return render_report(
         "hub_impact.wikitext.j2",
+        lang,
         refreshed=when_shown(report.refreshed),
         chart=chart or "",
-        figures=_figures_context(report.figures),
-        unavailable=[(s, escape_value(r)) for s, r in report.unavailable],
-        top=_top_context(report.top_files),
-        trend=_trend_context(report),
+        figures=_figures_context(report.figures, lang),
+        unavailable=_unavailable_context(report, lang),
+        top=_top_context(report.top_files, lang),
+        trend=_trend_context(report, lang),
         rows=[
             {
-                "link": f"[[{impact_page(r.name)}|{escape_value(r.name)}]]",
-                "files": _number(r.files),
-                "used": _number(r.used),
-                "pages": _number(r.pages),
-                "wikis": _number(r.wikis),
-                "views": _number(r.views),
+                "link": lang.value(Wikitext(f"[[{impact_page(r.name)}|{escape_value(r.name)}]]")),
+                "files": _number(r.files, lang),
+                "used": _number(r.used, lang),
+                "pages": _number(r.pages, lang),
+                "wikis": _number(r.wikis, lang),
+                "views": _number(r.views, lang),
             }
             for r in report.rows
         ],

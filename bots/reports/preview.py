@@ -6,9 +6,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bots.i18n import ENGLISH, Message, PageLanguage, Wikitext
 from bots.model import MediaCheck, PlannedFile, Problem
 from bots.pipeline.escape import escape_value
-from bots.reports import escaped
+from bots.reports import shown_problems
 from bots.templates import render_report
 
 
@@ -18,6 +19,10 @@ class TableSummary:
     page: str
     values: int
     unmapped: int
+
+    @property
+    def link(self) -> Wikitext:
+        return Wikitext(f"[[{self.page}|{escape_value(self.column)}]]")
 
 
 def _source_block(text: str) -> str:
@@ -31,46 +36,57 @@ def _inline_copy(planned: PlannedFile) -> str:
     return text.replace("=={{int:filedesc}}==", "").replace("=={{int:license-header}}==", "")
 
 
-def render_preview(
+def render_preview(  # noqa: PLR0913 (keyword-only: each is one part of the page)
     *,
     id: str,
     request: str,
     records: int,
     files: int,
-    license: str,
+    license: str | Message,
     template: str,
     tables: Sequence[TableSummary],
     problems: Sequence[Problem],
     shown: Sequence[PlannedFile],
     media: Sequence[MediaCheck] = (),
     problem_limit: int = 200,
-    advice: Sequence[str] = (),
+    advice: Sequence[Message] = (),
+    lang: PageLanguage = ENGLISH,
 ) -> str:
-    """The preview page; ``media`` says, for each shown file, its real title and SHA-1;
-    ``advice``, what the file pages will lack (plain sentences, shown as text)."""
+    """The preview page in ``lang``; ``media`` says, for each shown file, its title and SHA-1;
+    ``advice``, what the file pages will lack.
+
+    The file pages themselves are shown in the wiki's content language and
+    direction (``lang.content``), as they will be on the wiki.
+    """
     checks = {m.record_id: m for m in media}
     return render_report(
         "preview.wikitext.j2",
+        lang,
         id=id,
         request=escape_value(request),
         records=records,
         files=files,
-        license=escape_value(license),
+        license=license,
         template=template,
         tables=tables,
-        problems=escaped(problems),
+        problems=shown_problems(problems, lang),
         problem_limit=problem_limit,
-        advice=[escape_value(a) for a in advice],
-        shown=[_shown_file(f, checks.get(f.record_id)) for f in shown],
+        advice=[lang.text(a) for a in advice],
+        shown=[_shown_file(f, checks.get(f.record_id), lang) for f in shown],
     )
 
 
-def _shown_file(planned: PlannedFile, media: MediaCheck | None) -> dict[str, str]:
+def _shown_file(
+    planned: PlannedFile, media: MediaCheck | None, lang: PageLanguage
+) -> dict[str, object]:
     title = media.title if media is not None else planned.full_title()
+    problem = media.problem if media is not None else None
     return {
-        "title": f"[[:File:{title}]]",
-        "sha1": media.sha1 if media is not None else "",
-        "problem": escape_value(media.problem) if media is not None else "",
+        "title": lang.value(Wikitext(f"[[:File:{title}]]")),
+        "sha1": Wikitext(f"<code>{media.sha1}</code>") if media is not None and media.sha1 else "",
+        "problem": problem if problem is not None else "",
         "rendered": _inline_copy(planned),
         "source": _source_block(planned.page_text),
+        "lang": lang.content,
+        "dir": lang.content_dir,
     }

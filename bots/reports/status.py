@@ -6,15 +6,26 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bots.i18n import ENGLISH, Message, PageLanguage, Wikitext
 from bots.model import STATES, Problem, SyncReport, UndoReport
 from bots.pipeline.escape import escape_value
-from bots.reports import escaped
+from bots.reports import shown_problems
 from bots.reports.sync import render_sync_section
 from bots.templates import render_report
 
 
 @dataclass(frozen=True)
 class RecordLine:
+    record_id: str
+    title: str = ""
+    reason: Message | None = None
+    existing_file: str = ""
+
+
+@dataclass(frozen=True)
+class ShownRecord:
+    """A record's line as wikitext."""
+
     record_id: str
     title: str = ""
     reason: str = ""
@@ -42,9 +53,9 @@ class StatusReport:
     pending: int = 0
     preview: str = ""
     updated: str = ""
-    message: str = ""
+    message: Message | None = None
     problems: Sequence[Problem] = ()
-    notes: Sequence[str] = ()
+    notes: Sequence[Message] = ()
     failed_records: Sequence[RecordLine] = ()
     duplicate_records: Sequence[RecordLine] = ()
     recent: Sequence[RecordLine] = ()
@@ -59,14 +70,15 @@ class StatusReport:
     kept: Sequence[RecordLine] = ()
 
 
-def render_status(report: StatusReport, request_page: str) -> str:
-    """The status page; its first line is the machine-readable ``{{Batch status}}``."""
+def render_status(report: StatusReport, request_page: str, lang: PageLanguage = ENGLISH) -> str:
+    """The status page in ``lang``; its first line is the machine-readable ``{{Batch status}}``."""
     if report.state not in STATES:
         raise ValueError(f"{report.state!r} is not a request state")
     if (report.state == "paused") != (report.reason in PAUSE_REASONS):
         raise ValueError(f"state {report.state} with the reason {report.reason!r}")
-    text = render_report(
+    return render_report(
         "status.wikitext.j2",
+        lang,
         state=report.state,
         reason=report.reason,
         limit=report.limit if report.reason == "limit" else None,
@@ -77,46 +89,56 @@ def render_status(report: StatusReport, request_page: str) -> str:
         pending=report.pending,
         preview=report.preview,
         updated=report.updated,
-        message=escape_value(report.message),
-        problems=escaped(report.problems),
-        notes=[escape_value(n) for n in report.notes],
-        request_page=request_page,
+        message=lang.text(report.message) if report.message is not None else "",
+        problems=shown_problems(report.problems, lang),
+        notes=[lang.text(n) for n in report.notes],
+        request_link=Wikitext(f"[[{request_page}]]"),
         failed_records=[
-            RecordLine(escape_value(r.record_id), _file_link(r.title), escape_value(r.reason))
+            ShownRecord(
+                lang.value(r.record_id),
+                _file_link(r.title, lang),
+                lang.text(r.reason) if r.reason is not None else "",
+            )
             for r in report.failed_records
         ],
         duplicate_records=[
-            RecordLine(escape_value(r.record_id), existing_file=r.existing_file)
+            ShownRecord(
+                lang.value(r.record_id),
+                existing_file=_file_link(r.existing_file, lang),
+            )
             for r in report.duplicate_records
         ],
-        recent=[RecordLine(escape_value(r.record_id), r.title) for r in report.recent],
+        recent=[ShownRecord(escape_value(r.record_id), r.title) for r in report.recent],
+        sync=render_sync_section(report.sync, lang) if report.sync is not None else "",
         edited=report.edited,
         unchanged=report.unchanged,
-        undo=_undo(report.undo),
+        undo=_undo(report.undo, lang),
         kept=[
-            RecordLine(escape_value(r.record_id), _file_link(r.title), escape_value(r.reason))
+            ShownRecord(
+                lang.value(r.record_id),
+                _file_link(r.title, lang),
+                lang.text(r.reason) if r.reason is not None else "",
+            )
             for r in report.kept
         ],
     )
-    if report.sync is not None:
-        text = text.rstrip() + "\n\n" + render_sync_section(report.sync)
-    return text
 
 
-def _undo(report: UndoReport | None) -> dict[str, object] | None:
+def _undo(report: UndoReport | None, lang: PageLanguage) -> dict[str, object] | None:
     if report is None:
         return None
     return {
         "preview": report.preview,
-        "reverted": [_file_link(t) for t in report.reverted],
-        "deleted": [_file_link(t) for t in report.deleted],
-        "listed": [_file_link(t) for t in report.listed],
-        "left": [(_file_link(t), escape_value(w)) for t, w in report.left],
+        "reverted": [_file_link(t, lang) for t in report.reverted],
+        "deleted": [_file_link(t, lang) for t in report.deleted],
+        "listed": [_file_link(t, lang) for t in report.listed],
+        "left": [(_file_link(t, lang), lang.text(w)) for t, w in report.left],
     }
 
 
-def _file_link(title: str) -> str:
-    return f"[[:{title}]]" if title else ""
+def _file_link(title: str, lang: PageLanguage) -> str:
+    """A link to a file, isolated so that its title keeps its own direction."""
+    return lang.value(Wikitext(f"[[:{title}]]")) if title else ""
 
 
 _STATUS_LINE = re.compile(r"\{\{\s*Batch status\s*\|([^}]*)\}\}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bots.i18n import ENGLISH, PageLanguage, Wikitext, capped
 from bots.model import SyncReport
 from bots.pipeline.escape import escape_value
 
@@ -9,60 +10,65 @@ from bots.pipeline.escape import escape_value
 SHOWN_NEW_RECORDS = 50
 
 
-def _shown(value: str | None) -> str:
+def _shown(value: str | None, lang: PageLanguage) -> str:
     if value is None:
-        return "''(no such field)''"
+        return "''" + lang("hubbot-sync-no-field") + "''"
     if not value:
-        return "''(empty)''"
+        return "''" + lang("hubbot-sync-empty") + "''"
     return f"<code>{escape_value(value)}</code>"
 
 
-def render_sync_section(report: SyncReport) -> str:
+def _link(title: str, lang: PageLanguage) -> str:
+    return lang.value(Wikitext(f"[[:{title}]]"))
+
+
+def render_sync_section(report: SyncReport, lang: PageLanguage = ENGLISH) -> str:
     """What sync changed, kept and could not do; everything quoted is escaped."""
-    lines = ["== Keeping files in step with the partner's data ==", ""]
-    when = f" ({escape_value(report.updated)})" if report.updated else ""
-    lines.append(
-        f"The last sync{when} updated {report.saved} file page(s); {report.unchanged} needed "
-        "no change. Fields that volunteers changed are never overwritten."
-    )
+    lines = [f"== {lang('hubbot-sync-heading')} ==", ""]
+    if report.updated:
+        lines.append(
+            lang("hubbot-sync-summary-when", report.saved, report.unchanged, report.updated)
+        )
+    else:
+        lines.append(lang("hubbot-sync-summary", report.saved, report.unchanged))
     if report.conflicts:
         lines += [
             "",
-            "=== Fields changed both on the wiki and in the partner's data ===",
-            "The wiki keeps the community's version. If the partner's new value is better, "
-            "edit the file page by hand.",
+            f"=== {lang('hubbot-sync-conflicts-heading')} ===",
+            lang("hubbot-sync-conflicts-intro"),
             '{| class="wikitable"',
-            "! File !! Record !! Field !! Bot wrote !! Partner's data now !! On the wiki now",
+            "! "
+            + " !! ".join(
+                lang(f"hubbot-sync-column-{c}")
+                for c in ("file", "record", "field", "bot", "partner", "wiki")
+            ),
         ]
         for c in report.conflicts:
             lines += [
                 "|-",
-                f"| [[:{c.title}]] || {escape_value(c.record_id)} || {escape_value(c.param)} || "
-                f"{_shown(c.base)} || {_shown(c.ours)} || {_shown(c.theirs)}",
+                f"| {_link(c.title, lang)} || {lang.value(c.record_id)} || {lang.value(c.param)} || "
+                f"{_shown(c.base, lang)} || {_shown(c.ours, lang)} || {_shown(c.theirs, lang)}",
             ]
         lines.append("|}")
     if report.new_records:
         new = report.new_records
-        shown = ", ".join(escape_value(i) for i in new[:SHOWN_NEW_RECORDS])
-        more = f" and {len(new) - SHOWN_NEW_RECORDS} more" if len(new) > SHOWN_NEW_RECORDS else ""
         lines += [
             "",
-            "=== New records in the partner's data ===",
-            f"{len(new)} record(s) are new: {shown}{more}. They are uploaded only "
-            "after a reviewer approves the new preview.",
+            f"=== {lang('hubbot-sync-new-heading')} ===",
+            lang("hubbot-sync-new", len(new), capped(list(new), SHOWN_NEW_RECORDS)),
         ]
     if report.vanished:
         lines += [
             "",
-            "=== Records no longer in the partner's data ===",
-            "These files stay on the wiki; nothing is deleted. Ask the partner whether the "
-            "records were withdrawn on purpose.",
+            f"=== {lang('hubbot-sync-vanished-heading')} ===",
+            lang("hubbot-sync-vanished"),
         ]
-        lines += [f"* {escape_value(i)}: [[:{t}]]" for i, t in report.vanished]
+        lines += [f"* {lang.value(i)}: {_link(t, lang)}" for i, t in report.vanished]
     if report.left_alone:
-        lines += ["", "=== Pages sync left alone ==="]
+        lines += ["", f"=== {lang('hubbot-sync-left-alone-heading')} ==="]
         lines += [
-            f"* [[:{n.title}]] (record {escape_value(n.record_id)}): {escape_value(n.message)}"
+            "* "
+            + lang("hubbot-sync-left-alone", Wikitext(f"[[:{n.title}]]"), n.record_id, n.message)
             for n in report.left_alone
         ]
     return "\n".join(lines) + "\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bots.i18n import ENGLISH, PageLanguage, Wikitext
 from bots.pipeline.escape import escape_value
 from bots.pipeline.undo import UndoPlan
 from bots.templates import render_report
@@ -11,17 +12,25 @@ FILE_LIMIT = 200
 
 
 def render_undo_preview(
-    *, id: str, request: str, plan: UndoPlan, delete: bool, undo_page: str
+    *,
+    id: str,
+    request: str,
+    plan: UndoPlan,
+    delete: bool,
+    undo_page: str,
+    lang: PageLanguage = ENGLISH,
 ) -> str:
+    """The undo's own preview in ``lang``: what it reverts, deletes or lists, and leaves."""
     return render_report(
         "undo_preview.wikitext.j2",
+        lang,
         id=id,
         request=escape_value(request),
         reverts=plan.reverts,
         files=plan.files,
-        left=[{"title": left.title, "why": escape_value(left.why)} for left in plan.left],
+        left=[{"title": left.title, "why": lang.text(left.why)} for left in plan.left],
         delete=delete,
-        undo_page=f"[[{undo_page}]]",
+        undo_page=Wikitext(f"[[{undo_page}]]"),
         file_limit=FILE_LIMIT,
     )
 
@@ -34,12 +43,14 @@ def render_deletion_request(
     id: str,
     files: list[str],
     deleted: list[str],
+    lang: PageLanguage = ENGLISH,
 ) -> str:
-    """One mass deletion request for a request's uploads, as Commons writes them."""
+    """One mass deletion request for a request's uploads, as Commons writes them, in the
+    wiki's language (``lang``): the deleting administrators read it, not the partner."""
     return render_report(
         "undo_request.wikitext.j2",
-        request=escape_value(request),
-        request_page=request_page,
+        lang,
+        request_link=Wikitext(f"[[{request_page}|{escape_value(request)}]]"),
         approver=escape_value(approver),
         id=id,
         files=files,

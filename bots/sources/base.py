@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 
+from bots.i18n.message import Message, msg
 from bots.model import Problem
 
 #: More problems than this are summed up in one line rather than listed.
@@ -41,12 +42,12 @@ MAX_READ_SECONDS = 600.0
 class SourceError(Exception):
     """The source cannot be read at all; the message says why in plain words."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: Message | str):
+        self.message = message if isinstance(message, Message) else Message.verbatim(message)
+        super().__init__(str(self.message))
 
     def __str__(self) -> str:
-        return self.message
+        return str(self.message)
 
 
 def join_values(values: Iterable[str], split: str) -> str:
@@ -86,7 +87,9 @@ class RecordStore:
         if column not in self._columns:
             self._columns[column] = None
 
-    def problem(self, where: str, message: str) -> None:
+    def problem(self, where: str | Message, message: Message | str) -> None:
+        if isinstance(message, str):
+            message = Message.verbatim(message)
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(Problem(where, message))
         else:
@@ -104,7 +107,7 @@ class RecordStore:
         problems = list(self.problems)
         if self._unlisted_problems:
             problems.append(
-                Problem("source", f"{self._unlisted_problems} more problems were not listed")
+                Problem("source", msg("hubbot-source-more-problems", self._unlisted_problems))
             )
         return SourceData(
             format=format,

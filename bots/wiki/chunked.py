@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
+from bots.i18n import Message
 from bots.model import StashState
 from bots.net.pacing import StopRequested, backoff_delay
 from bots.wiki.errors import AmbiguousWrite, WikiBusy, WikiError, WikiUnavailable
@@ -52,7 +53,7 @@ class ChunkedUpload:
     chunk_size: int
     stash: StashState | None = None
     on_stash: Callable[[StashState | None], None] = _ignore
-    should_stop: Callable[[], str] | None = None
+    should_stop: Callable[[], Message | None] | None = None
     restarts: int = 0
     unanswered: int = 0
     #: the first chunk was sent once to hear what the wiki says about the title
@@ -71,7 +72,7 @@ class ChunkedUpload:
         offset = self.stash.offset if self.stash else 0
         if self.should_stop is not None and offset > 0:
             reason = self.should_stop()
-            if reason:
+            if reason is not None:
                 raise StopRequested(reason)
         f.seek(offset)
         chunk = f.read(self.chunk_size)

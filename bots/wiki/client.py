@@ -193,8 +193,8 @@ def _login_reason(e: Exception) -> str:
 
 
 def short_error(e: BaseException) -> str:
-    """A network failure in plain words (no class names, no addresses' internals)."""
-    return explain(e).words
+    """A network failure in plain words (no class names, no addresses' internals), for logs."""
+    return str(explain(e).words)
 
 
 def _quiet_pywikibot() -> None:

@@ -63,6 +63,10 @@ class Queries(Client):
     """Reads: pages, histories, users, files; 50 titles a request."""
 
     # -- reads ----------------------------------------------------------------
+    def content_language(self) -> str:
+        """The wiki's content language (siteinfo's ``lang``), as pywikibot read it at login."""
+        return str(self.site.siteinfo.get("lang") or "en")
+
     def read_pages(self, titles: Iterable[str]) -> dict[str, PageInfo]:
         """Current text of many pages, 50 a request; keyed by the title asked."""
         wanted = list(dict.fromkeys(titles))

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bots.i18n import Message
 from bots.model import StashState
 from bots.wiki.chunked import ChunkedUpload
 from bots.wiki.errors import (
@@ -72,7 +73,7 @@ class Uploads(Writes):
         sha1: str = "",
         resume: StashState | None = None,
         on_stash: Callable[[StashState | None], None] | None = None,
-        should_stop: Callable[[], str] | None = None,
+        should_stop: Callable[[], Message | None] | None = None,
     ) -> UploadOutcome:
         """Upload one file without ignoring warnings; each warning is decided here.
 

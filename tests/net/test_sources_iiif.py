@@ -170,7 +170,7 @@ def test_media_the_uploader_refuses_is_named_before_approval(
     record = only(source)  # kept, so that its failure is reported on the status page
     [problem] = source.problems
     assert problem.where == f"record {record['id']}"
-    assert problem.message.startswith("its media is video/mp4, which the bot cannot upload")
+    assert str(problem.message).startswith("its media is video/mp4, which the bot cannot upload")
     assert "Ogg, WebM" in problem.message
 
 
@@ -460,7 +460,7 @@ def test_collection_walks_manifests_and_nested_collections(
     assert records[1]["collection"] == f"{base}/sub.json"
     assert records[1]["collection.label"] == "A version 2 collection"
     assert records[2]["file"].endswith("/full/max/0/default.jpg")
-    problems = {p.where: p.message for p in source.problems}
+    problems = {p.where: str(p.message) for p in source.problems}
     assert problems[f"manifest {base}/missing.json"].startswith(
         "could not be read: the server answered 404 Not Found"
     )
@@ -495,7 +495,7 @@ def test_collection_cycle_ends(museum: LoopbackServer, tmp_path: Path) -> None:
     )
     source = open_url(f"{base}/a.json", tmp_path)
     assert source.record_count == 0
-    assert [p.message for p in source.problems] == ["is listed twice"]
+    assert [str(p.message) for p in source.problems] == ["is listed twice"]
 
 
 def test_collections_nested_too_deep(museum: LoopbackServer, tmp_path: Path) -> None:
@@ -547,7 +547,7 @@ def test_a_member_that_is_not_iiif(museum: LoopbackServer, tmp_path: Path) -> No
     museum.add("/bad.json", (200, {}, b"{not json"))
     museum.add("/list.json", (200, {}, b"[1, 2]"))
     source = open_url(f"{base}/c.json", tmp_path)
-    messages = [p.message for p in source.problems]
+    messages = [str(p.message) for p in source.problems]
     assert messages[0].startswith("could not be read: the JSON is not valid: line 1 column 2")
     assert messages[1] == "is not a IIIF manifest or collection; it was left out"
 

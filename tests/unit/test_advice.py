@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bots.i18n import ENGLISH
 from bots.pipeline.advice import file_page_advice
 from bots.pipeline.request import parse_request
 from bots.reports.preview import render_preview
@@ -26,7 +27,8 @@ def request(**params: str):
 
 
 def test_a_request_without_source_url_is_told_its_pages_have_no_source() -> None:
-    (advice,) = file_page_advice(request())
+    (message,) = file_page_advice(request())
+    advice = ENGLISH.text(message)
     assert advice.startswith("The file pages will have no source")
     assert "source_url" in advice
 
@@ -34,7 +36,8 @@ def test_a_request_without_source_url_is_told_its_pages_have_no_source() -> None
 def test_an_artwork_without_work_title_is_told_it_has_no_title_field() -> None:
     advice = file_page_advice(request(template="Artwork", source_url="https://e.org/{id}"))
     assert len(advice) == 1
-    assert "no title field" in advice[0] and "work_title" in advice[0]
+    text = ENGLISH.text(advice[0])
+    assert "no title field" in text and "work_title" in text
 
 
 def test_nothing_to_say_when_source_and_title_are_there() -> None:

@@ -285,7 +285,15 @@ PERIOD = (date(2026, 10, 21), date(2026, 11, 19))
 
 
 def figures(report: Any) -> dict[str, int | None]:
-    return {f.label: f.value for f in report.figures}
+    labels = {
+        "files": "Files uploaded",
+        "used": "Files in use",
+        "pages": "Pages using the files",
+        "wikis": "Wikis using the files",
+        "views": "Page views of those pages",
+        "requests": "Media requests",
+    }
+    return {labels[f.key]: f.value for f in report.figures}
 
 
 def test_figures_of_a_request() -> None:
@@ -301,12 +309,12 @@ def test_figures_of_a_request() -> None:
         "Page views of those pages": 123,
         "Media requests": None,
     }
-    media = next(f for f in report.figures if f.label == "Media requests")
+    media = next(f for f in report.figures if f.key == "requests")
     assert not media.measured
     assert report.unavailable == ()
     assert [f.title for f in report.top_files] == ["File:D.jpg", "File:A.jpg", "File:B.jpg"]
     for figure in report.figures:
-        assert figure.how.endswith(".")
+        assert str(figure.how).endswith(".")
     assert all(f.how for f in report.figures)
 
 
@@ -316,7 +324,7 @@ def test_unreadable_usage_is_unknown_and_named() -> None:
     assert figures(report)["Files uploaded"] == 4
     assert figures(report)["Files in use"] is None
     assert figures(report)["Pages using the files"] is None
-    assert report.unavailable == (("File usage", "the wiki did not answer (timeout)"),)
+    assert report.unavailable == (("usage", "the wiki did not answer (timeout)"),)
     assert report.today == Snapshot(files=4, used=None, pages=None, wikis=None)
     assert report.chart_points() == []
 
@@ -325,7 +333,7 @@ def test_unavailable_analytics_are_named_and_unknown() -> None:
     views = Reach(*PERIOD, counts={"x": 5}, asked=2, unavailable="the service failed (HTTP 503)")
     report = build_impact("Tate", FILES, USAGE, pageviews=views, today=TODAY, refreshed=NOW)
     assert figures(report)["Page views of those pages"] is None
-    assert ("Page views", "the service failed (HTTP 503)") in report.unavailable
+    assert ("views", "the service failed (HTTP 503)") in report.unavailable
     assert report.today.views is None
 
 
@@ -366,7 +374,7 @@ def test_hub_report_is_unknown_when_one_request_could_not_be_read() -> None:
     )
     hub = build_hub_impact([a, b], today=TODAY, refreshed=NOW)
     assert figures(hub)["Files in use"] is None
-    assert "Rijks" in dict(hub.unavailable)["File usage"]
+    assert "Rijks" in dict(hub.unavailable)["usage"]
 
 
 # --- rendering ---------------------------------------------------------------------------
@@ -477,7 +485,7 @@ def test_gather_with_a_wiki_that_stopped_answering(store: StateStore) -> None:
     report = gather_request_impact(wiki, store, "Tate", now=NOW)
     assert figures(report)["Files uploaded"] == 1  # from the journal
     assert figures(report)["Files in use"] is None
-    assert report.unavailable[0][0] == "File usage"
+    assert report.unavailable[0][0] == "usage"
     assert "ConnectionError" in report.unavailable[0][1]
     assert store.get_snapshot("Tate", TODAY, SNAPSHOT_KEY)["used"] is None
 

@@ -653,10 +653,10 @@ def test_validate_mapping(mapped: MappingRow, says: str | None) -> None:
         assert problems == []
         return
     (problem,) = problems
-    assert problem.where == "Mappings/artist"
-    assert says in problem.message
-    assert f'Row "{mapped.value}"' in problem.message
-    assert problem.message.endswith(".")
+    assert str(problem.where) == "Mappings/artist"
+    assert says in str(problem.message)
+    assert f'Row "{mapped.value}"' in str(problem.message)
+    assert str(problem.message).endswith(".")
 
 
 def test_check_mapping_page_reports_disagreeing_duplicates_and_missing_values() -> None:
@@ -669,8 +669,8 @@ def test_check_mapping_page_reports_disagreeing_duplicates_and_missing_values() 
         row("z", 1, wikidata="nope"),
     )
     problems = check_mapping_page("NAME", "artist", text)
-    messages = [p.message for p in problems]
-    assert all(p.where == "Mappings/artist" for p in problems)
+    messages = [str(p.message) for p in problems]
+    assert all(str(p.where) == "Mappings/artist" for p in problems)
     assert len(problems) == 3
     assert any('"z"' in m and "Q-id" in m for m in messages)
     assert any("no value" in m for m in messages)

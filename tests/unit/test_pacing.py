@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from bots.i18n import msg
 from bots.net.pacing import (
     Pacer,
     PacingPolicy,
@@ -106,7 +107,7 @@ def test_a_stop_request_ends_a_wait_at_once():
         PacingPolicy(),
         clock=t.clock,
         sleep=t.sleep,
-        should_stop=lambda: "the run was asked to stop (SIGTERM)" if t.now >= stop_at else "",
+        should_stop=lambda: msg("hubbot-end-sigterm") if t.now >= stop_at else None,
     )
     with pytest.raises(StopRequested, match="SIGTERM"):
         pacer.wait(600, "ratelimited", "rate limited")

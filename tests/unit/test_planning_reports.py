@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bots.i18n import Message, msg
 from bots.model import MappingRow, MappingTable, PlannedFile, Problem, Request
 from bots.pipeline.plan import BatchChecks, Skipped, letters_to_ask, plan
 from bots.pipeline.preview import preview_id, preview_id_on_page
@@ -55,10 +56,10 @@ def test_plan_skips_repeated_ids_and_disambiguates_repeated_titles():
         )
     )
     assert isinstance(out[0], PlannedFile) and out[0].full_title() == "Cat.jpg"
-    assert isinstance(out[1], Skipped) and "more than once" in out[1].problems[0].message
+    assert isinstance(out[1], Skipped) and "more than once" in str(out[1].problems[0].message)
     assert isinstance(out[2], PlannedFile) and out[2].full_title() == "Cat (2).jpg"
     assert isinstance(out[3], Skipped)
-    assert any("same title as record 1" in n.message for n in checks.notes)
+    assert any("same title as record 1" in str(n.message) for n in checks.notes)
 
 
 def test_a_file_cell_with_several_addresses_is_a_problem():
@@ -66,7 +67,7 @@ def test_a_file_cell_with_several_addresses_is_a_problem():
         plan(REQUEST, [record("1", "Cat", image="https://a/1.jpg / https://b/2.jpg")], {}, LICENSES)
     )
     assert isinstance(item, Skipped)
-    assert "more than one address" in item.problems[0].message
+    assert "more than one address" in str(item.problems[0].message)
 
 
 def test_plan_applies_mapping_categories_and_text():
@@ -157,15 +158,15 @@ def test_status_page_starts_with_the_machine_readable_line():
             pending=835,
             preview="3f9a1c02de",
             updated="2026-11-20T10:00:00Z",
-            message="Uploading.",
-            problems=[Problem("license", "{{evil}} [[x]]")],
+            message=msg("hubbot-status-uploading"),
+            problems=[Problem("license", Message.verbatim("{{evil}} [[x]]"))],
         ),
         "R/Requests/X",
     )
     first = text.split("\n", 1)[0]
     assert first == (
         "{{Batch status|state=uploading|total=1200|uploaded=350|duplicates=12|failed=3"
-        "|pending=835|preview=3f9a1c02de|updated=2026-11-20T10:00:00Z}}"
+        "|pending=835|preview=3f9a1c02de|updated=2026-11-20T10:00:00Z|language=en}}"
     )
     assert parse_status_line(text)["pending"] == "835"
     assert "{{evil}}" not in text and "[[x]]" not in text
@@ -206,11 +207,13 @@ def test_preview_page_shows_its_id_and_escapes_problems():
         license="CC0",
         template="Information",
         tables=[],
-        problems=[Problem("record 2", "bad {{x}}")],
+        problems=[Problem("record 2", Message.verbatim("bad {{x}}"))],
         shown=[planned],
     )
     assert preview_id_on_page(text) == "0123456789"
-    assert text.startswith("{{Batch preview|id=0123456789|request=Test|files=1|problems=1}}")
+    assert text.startswith(
+        "{{Batch preview|id=0123456789|request=Test|files=1|problems=1|language=en}}"
+    )
     assert "[[:Category:X]]" in text  # the preview page itself is not categorised
     assert "&lt;b>" in text  # the wikitext block shows the page verbatim
     assert "bad {{x}}" not in text

@@ -22,6 +22,8 @@ import yaml
 from mwparserfromhell.nodes import Comment, Text, Wikilink
 from mwparserfromhell.wikicode import Wikicode
 
+from bots.dev import install
+from bots.i18n import catalog
 from bots.model import REQUEST_PARAMS, SOURCE_OPTIONS, TEMPLATE_FIELDS
 from bots.pipeline.request_names import FIELD_ALIASES
 
@@ -40,6 +42,7 @@ MAGIC_WORDS = {
     "#ifexpr",
     "#iferror",
     "#switch",
+    "CONTENTLANGUAGE",
     "#expr",
     "#tag",
     "#time",
@@ -115,7 +118,8 @@ def load_manifest() -> list[dict[str, Any]]:
 
 
 def load_pages(root: str = DEFAULT_ROOT) -> list[Page]:
-    return [
+    """The manifest's pages, then those made from i18n/ (messages, help, language stand-ins)."""
+    pages = [
         Page(
             title=entry["title"].replace("{root}", root),
             file=entry["file"],
@@ -124,6 +128,21 @@ def load_pages(root: str = DEFAULT_ROOT) -> list[Page]:
         )
         for entry in load_manifest()
     ]
+    listed = {p.title for p in pages}
+    pages += [
+        Page(p.title, GENERATED, p.dev_only, p.text)
+        for p in install.load_pages(root, standins=True)
+        if p.title not in listed
+    ]
+    return pages
+
+
+#: The ``file`` of pages made from i18n/ by ``hubbot install``.
+GENERATED = "(generated)"
+#: Files that generated pages are made from.
+GENERATED_FROM = {"devwiki/Language.wikitext"} | {
+    f"hub/help/{p.name}" for p in (PAGES_DIR / "hub" / "help").glob("*.wikitext")
+}
 
 
 PAGES = load_pages()
@@ -241,7 +260,9 @@ def test_every_file_exists_and_every_page_file_is_installed() -> None:
     for name in listed:
         assert (PAGES_DIR / name).is_file(), f"pages.yaml names a missing file: {name}"
     on_disk = {str(p.relative_to(PAGES_DIR)) for p in PAGES_DIR.rglob("*.wikitext")}
-    assert on_disk == listed, f"files not in pages.yaml: {sorted(on_disk - listed)}"
+    assert on_disk == listed | GENERATED_FROM, (
+        f"files not in pages.yaml: {sorted(on_disk - listed)}"
+    )
 
 
 def test_manifest_has_the_pages_the_spec_requires() -> None:
@@ -260,6 +281,9 @@ def test_manifest_has_the_pages_the_spec_requires() -> None:
         f"{DEFAULT_ROOT}/Help",
         f"{DEFAULT_ROOT}/Help/Mappings",
         f"{DEFAULT_ROOT}/Help/Reviewing",
+        "Template:Hub message",
+        *(f"Template:Hub message/{lang}" for lang in ("en", "sv", "es", "fr", "ar")),
+        *(f"{DEFAULT_ROOT}/Help/{lang}" for lang in ("sv", "es", "fr", "ar")),
     }
     production = {p.title for p in PAGES if not p.dev_only}
     assert required <= production, required - production
@@ -272,6 +296,10 @@ def test_manifest_has_the_pages_the_spec_requires() -> None:
         "Template:Cc-by-4.0",
         "Template:Cc-by-sa-4.0",
         "Template:En",
+        "Template:Sv",
+        "Template:Es",
+        "Template:Fr",
+        "Template:Ar",
     }
 
 
@@ -306,6 +334,8 @@ def test_page_uses_only_installed_templates_and_known_parser_functions(page: Pag
         name = str(template.name).strip()
         if name.startswith(":"):
             continue  # transclusion of a page, such as the dashboard
+        if "{{" in name:
+            continue  # {{Hub message/{{...}}}}: a language's page, picked at render time
         word = name.split(":", 1)[0].strip()
         if word in MAGIC_WORDS:
             continue
@@ -424,7 +454,8 @@ def test_request_template_transcludes_status_only_when_it_exists() -> None:
     assert status, "the status must be transcluded through #ifexist"
     then, otherwise = str(status[0].get(1).value), str(status[0].get(2).value)
     assert "{{:{{FULLPAGENAME}}/Status}}" in then
-    assert "has not looked at this request yet" in otherwise
+    assert "hubbot-template-not-looked" in otherwise
+    assert "has not looked at this request yet" in english("hubbot-template-not-looked")
     for sub in ("/Preview", "/Mappings/"):
         assert f"{{{{FULLPAGENAME}}}}{sub}" in body
 
@@ -489,21 +520,29 @@ def test_batch_status_explains_every_state() -> None:
         if str(t.name).strip() == "#switch:{{{state|}}}"
         and t.has("done")
         and t.has("#default")
-        and len(str(t.get("done").value)) > 40
+        and "hubbot-box-text-done" in str(t.get("done").value)
     )
     for state in ("invalid", "awaiting-approval", "uploading", "paused", "stopped", "done"):
         assert explanations.has(state), state
-        assert str(explanations.get(state).value).strip().endswith("."), state
-    assert "files uploaded" in text
+        keys = re.findall(r"hubbot-box-text-[a-z-]+", str(explanations.get(state).value))
+        assert keys and all(english(k).endswith(".") for k in keys), state
+    assert "Files uploaded" in english("hubbot-box-uploaded") and "hubbot-box-uploaded" in text
 
 
 def test_batch_preview_says_how_to_approve() -> None:
     body = section(BY_TITLE["Template:Batch preview"].text, "includeonly")
-    assert "Preview id:" in body
-    assert "To approve exactly this preview, a reviewer presses the approve button" in body
-    assert "or sets <code>{{!}}approve={{#tag:nowiki|{{{id|}}}}}</code>" in body
+    assert "hubbot-box-preview-approve" in body
+    approve = english("hubbot-box-preview-approve")
+    assert "To approve exactly this preview, a reviewer presses the approve button" in approve
+    assert "or sets $2" in approve
+    assert "approve={{#tag:nowiki|{{{id|}}}}}" in body
     # the approve button (SPEC 15) reads the id shown and goes into its slot
     assert 'data-cph-id="{{{id|}}}"' in body and 'class="cph-approve-slot"' in body
+
+
+def english(key: str) -> str:
+    """An on-wiki message's English text (the templates take their words from i18n/)."""
+    return catalog().messages["en"][key]
 
 
 # --- preload ----------------------------------------------------------------------
