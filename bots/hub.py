@@ -28,6 +28,15 @@ def upload_summary(request_page: str, name: str, record_id: str) -> str:
     return f"Content Partnerships Hub: [[{request_page}|{name}]], record {safe_id}"
 
 
+def structured_summary(request_page: str, name: str, record_id: str) -> str:
+    """The summary of a file's structured data (SPEC 11): it links the request, like the upload."""
+    safe_id = re.sub(r"[\[\]{}|<>]", "", record_id)[:100]
+    return (
+        f"Content Partnerships Hub: structured data from [[{request_page}|{name}]], "
+        f"record {safe_id}"
+    )
+
+
 @dataclass(frozen=True)
 class Hub:
     """The page titles of one hub (SPEC 2), under its root (as the wiki spells it)."""

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bots.statements import EntityDraft
+
 #: Record as read from a partner source: a flat mapping column -> text value.
 Record = Mapping[str, str]
 
@@ -29,6 +31,28 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class StructuredParams:
+    """The request parameters for structured data on files (SPEC 11).
+
+    Patterns are filled per record like any other; ``captions`` maps a
+    language code to its pattern ("" for ``caption``, in the request's
+    language); ``statements`` holds ``Pnnn=VALUE`` pairs as written;
+    ``mapped_properties`` the property a ``mapped`` column's new table names.
+    """
+
+    captions: Mapping[str, str] = field(default_factory=dict)
+    statements: tuple[tuple[str, str], ...] = ()
+    collection: str | None = None
+    inventory: str | None = None
+    partner_item: str | None = None
+    mapped_properties: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.captions or self.statements or self.collection or self.inventory)
 
 
 @dataclass(frozen=True)
@@ -58,6 +82,10 @@ class Request:
     options: Mapping[str, str] = field(default_factory=dict)
     #: every parameter as written (stripped), for the preview id
     raw: Mapping[str, str] = field(default_factory=dict)
+    #: the request's language code (SPEC 14); None: the wiki's content language
+    language: str | None = None
+    #: captions and statements of the uploaded files (SPEC 11)
+    structured: StructuredParams = field(default_factory=StructuredParams)
 
 
 @dataclass(frozen=True)
@@ -83,6 +111,8 @@ class MappingTable:
     request: str
     column: str
     rows: tuple[MappingRow, ...] = ()
+    #: the property the header names (``property=P170``): each value's Q-id gives a statement
+    property: str = ""
 
     def lookup(self) -> dict[str, MappingRow]:
         return {row.value: row for row in self.rows}
@@ -98,6 +128,8 @@ class PlannedFile:
     media_url: str
     page_text: str
     categories: tuple[str, ...] = ()
+    #: the file's captions and statements (SPEC 11), when the wiki takes structured data
+    structured: EntityDraft | None = None
 
     def full_title(self, extension: str | None = None) -> str:
         ext = extension or self.extension
@@ -227,6 +259,12 @@ REQUEST_PARAMS: tuple[str, ...] = (
     "pause",
     "sync",
     "approve",
+    "language",
+    "caption",
+    "statements",
+    "collection",
+    "inventory",
+    "partner_item",
 )
 
 #: Source-specific parameters, by format.
@@ -273,6 +311,10 @@ class SyncReport:
     new_records: tuple[str, ...] = ()
     vanished: tuple[tuple[str, str], ...] = ()  # (record id, file title)
     left_alone: tuple[SyncNote, ...] = ()
+    #: files whose structured data (statements, captions) sync changed (SPEC 11)
+    structured_saved: int = 0
+    #: statements and captions the community added or changed, kept as they are
+    community_data: tuple[SyncNote, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -283,6 +325,8 @@ class SyncReport:
             "new_records": list(self.new_records),
             "vanished": [list(v) for v in self.vanished],
             "left_alone": [list(vars(n).values()) for n in self.left_alone],
+            "structured_saved": self.structured_saved,
+            "community_data": [list(vars(n).values()) for n in self.community_data],
         }
 
     @classmethod
@@ -295,6 +339,8 @@ class SyncReport:
             new_records=tuple(str(r) for r in data.get("new_records", [])),
             vanished=tuple((str(i), str(t)) for i, t in data.get("vanished", [])),
             left_alone=tuple(SyncNote(*n) for n in data.get("left_alone", [])),
+            structured_saved=int(data.get("structured_saved", 0)),
+            community_data=tuple(SyncNote(*n) for n in data.get("community_data", [])),
         )
 
 
@@ -322,6 +368,8 @@ class RequestFacts:
     #: revisions of the pages humans edit, when the request was done (SPEC 7)
     done_inputs: Mapping[str, int] | None = None
     sync: SyncReport | None = None
+    #: whether the request's files get structured data (SPEC 11): its status line counts them
+    structured: bool = False
 
     def to_json(self) -> dict[str, Any]:
         out = {f: getattr(self, f) for f in self.__dataclass_fields__}

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bots.config import Config
 from bots.hub import Hub
+from bots.jobs.entity_cache import EntityCache
 from bots.jobs.session import WriteGate
 from bots.model import MappingTable, Record, Request
 from bots.net.fetch import Fetcher, FetchPolicy
@@ -50,6 +51,8 @@ class Job:
     known_titles: TitleRules | None = field(default=None, repr=False)
     #: the Wikibase that holds items, when it is not the wiki itself (connected when needed)
     _item_wiki: Wiki | None = field(default=None, repr=False)
+    #: what this run learnt from the Wikibase (entities, languages, MediaInfo), asked once
+    entity_cache: EntityCache = field(default_factory=EntityCache, repr=False)
 
     @property
     def wikibase(self) -> Wiki:

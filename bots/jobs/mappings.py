@@ -41,18 +41,23 @@ def update_mappings(job: Job, name: str, request: Request, source: SourceData) -
     notes: list[Problem] = []
     current = job.wiki.read_pages(titles.values())
     for column, title in titles.items():
-        text = _merge_and_save(job, name, column, current[title], counts.get(column, Counter()))
+        prop = request.structured.mapped_properties.get(column, "")
+        text = _merge_and_save(
+            job, name, column, current[title], counts.get(column, Counter()), prop
+        )
         texts[column] = text
         tables[column] = mappings.mapping_from_text(name, column, text)
         notes.extend(mappings.check_mapping_page(name, column, text))
     return Mappings(tables, texts, tuple(notes))
 
 
-def _merge_and_save(job: Job, name: str, column: str, info: PageInfo, counts: Counter[str]) -> str:
+def _merge_and_save(
+    job: Job, name: str, column: str, info: PageInfo, counts: Counter[str], prop: str = ""
+) -> str:
     title = info.title
     for _attempt in range(MERGE_ATTEMPTS):
         existing = mappings.parse_mapping_page(info.text) if info.exists else None
-        text = mappings.merge_mapping(existing, name, column, counts)
+        text = mappings.merge_mapping(existing, name, column, counts, prop)
         if info.exists and text == info.text:
             return text
         outcome = job.wiki.save(

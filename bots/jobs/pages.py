@@ -17,7 +17,7 @@ from bots.jobs.session import now_iso
 from bots.model import RequestFacts
 from bots.reports.dashboard import DashboardRow, render_dashboard
 from bots.reports.status import RecordLine, StatusReport, render_status
-from bots.store import Outcome, StateStore
+from bots.store import DataState, Outcome, StateStore
 from bots.wiki import Wiki, WikiError
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,7 @@ def status_report(
     uploaded = counts.get(Outcome.UPLOADED, 0)
     duplicates = counts.get(Outcome.DUPLICATE, 0)
     failed = counts.get(Outcome.FAILED, 0)
+    structured = store.structured_counts(name)
     return StatusReport(
         state=facts.state,
         total=facts.total,
@@ -149,5 +150,12 @@ def status_report(
         recent=[
             RecordLine(s.record_id, f"File:{s.title}")
             for s in store.recent(name, Outcome.UPLOADED, GALLERY_FILES)
+        ],
+        structured=facts.structured,
+        sdc_done=structured[DataState.DONE],
+        sdc_pending=structured[DataState.PENDING],
+        sdc_failed_records=[
+            RecordLine(s.record_id, f"File:{s.title}" if s.title else "", s.reason)
+            for s in store.structured_states(name, DataState.FAILED, limit=LISTED_RECORDS)
         ],
     )

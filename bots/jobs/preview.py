@@ -8,18 +8,22 @@ decides what is uploaded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bots.jobs.context import Job
-from bots.net.deadline import Deadline
 from bots.jobs.mappings import Mappings
 from bots.jobs.media import inspect_media
 from bots.jobs.pages import BotPages
+from bots.jobs.structured import StructuredRun
 from bots.model import MediaCheck, PlannedFile, Problem, Request
-from bots.pipeline.plan import BatchChecks, Skipped, plan
+from bots.net.deadline import Deadline
+from bots.pipeline.plan import BatchChecks, Skipped
 from bots.pipeline.preview import preview_id
 from bots.pipeline.render import templates_digest
+from bots.pipeline.structured_checks import StructuredMode
+from bots.pipeline.structured_plan import plan_structured
 from bots.reports.preview import TableSummary, render_preview
+from bots.reports.structured import WORDS, StructuredShown
 from bots.sources import SourceData
 
 #: How many record problems the status page lists (the preview lists them all).
@@ -41,6 +45,8 @@ class Preview:
     #: what the status page notes: title clashes, mapping mistakes, record problems
     notes: tuple[str, ...]
     media: tuple[MediaCheck, ...]
+    #: the files' structured data in this run (SPEC 11): on or off, and what it is made from
+    structured: StructuredRun = field(default_factory=lambda: StructuredRun(StructuredMode(False)))
 
     def approved_media(self, record_id: str) -> MediaCheck | None:
         """The media check the preview showed for a record, if it showed it."""
@@ -48,21 +54,31 @@ class Preview:
 
 
 def publish_preview(
-    job: Job, name: str, request: Request, source: SourceData, mappings: Mappings
+    job: Job,
+    name: str,
+    request: Request,
+    source: SourceData,
+    mappings: Mappings,
+    structured: StructuredRun | None = None,
 ) -> Preview:
-    """Plan every record, inspect the shown media, save the preview page."""
+    """Plan every record, inspect the shown media, save the preview page.
+
+    ``structured``: the files' structured data (SPEC 11), none when not given.
+    """
+    structured = structured or StructuredRun(StructuredMode(False))
     checks = BatchChecks()
     records = files = 0
     problems: list[Problem] = list(source.problems)
     shown: list[PlannedFile] = []
     rules = job.title_rules(request, source.records(), mappings.tables)
-    for item in plan(
+    for item in plan_structured(
         request,
         source.records(),
         mappings.tables,
         job.config.license_templates,
         checks,
         rules=rules,
+        structured=structured.plan,
     ):
         records += 1
         if isinstance(item, Skipped):
@@ -91,6 +107,7 @@ def publish_preview(
         job.config.license_templates,
         name=name,
         media={m.record_id: m.binding for m in media},
+        structured=structured.digest(f.structured for f in shown if f.structured is not None),
     )
     text = render_preview(
         id=pid,
@@ -99,29 +116,39 @@ def publish_preview(
         files=files,
         license=request.license or f"per record, from column {request.license_column}",
         template=request.template,
-        tables=[
-            TableSummary(
-                column=c,
-                page=job.hub.mapping(name, c),
-                values=len(t.rows),
-                unmapped=sum(1 for r in t.rows if r.count > 0 and not r.filled),
-            )
-            for c, t in mappings.tables.items()
-        ],
+        tables=_table_summaries(job, name, mappings),
         problems=problems,
         shown=shown,
         media=media,
+        structured=StructuredShown(
+            WORDS["on"] if structured.on else structured.mode.note, structured.labels
+        ),
     )
     BotPages(job.wiki, job.store, job.hub, job.progress).save_if_changed(
         job.hub.preview(name), text, f"preview {pid}"
     )
-    return Preview(
-        pid, records, files, tuple(problems), _notes(checks, mappings, problems), tuple(media)
-    )
+    job.store.update_request(name, structured=structured.on)
+    notes = _notes(checks, mappings, problems, structured.mode.note)
+    return Preview(pid, records, files, tuple(problems), notes, tuple(media), structured=structured)
 
 
-def _notes(checks: BatchChecks, mappings: Mappings, problems: list[Problem]) -> tuple[str, ...]:
-    notes = [str(p) for p in (*checks.notes, *mappings.notes)]
+def _table_summaries(job: Job, name: str, mappings: Mappings) -> list[TableSummary]:
+    return [
+        TableSummary(
+            column=c,
+            page=job.hub.mapping(name, c),
+            values=len(t.rows),
+            unmapped=sum(1 for r in t.rows if r.count > 0 and not r.filled),
+        )
+        for c, t in mappings.tables.items()
+    ]
+
+
+def _notes(
+    checks: BatchChecks, mappings: Mappings, problems: list[Problem], structured: str = ""
+) -> tuple[str, ...]:
+    notes = [structured] if structured else []
+    notes += [str(p) for p in (*checks.notes, *mappings.notes)]
     # records that will not be uploaded are named on the status page too
     notes += [str(p) for p in problems[:NOTES_LIMIT]]
     if len(problems) > NOTES_LIMIT:

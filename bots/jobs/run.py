@@ -22,6 +22,7 @@ from bots.jobs.mappings import update_mappings
 from bots.jobs.pages import BotPages
 from bots.jobs.preview import Preview, PreviewNotDone, publish_preview
 from bots.jobs.session import Stopped
+from bots.jobs.structured import prepare_structured
 from bots.jobs.uploads import UploadBatch
 from bots.model import Problem, Request
 from bots.net.errors import FetchError
@@ -167,8 +168,11 @@ class Runner:
 
     def _with_source(self, name: str, request: Request, source: SourceData) -> str:
         mappings = update_mappings(self.job, name, request, source)
+        structured = prepare_structured(self.job, request, source, mappings.tables)
+        if structured.problems:  # SPEC 11: a property, item or caption wrong for every record
+            return self.invalid(name, request.partner, list(structured.problems))
         try:
-            preview = publish_preview(self.job, name, request, source, mappings)
+            preview = publish_preview(self.job, name, request, source, mappings, structured)
         except PreviewNotDone as e:
             self.progress(f"{name}: {e}")
             return self.store.request_facts(name).state

@@ -17,15 +17,23 @@ from bots.jobs.context import Job
 from bots.jobs.pages import BotPages
 from bots.jobs.preview import Preview
 from bots.jobs.session import STOP_CHECK_SECONDS
+from bots.jobs.structured_edit import StructuredWriter
 from bots.jobs.upload_file import MustStop, Uploader, UploadOptions
 from bots.model import MappingTable, PlannedFile, Request
 from bots.net.pacing import Pacer, PacingPolicy
-from bots.pipeline.plan import Skipped, plan
+from bots.pipeline.plan import Skipped
+from bots.pipeline.structured_plan import plan_structured
 from bots.sources import SourceData
 from bots.store import Outcome
 from bots.wiki import AccountRefused, WikiError
 
 SETTLED = frozenset({Outcome.UPLOADED, Outcome.DUPLICATE, Outcome.FAILED})
+
+#: The status page's message while uploaded files still wait for their structured data.
+STRUCTURED_WAITING = (
+    "All files are settled; {files} uploaded file(s) still wait for their structured data "
+    "(captions and statements), which the next run adds."
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,8 @@ class UploadBatch:
             should_stop=job.gate.out_of_budget,
             deadline=job.gate.budget_deadline,
         )
+        #: each uploaded file's structured data (SPEC 11)
+        self.structured = StructuredWriter(job, name)
 
     def run(self) -> str:
         """Upload what is pending; write the status page; return the request's state."""
@@ -78,6 +88,8 @@ class UploadBatch:
         )
         stopped: MustStop | None = None
         try:
+            # files an earlier run uploaded without their structured data, before any new upload
+            self.structured.finish_pending()
             end = self._loop()
         except MustStop as e:
             stopped = e
@@ -118,6 +130,9 @@ class UploadBatch:
                 last_status = gate.clock()
         counts = store.counts(name)
         if sum(counts.get(o, 0) for o in SETTLED) >= self.preview.files:
+            waiting = self.structured.pending()
+            if waiting:
+                return BatchEnd("uploading", STRUCTURED_WAITING.format(files=waiting))
             return BatchEnd(
                 "done",
                 "All files are settled: uploaded, already on the wiki, or failed (see below).",
@@ -126,11 +141,13 @@ class UploadBatch:
 
     def _upload(self, planned: PlannedFile) -> None:
         shown = self.preview.approved_media(planned.record_id)
+        self.structured.begin(planned)
         result = self.uploader.upload(
             planned,
             approved_sha1=shown.binding if shown is not None else None,
             prefetched=shown.fetched if shown is not None else None,
         )
+        self.structured.after_upload(planned, result)
         self.job.gate.count_file()
         self.job.progress(
             f"{self.name}: record {planned.record_id}: {result.outcome.value}"
@@ -168,7 +185,10 @@ class UploadBatch:
         records = self.source.records
         rules = self.job.title_rules(self.request, records(), self.tables)
         licenses = self.job.config.license_templates
-        for item in plan(self.request, records(), self.tables, licenses, rules=rules):
+        structured = self.preview.structured.plan
+        for item in plan_structured(
+            self.request, records(), self.tables, licenses, rules=rules, structured=structured
+        ):
             if isinstance(item, Skipped) or item.record_id in settled:
                 continue
             yield item

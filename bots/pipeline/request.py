@@ -72,6 +72,7 @@ from bots.pipeline.request_names import (
     field_param_name,
     known_parameter_names,
 )
+from bots.pipeline.request_structured import read_structured
 from bots.wikitext import clean_value, is_template, set_template_param, template_param
 
 #: The name of the request template, as ``hubbot install`` creates it.
@@ -216,6 +217,17 @@ def _steering(params: Mapping[str, str]) -> tuple[dict[str, Any], list[Problem]]
     return {"limit": limit, "pause": pause, "sync": sync, "approve": approve}, problems
 
 
+def _structured(
+    params: Mapping[str, str], captions: Mapping[str, str], fmt: str | None, options: dict[str, str]
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The request's language and its structured-data parameters (SPEC 11, 14)."""
+    language, structured, problems = read_structured(params, captions)
+    if fmt == "iiif" and language:
+        # the request's language is the IIIF source's too (its labels and summaries)
+        options.setdefault("language", language)
+    return {"language": language, "structured": structured}, problems
+
+
 def _build_request(
     name: str,
     values: dict[tuple[str, str], str],
@@ -226,6 +238,7 @@ def _build_request(
     params = {key: value for (kind, key), value in values.items() if kind == "param"}
     options = {key: value for (kind, key), value in values.items() if kind == "option"}
     fields = {key: value for (kind, key), value in values.items() if kind == "field"}
+    captions = {key: value for (kind, key), value in values.items() if kind == "caption"}
     problems: list[Problem] = []
 
     for param, hint in REQUIRED.items():
@@ -264,6 +277,8 @@ def _build_request(
     split = read_split(params.get("split", ""))
     steering, steering_problems = _steering(params)
     problems += steering_problems
+    structured, structured_problems = _structured(params, captions, fmt, options)
+    problems += structured_problems
     problems += check_options(options, fmt)
 
     if problems:
@@ -287,6 +302,7 @@ def _build_request(
             **steering,
             options=options,
             raw=raw,
+            **structured,
         ),
         [],
     )

@@ -265,9 +265,25 @@ def split_categories(value: str) -> tuple[tuple[str, ...], list[Problem]]:
     return tuple(categories), problems
 
 
+#: A mapped column naming the property of its table's values: ``artist=P170`` (SPEC 11).
+_MAPPED_PROPERTY = re.compile(r"(.+?)\s*=\s*(P[1-9][0-9]*)")
+
+
+def split_mapped_property(item: str) -> tuple[str, str]:
+    """``artist=P170`` -> (``artist``, ``P170``); a column without a property -> (item, "")."""
+    match = _MAPPED_PROPERTY.fullmatch(item.strip())
+    if match:
+        return match.group(1).strip(), match.group(2)
+    return item.strip(), ""
+
+
 def split_mapped(value: str) -> tuple[tuple[str, ...], list[Problem]]:
-    """Mapped columns; each gets a page ``.../Mappings/COLUMN``, so it must fit a title."""
-    columns = list(dict.fromkeys(split_list(value)))
+    """Mapped columns; each gets a page ``.../Mappings/COLUMN``, so it must fit a title.
+
+    A column may name the property of its values (``artist=P170``); that part
+    is read by :func:`bots.pipeline.request_structured.mapped_properties`.
+    """
+    columns = list(dict.fromkeys(split_mapped_property(item)[0] for item in split_list(value)))
     problems: list[Problem] = []
     for column in columns:
         reason = title_problem(column)
@@ -392,6 +408,15 @@ def check_columns(
     for field, pattern in request.fields.items():
         for column in placeholders(pattern):
             need(field_param_name(field), column)
+    structured = request.structured  # SPEC 11: captions, inventory, statements
+    for language, pattern in structured.captions.items():
+        for column in placeholders(pattern):
+            need(f"caption_{language}" if language else "caption", column)
+    for where, pattern in [("inventory", structured.inventory or "")] + [
+        ("statements", written) for _prop, written in structured.statements
+    ]:
+        for column in placeholders(pattern):
+            need(where, column)
     return problems
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bots.model import MediaCheck, PlannedFile, Problem
 from bots.pipeline.escape import escape_value
 from bots.reports import escaped
+from bots.reports.structured import WORDS, StructuredShown, structured_block
 from bots.templates import render_report
 
 
@@ -44,9 +45,16 @@ def render_preview(
     shown: Sequence[PlannedFile],
     media: Sequence[MediaCheck] = (),
     problem_limit: int = 200,
+    structured: StructuredShown | None = None,
 ) -> str:
-    """The preview page; ``media`` says, for each shown file, its real title and SHA-1."""
+    """The preview page; ``media`` says, for each shown file, its real title and SHA-1.
+
+    ``structured`` gives the summary's line on structured data (SPEC 11): what
+    the files get, or why they get none; and labels for the properties and
+    items shown under each file.
+    """
     checks = {m.record_id: m for m in media}
+    structured = structured or StructuredShown()
     return render_report(
         "preview.wikitext.j2",
         id=id,
@@ -58,13 +66,19 @@ def render_preview(
         tables=tables,
         problems=escaped(problems),
         problem_limit=problem_limit,
-        shown=[_shown_file(f, checks.get(f.record_id)) for f in shown],
+        shown=[_shown_file(f, checks.get(f.record_id), structured.labels) for f in shown],
+        structured_label=WORDS["summary"],
+        structured=escape_value(structured.line),
     )
 
 
-def _shown_file(planned: PlannedFile, media: MediaCheck | None) -> dict[str, str]:
+def _shown_file(
+    planned: PlannedFile, media: MediaCheck | None, labels: Mapping[str, str]
+) -> dict[str, str]:
     title = media.title if media is not None else planned.full_title()
+    data = planned.structured
     return {
+        "structured": structured_block(data, labels) if data is not None else "",
         "title": f"[[:File:{title}]]",
         "sha1": media.sha1 if media is not None else "",
         "problem": escape_value(media.problem) if media is not None else "",

@@ -51,6 +51,12 @@ class StatusReport:
     reason: str = ""
     limit: int | None = None
     sync: SyncReport | None = None
+    #: structured data (SPEC 11): whether the files get it, how many have it or wait for it,
+    #: and the files the Wikibase refused it for
+    structured: bool = False
+    sdc_done: int = 0
+    sdc_pending: int = 0
+    sdc_failed_records: Sequence[RecordLine] = ()
 
 
 def render_status(report: StatusReport, request_page: str) -> str:
@@ -84,6 +90,13 @@ def render_status(report: StatusReport, request_page: str) -> str:
             for r in report.duplicate_records
         ],
         recent=[RecordLine(escape_value(r.record_id), r.title) for r in report.recent],
+        structured=report.structured or bool(report.sdc_pending or report.sdc_failed_records),
+        sdc_done=report.sdc_done,
+        sdc_pending=report.sdc_pending,
+        sdc_failed_records=[
+            RecordLine(escape_value(r.record_id), _file_link(r.title), escape_value(r.reason))
+            for r in report.sdc_failed_records
+        ],
     )
     if report.sync is not None:
         text = text.rstrip() + "\n\n" + render_sync_section(report.sync)

@@ -7,6 +7,8 @@ from bots.pipeline.escape import escape_value
 
 #: How many new record ids the section names before saying "and N more".
 SHOWN_NEW_RECORDS = 50
+#: How many community additions to structured data the section lists.
+SHOWN_COMMUNITY = 200
 
 
 def _shown(value: str | None) -> str:
@@ -25,6 +27,11 @@ def render_sync_section(report: SyncReport) -> str:
         f"The last sync{when} updated {report.saved} file page(s); {report.unchanged} needed "
         "no change. Fields that volunteers changed are never overwritten."
     )
+    if report.structured_saved:
+        lines.append(
+            f"It updated the structured data (captions and statements) of "
+            f"{report.structured_saved} file(s)."
+        )
     if report.conflicts:
         lines += [
             "",
@@ -59,6 +66,18 @@ def render_sync_section(report: SyncReport) -> str:
             "records were withdrawn on purpose.",
         ]
         lines += [f"* {escape_value(i)}: [[:{t}]]" for i, t in report.vanished]
+    if report.community_data:
+        lines += [
+            "",
+            "=== Captions and statements the community added or changed ===",
+            "Sync keeps them as they are.",
+        ]
+        lines += [
+            f"* [[:{n.title}]] (record {escape_value(n.record_id)}): {escape_value(n.message)}"
+            for n in report.community_data[:SHOWN_COMMUNITY]
+        ]
+        if len(report.community_data) > SHOWN_COMMUNITY:
+            lines.append(f"* …and {len(report.community_data) - SHOWN_COMMUNITY} more.")
     if report.left_alone:
         lines += ["", "=== Pages sync left alone ==="]
         lines += [

@@ -22,13 +22,17 @@ from bots.store.leases import Lease, Leases
 from bots.store.schema import HUB_WIDE, MAX_NAME_CHARS, TOOLSDB_HOST
 from bots.store.snapshots import Snapshots
 from bots.store.stashes import Stashes
+from bots.store.structured import DataState, StructuredJournal, StructuredState
 
 
-class StateStore(Journal, Stashes, Facts, Leases, Snapshots):
-    """The journal of every request's records, plus stashes, facts, leases and snapshots."""
+class StateStore(Journal, Stashes, Facts, Leases, Snapshots, StructuredJournal):
+    """The journal of every request's records, plus stashes, facts, leases, snapshots
+    and the structured data of uploaded files."""
 
 
 __all__ = [
+    "DataState",
+    "StructuredState",
     "HUB_WIDE",
     "MAX_NAME_CHARS",
     "TOOLSDB_HOST",

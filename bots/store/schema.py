@@ -136,3 +136,22 @@ snapshots = Table(
     Column("value", _LONG_TEXT, nullable=False),  # JSON
     **_TABLE_OPTIONS,
 )
+
+#: Structured data of uploaded files (SPEC 11): what the bot wants each file's
+#: MediaInfo entity to hold (``draft``, JSON as wbeditentity takes it), whether
+#: it is there yet, and afterwards what the bot wrote (the base of a sync).
+structured = Table(
+    "structured",
+    metadata,
+    Column("request", _name(), primary_key=True),
+    Column("record_id", _name(), primary_key=True),
+    Column("title", String(MAX_TITLE_BYTES), nullable=False),
+    Column("state", String(16), nullable=False),  # pending, done, failed
+    Column("draft", _LONG_TEXT, nullable=False),
+    Column("entity", String(40), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("updated", _UTCDateTime, nullable=False),
+    Index("structured_by_state", "request", "state", "updated"),
+    **_TABLE_OPTIONS,
+)

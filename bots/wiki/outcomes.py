@@ -182,10 +182,18 @@ class EntityConflict(EditOutcome):
 
 @dataclass(frozen=True)
 class EntityRefused(EditOutcome):
-    """The Wikibase refused the edit; ``reason`` is for the status page."""
+    """The Wikibase refused the edit; ``reason`` is for the status page.
+
+    ``retry``: the refusal is about the moment, not the data (the Wikibase
+    could not save), so a later run sends it again. ``whole_run``: it is about
+    the account or the session, so every other edit would be refused too and
+    the run stops (as for uploads).
+    """
 
     code: str
     reason: str
+    retry: bool = False
+    whole_run: bool = False
 
 
 EntityOutcome = EntityEdited | EntityConflict | EntityRefused | ReadOnly | Blocked

@@ -46,17 +46,22 @@ class WikibaseQueries(Writes):
     """Entities of a Wikibase, read and edited through the API."""
 
     def entities(
-        self, ids: Iterable[str], languages: Iterable[str] = ("en",)
+        self, ids: Iterable[str], languages: Iterable[str] = ("en",), *, statements: bool = True
     ) -> dict[str, EntityState]:
-        """Labels, descriptions, statements and datatypes of entities, 50 a request."""
+        """Labels, descriptions, statements and datatypes of entities, 50 a request.
+
+        ``statements=False`` leaves out statements and descriptions: enough to
+        know that an entity exists, its label and (for a property) its datatype.
+        """
         wanted = [i for i in dict.fromkeys(ids) if i]
         out: dict[str, EntityState] = {}
         langs = "|".join(dict.fromkeys(languages)) or "en"
+        props = "info|labels|descriptions|claims|datatype" if statements else "info|labels|datatype"
         for batch in chunks(wanted):
             data = self.call(
                 action="wbgetentities",
                 ids="|".join(batch),
-                props="info|labels|descriptions|claims|datatype",
+                props=props,
                 languages=langs,
             )
             for key, entity in data.get("entities", {}).items():
@@ -66,16 +71,20 @@ class WikibaseQueries(Writes):
     def entities_of_files(
         self, titles: Iterable[str], languages: Iterable[str] = ("en",)
     ) -> dict[str, EntityState]:
-        """The MediaInfo entity of each file (by ``File:`` title), 50 a request."""
+        """The MediaInfo entity of each file (by ``File:`` title), 50 a request.
+
+        Captions in ``languages``; every language when it is empty.
+        """
         wanted = list(dict.fromkeys(titles))
         out: dict[str, EntityState] = {}
+        langs: dict[str, Any] = {"languages": "|".join(dict.fromkeys(languages))}
         for batch in chunks(wanted):
             data = self.call(
                 action="wbgetentities",
                 sites=FILE_SITE,
                 titles="|".join(batch),
                 props="info|labels|claims",
-                languages="|".join(dict.fromkeys(languages)) or "en",
+                **(langs if langs["languages"] else {}),
             )
             query = data.get("normalized") or []
             spelled = {n["from"]: n["to"] for n in query if isinstance(n, Mapping)}
@@ -109,6 +118,18 @@ class WikibaseQueries(Writes):
             )
             for hit in data.get("search", [])
         ]
+
+    def term_languages(self) -> frozenset[str]:
+        """The language codes the Wikibase takes for labels (and captions)."""
+        data = self.call(action="query", meta="wbcontentlanguages", wbclcontext="term")
+        return frozenset(data.get("query", {}).get("wbcontentlanguages", {}))
+
+    def content_language(self) -> str:
+        """The wiki's content language (siteinfo, which the connection read when it logged in)."""
+        try:
+            return str(self.site.siteinfo["lang"]) or "en"
+        except (KeyError, TypeError):
+            return "en"
 
     def has_mediainfo(self) -> bool:
         """Whether this wiki gives its files structured data (WikibaseMediaInfo)."""
@@ -199,10 +220,25 @@ ENTITY_REFUSALS: dict[str, str] = {
     "invalid-entity-id": "the entity id is not valid",
     "not-recognized": "the Wikibase does not know a value the bot sent",
     "invalid-claim": "the Wikibase refused a statement",
-    "permissiondenied": "the bot's account may not edit this entity",
     "protectedpage": "the entity is protected",
     "cascadeprotected": "the entity is protected",
     "abusefilter-disallowed": "an abuse filter refused the edit",
+}
+
+
+#: Refusals about the moment, not the data: a later run sends the edit again.
+ENTITY_RETRY_LATER: dict[str, str] = {
+    "failed-save": "the Wikibase could not save the entity this time",
+    "internal_api_error_DBQueryError": "a database error of the wiki",
+}
+
+#: Refusals about the account or the session: every edit would fail, so the run stops.
+ENTITY_WHOLE_RUN: dict[str, str] = {
+    "permissiondenied": "the bot's account may not edit structured data",
+    "badtoken": "the wiki keeps refusing the bot's edit token (a session problem)",
+    "assertuserfailed": "the bot's session ended and logging in again did not help",
+    "assertnameduserfailed": "the bot is logged in as another user",
+    "mustbeloggedin": "the bot is not logged in",
 }
 
 
@@ -214,5 +250,11 @@ def entity_refusal(entity: str, e: WikiError) -> EntityOutcome:
         return ReadOnly(reason=e.info)
     if e.code in ("blocked", "autoblocked"):
         return Blocked(reason=e.info)
-    lead = ENTITY_REFUSALS.get(e.code, "the Wikibase refused the edit")
-    return EntityRefused(code=e.code, reason=f"{lead} ({e.code}: {e.info})")
+    if e.code in ENTITY_WHOLE_RUN:
+        lead = ENTITY_WHOLE_RUN[e.code]
+        return EntityRefused(code=e.code, reason=f"{lead} ({e.code}: {e.info})", whole_run=True)
+    retry = e.code in ENTITY_RETRY_LATER or e.code.startswith("internal_api_error")
+    lead = ENTITY_RETRY_LATER.get(e.code) or ENTITY_REFUSALS.get(
+        e.code, "the Wikibase refused the edit"
+    )
+    return EntityRefused(code=e.code, reason=f"{lead} ({e.code}: {e.info})", retry=retry)

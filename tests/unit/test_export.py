@@ -163,10 +163,14 @@ def test_csv_has_a_header_and_one_line_per_record() -> None:
         "Old men in art",
         "Q3938143|Q5309",
         "3",
+        "",
+        "",
+        "",
     ]
-    assert lines[2][-1] == ""  # unknown usage is empty, not 0
+    usage = CSV_COLUMNS.index("usage_count")
+    assert lines[2][usage] == ""  # unknown usage is empty, not 0
     assert lines[3][0] == 'A"3' and lines[3][1] == 'File:Tyger; "quoted".jpg'
-    assert lines[3][-1] == "0"
+    assert lines[3][usage] == "0"
 
 
 def test_json_marks_community_categories_and_keeps_unknown_as_null() -> None:

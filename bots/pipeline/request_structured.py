@@ -1,0 +1,124 @@
+"""The request parameters for structured data on files (SPEC 11), read and checked.
+
+``caption`` and ``caption_LANG`` are patterns for captions, ``statements`` a
+``;``-separated list of ``Pnnn=VALUE`` (VALUE a Q-id, a pattern or a literal),
+``collection`` and ``partner_item`` Q-ids, ``inventory`` a pattern, and
+``language`` the request's language code. A mapped column may name the
+property its table's values stand for: ``mapped = artist=P170; medium``.
+
+Only the form is checked here (pure); whether the properties and items exist,
+and whether a value fits its property's datatype, is asked of the Wikibase
+before the preview (:mod:`bots.pipeline.structured_checks`). Every sentence a
+partner reads is in :data:`MESSAGES`, so that they move to a message
+catalogue in one piece.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from bots.model import Problem, StructuredParams
+from bots.pipeline.request_checks import short, split_list, split_mapped_property
+from bots.statements import ITEM_ID, PROPERTY_ID
+
+#: A language code as MediaWiki writes them: ``en``, ``sv``, ``pt-br``, ``be-tarask``.
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
+
+MESSAGES: dict[str, str] = {
+    "language": (
+        '"{value}" is not a language code; write a code such as en, sv or pt-br, '
+        "or leave it empty for the wiki's language."
+    ),
+    "item": '"{value}" is not a Wikidata item id; write a Q-id such as Q430682.',
+    "statement_form": (
+        'The part "{value}" is not written as property=value; write for example '
+        "P136=Q3305213; P1476={{title}} (parts separated by ;)."
+    ),
+    "statement_property": (
+        '"{value}" is not a property id; write a P-id such as P136 before the = sign.'
+    ),
+    "statement_empty": 'The part "{value}" gives the property no value.',
+}
+
+
+def message(key: str, **values: str) -> str:
+    return MESSAGES[key].format(**{k: short(v) for k, v in values.items()})
+
+
+def check_language(value: str) -> tuple[str | None, list[Problem]]:
+    """The request's language code (SPEC 14), lower case; empty: the wiki's."""
+    if not value:
+        return None, []
+    code = value.strip().lower()
+    if LANGUAGE_CODE.fullmatch(code):
+        return code, []
+    return None, [Problem("language", message("language", value=value))]
+
+
+def check_item(param: str, value: str) -> tuple[str | None, list[Problem]]:
+    if not value:
+        return None, []
+    if ITEM_ID.fullmatch(value.strip()):
+        return value.strip(), []
+    return None, [Problem(param, message("item", value=value))]
+
+
+def check_statements(value: str) -> tuple[tuple[tuple[str, str], ...], list[Problem]]:
+    """``P136=Q3305213; P1476={title}``: (property, value as written) pairs, in order."""
+    pairs: list[tuple[str, str]] = []
+    problems: list[Problem] = []
+    for part in split_list(value):
+        prop, sep, written = part.partition("=")
+        prop, written = prop.strip(), written.strip()
+        if not sep:
+            problems.append(Problem("statements", message("statement_form", value=part)))
+        elif not PROPERTY_ID.fullmatch(prop.upper()):
+            problems.append(Problem("statements", message("statement_property", value=prop)))
+        elif not written:
+            problems.append(Problem("statements", message("statement_empty", value=part)))
+        elif (prop.upper(), written) not in pairs:
+            pairs.append((prop.upper(), written))
+    return tuple(pairs), problems
+
+
+def mapped_properties(value: str) -> dict[str, str]:
+    """The properties a request's ``mapped`` names for its columns' new tables."""
+    found: dict[str, str] = {}
+    for item in split_list(value):
+        column, prop = split_mapped_property(item)
+        if prop:
+            found.setdefault(column, prop)
+    return found
+
+
+def read_structured(
+    params: Mapping[str, str], captions: Mapping[str, str]
+) -> tuple[str | None, StructuredParams, list[Problem]]:
+    """The request's language and structured-data parameters, with every problem of form.
+
+    ``captions`` are the ``caption_LANG`` parameters by language code; the
+    plain ``caption`` is in ``params``.
+    """
+    language, problems = check_language(params.get("language", ""))
+    collection, more = check_item("collection", params.get("collection", ""))
+    problems += more
+    partner_item, more = check_item("partner_item", params.get("partner_item", ""))
+    problems += more
+    statements, more = check_statements(params.get("statements", ""))
+    problems += more
+    patterns = dict(captions)
+    if params.get("caption"):
+        patterns[""] = params["caption"]
+    return (
+        language,
+        StructuredParams(
+            captions=patterns,
+            statements=statements,
+            collection=collection,
+            inventory=params.get("inventory") or None,
+            partner_item=partner_item,
+            mapped_properties=mapped_properties(params.get("mapped", "")),
+        ),
+        problems,
+    )
