@@ -74,10 +74,13 @@ MESSAGES: dict[str, str] = {
         "gives {item}, which is not an item on the Wikibase; records with this value are "
         "not uploaded until it is fixed."
     ),
-    "bad_value": '{where} {prop}: the value "{value}" for this record does not fit: {reason}.',
-    "missing_item": "{where} {prop}: {item} is not an item on the Wikibase.",
+    "bad_value": "The statement {prop} (from statements) cannot be made for this record: {reason}.",
+    "missing_item": (
+        "The statement {prop} (from statements) cannot be made for this record: {item} is "
+        "not an item on the Wikibase."
+    ),
     "no_caption": (
-        "{where}: the caption pattern gives no text for this record, and a caption cannot be empty."
+        "The caption ({param}) comes out empty for this record, and a caption cannot be empty."
     ),
 }
 
@@ -139,8 +142,9 @@ def cut_caption(text: str, limit: int = CAPTION_LIMIT) -> str:
     if len(text) <= limit:
         return text
     room = text[: max(1, limit - len(ELLIPSIS))]
-    cut = room.rsplit(" ", 1)[0] if " " in room else room
-    return cut.rstrip(" ,;:.-–—") + ELLIPSIS
+    if text[len(room)] != " " and " " in room:  # the room ends inside a word: drop that word
+        room = room.rsplit(" ", 1)[0]
+    return room.rstrip(" ,;:.-–—") + ELLIPSIS
 
 
 def is_web_address(text: str) -> bool:
@@ -186,8 +190,7 @@ class _Builder:
         return " ".join(filled.split())
 
     def problem(self, key: str, **values: str) -> None:
-        words = MESSAGES[key].format(**{"where": "", **values}).strip()
-        self.problems.append(Problem(self.where, words[:1].upper() + words[1:]))
+        self.problems.append(Problem(self.where, MESSAGES[key].format(**values)))
 
 
 def build_structured(
@@ -284,11 +287,11 @@ def _statements(b: _Builder) -> None:
         value = parse_value(datatype, text, b.settings.language)
         if isinstance(value, str):
             if placeholders(written):  # a literal was checked once for the whole request
-                b.problem("bad_value", prop=f"statements {pid}", value=text, reason=value)
+                b.problem("bad_value", prop=pid, reason=value)
             continue
         if isinstance(value, ItemValue) and b.vocab.missing_item(value.id):
             if placeholders(written):
-                b.problem("missing_item", prop=f"statements {pid}", item=value.id)
+                b.problem("missing_item", prop=pid, item=value.id)
             continue
         b.add(pid, value)
 
@@ -308,7 +311,7 @@ def _captions(b: _Builder) -> dict[str, str]:
         text = cut_caption(b.fill(pattern), b.settings.caption_limit)
         if not text:
             name = "caption" if language == b.settings.language else f"caption_{language}"
-            b.problem("no_caption", where=name)
+            b.problem("no_caption", param=name)
             continue
         out[language] = text
     return out

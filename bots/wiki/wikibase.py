@@ -242,6 +242,15 @@ ENTITY_WHOLE_RUN: dict[str, str] = {
 }
 
 
+def _block_reason(e: WikiError) -> str | None:
+    """The block's reason when a refusal is because of a block, else None."""
+    for message in e.data.get("messages") or []:
+        if isinstance(message, Mapping) and str(message.get("name", "")).endswith("blockedtext"):
+            params = message.get("parameters") or []
+            return str(params[1]) if len(params) > 1 else e.info
+    return None
+
+
 def entity_refusal(entity: str, e: WikiError) -> EntityOutcome:
     """The outcome of an entity edit the API answered with an error (pure)."""
     if e.code == "editconflict":
@@ -250,6 +259,9 @@ def entity_refusal(entity: str, e: WikiError) -> EntityOutcome:
         return ReadOnly(reason=e.info)
     if e.code in ("blocked", "autoblocked"):
         return Blocked(reason=e.info)
+    block = _block_reason(e)
+    if block is not None:  # Wikibase says permissiondenied, with the block among its messages
+        return Blocked(reason=block)
     if e.code in ENTITY_WHOLE_RUN:
         lead = ENTITY_WHOLE_RUN[e.code]
         return EntityRefused(code=e.code, reason=f"{lead} ({e.code}: {e.info})", whole_run=True)
