@@ -41,6 +41,7 @@ SUITES = [
     "tests/wiki/test_upload_chunked.py",
     "tests/wiki/test_upload_pacing.py",
     "tests/faults/test_proxy_faults.py",
+    "tests/faults/test_wikibase_faults.py",
     "tests/faults/test_large_file.py",
     "tests/faults/test_kill.py",
 ]
@@ -52,6 +53,7 @@ SECTIONS = {
     "tests/wiki/test_upload_chunked.py": "Chunked uploads and the upload stash",
     "tests/wiki/test_upload_pacing.py": "Pacing and the wiki's own refusals",
     "tests/faults/test_proxy_faults.py": "Faults from the loopback proxy",
+    "tests/faults/test_wikibase_faults.py": "Structured data: faults of the Wikibase edit",
     "tests/faults/test_kill.py": "kill -9 at random moments",
     "tests/faults/test_large_file.py": "A large file and memory",
 }
@@ -122,6 +124,19 @@ def untested_codes(texts: list[str]) -> list[tuple[str, str]]:
     for code in sorted(wiki.STASH_GONE):
         if not seen(code):
             out.append((f"stash error `{code}`", "the stash is started again once, then failed"))
+    from bots.wiki import wikibase
+
+    for code, meaning in wikibase.ENTITY_REFUSALS.items():
+        if not seen(code):
+            out.append(
+                (f"Wikibase error `{code}`", f"the file's structured data failed: {meaning}")
+            )
+    for code, meaning in wikibase.ENTITY_RETRY_LATER.items():
+        if not seen(code):
+            out.append((f"Wikibase error `{code}`", f"pending for a later run: {meaning}"))
+    for code, meaning in wikibase.ENTITY_WHOLE_RUN.items():
+        if not seen(code):
+            out.append((f"Wikibase error `{code}`", f"the run stops: {meaning}"))
     return out
 
 
