@@ -27,6 +27,9 @@ from bots.wiki.outcomes import (
 from bots.wiki.queries import chunks
 from bots.wiki.writes import Writes
 
+#: How long the wiki's extensions and term languages are taken as known (days).
+FACTS_DAYS = 1.0
+
 #: The site id under which a wiki's files are found by title (Commons' own, and the dev wiki's).
 FILE_SITE = "commonswiki"
 
@@ -120,8 +123,10 @@ class WikibaseQueries(Writes):
         ]
 
     def term_languages(self) -> frozenset[str]:
-        """The language codes the Wikibase takes for labels (and captions)."""
-        data = self.call(action="query", meta="wbcontentlanguages", wbclcontext="term")
+        """The language codes the Wikibase takes for labels (and captions); asked once a day."""
+        data = self.cached_call(
+            FACTS_DAYS, action="query", meta="wbcontentlanguages", wbclcontext="term"
+        )
         return frozenset(data.get("query", {}).get("wbcontentlanguages", {}))
 
     def content_language(self) -> str:
@@ -132,8 +137,8 @@ class WikibaseQueries(Writes):
             return "en"
 
     def has_mediainfo(self) -> bool:
-        """Whether this wiki gives its files structured data (WikibaseMediaInfo)."""
-        data = self.call(action="query", meta="siteinfo", siprop="extensions")
+        """Whether this wiki gives its files structured data (WikibaseMediaInfo); asked once a day."""
+        data = self.cached_call(FACTS_DAYS, action="query", meta="siteinfo", siprop="extensions")
         names = {e.get("name") for e in data.get("query", {}).get("extensions", [])}
         return "WikibaseMediaInfo" in names
 

@@ -275,3 +275,33 @@ def test_export_gives_each_files_statements_and_captions(flow, media):
     line = next(csv.DictReader(io.StringIO(out.getvalue())))
     assert f"P275={CC0}" in line["statements"].split("\n")
     assert "sv: En bild" in line["captions"].split("\n")
+
+
+def test_the_demos_files_carry_structured_data(bot, config_file, hub_root, devwiki):
+    import requests
+
+    from bots.config import load_config
+    from bots.dev.demo import ARTISTS, run_demo
+    from bots.dev.install import install
+    from bots.jobs.run import Runner, RunOptions
+    from bots.store import StateStore
+
+    config = load_config(config_file(), environ={})
+    install(bot, hub_root, standins=True, progress=lambda m: None)
+    store = StateStore.from_url(config.state.url)
+    try:
+        urls = run_demo(
+            config,
+            count=5,
+            say=lambda m: None,
+            run_bot=lambda: Runner(config, bot, store, progress=lambda m: None).run(RunOptions()),
+            wiki_url=bot.page_url,
+        )
+    finally:
+        store.close()
+    assert "state=done" in urls["status line"] and "sdc_pending=0" in urls["status line"]
+    data = [url for what, url in urls.items() if what.startswith("data ")]
+    assert data and all("Special:EntityData/M" in url and url.endswith(".json") for url in data)
+    entity = next(iter(requests.get(data[0], timeout=60).json()["entities"].values()))
+    assert entity["labels"]["en"]["value"].endswith(tuple(f", by {a}" for a, _ in ARTISTS))
+    assert {"P275", "P6216", "P7482", "P571", "P217", "P136"} <= set(entity["statements"])
