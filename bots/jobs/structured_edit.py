@@ -73,8 +73,10 @@ MESSAGES: dict[str, str] = {
 class StructuredWriter:
     """The structured data of one request's uploads in one run."""
 
-    def __init__(self, job: Job, name: str) -> None:
-        self.job, self.name = job, name
+    def __init__(self, job: Job, name: str, *, on: bool = True) -> None:
+        #: False when this run writes no structured data (switched off, or no MediaInfo):
+        #: files an earlier run left pending then wait until it is on again
+        self.job, self.name, self.on = job, name, on
 
     @property
     def wiki(self) -> Wiki:
@@ -97,12 +99,14 @@ class StructuredWriter:
 
     # -- what earlier runs left ---------------------------------------------------------
     def pending(self) -> int:
+        if not self.on:
+            return 0
         return self.job.store.structured_counts(self.name)[DataState.PENDING]
 
     def finish_pending(self) -> int:
         """Finish every file an earlier run uploaded without its structured data; how many."""
         store = self.job.store
-        rows = store.structured_states(self.name, DataState.PENDING)
+        rows = store.structured_states(self.name, DataState.PENDING) if self.on else []
         if not rows:
             return 0
         records = {r.record_id: store.get(self.name, r.record_id) for r in rows}

@@ -73,7 +73,7 @@ class UploadBatch:
             deadline=job.gate.budget_deadline,
         )
         #: each uploaded file's structured data (SPEC 11)
-        self.structured = StructuredWriter(job, name)
+        self.structured = StructuredWriter(job, name, on=preview.structured.on)
 
     def run(self) -> str:
         """Upload what is pending; write the status page; return the request's state."""
