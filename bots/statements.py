@@ -20,8 +20,9 @@ ENTITY_URI = "http://www.wikidata.org/entity/"
 #: The proleptic Gregorian calendar, as Wikidata writes times.
 GREGORIAN = ENTITY_URI + "Q1985727"
 
-ITEM_ID = re.compile(r"Q[1-9][0-9]*")
-PROPERTY_ID = re.compile(r"P[1-9][0-9]*")
+#: Ids as Wikibase reads them (at most ten digits: a longer one is refused as invalid).
+ITEM_ID = re.compile(r"Q[1-9][0-9]{0,9}")
+PROPERTY_ID = re.compile(r"P[1-9][0-9]{0,9}")
 
 #: Time precisions of Wikibase: year, month, day.
 YEAR, MONTH, DAY = 9, 10, 11

@@ -31,7 +31,7 @@ from collections.abc import Sequence
 
 from bots.hub import structured_summary
 from bots.jobs.context import Job
-from bots.jobs.session import Stopped
+from bots.jobs.session import STOP_CHECK_SECONDS, Stopped
 from bots.jobs.upload_file import MustStop, Result
 from bots.model import PlannedFile
 from bots.net.pacing import StopRequested, backoff_delay
@@ -124,7 +124,9 @@ class StructuredWriter:
             titles = [f"File:{title}" for _row, title in batch]
             entities = self.wiki.entities_of_files(titles, self._languages(batch))
             for (row, title), full in zip(batch, titles, strict=True):
-                self.job.gate.check_stop_if_older(60)
+                if self.job.gate.out_of_budget():
+                    return done  # the rest waits for the next run; the upload loop says why
+                self.job.gate.check_stop_if_older(STOP_CHECK_SECONDS)
                 done += self._write(row.record_id, title, row.draft, now=entities[full])
         return done
 
@@ -168,9 +170,10 @@ class StructuredWriter:
                 )
                 return True
             outcome = self._send(record_id, title, send, summary, base)
-            if outcome is None or isinstance(outcome, EntityConflict):
+            if isinstance(outcome, AmbiguousWrite | EntityConflict):
                 now = None  # read again and send what is still missing
-                self._pause(attempt, title)
+                asked = outcome.retry_after if isinstance(outcome, AmbiguousWrite) else None
+                self._pause(record_id, title, attempt, asked)
                 continue
             return self._settled(record_id, title, draft, outcome)
         store.structured_settle(
@@ -188,13 +191,14 @@ class StructuredWriter:
 
     def _send(
         self, record_id: str, title: str, send: EntityDraft, summary: str, base: int
-    ) -> EntityOutcome | None:
-        """One wbeditentity; None when it got no answer (the entity is read before anything else)."""
+    ) -> EntityOutcome | AmbiguousWrite:
+        """One wbeditentity; the :class:`AmbiguousWrite` when it got no answer (the entity is
+        then read before anything is sent again)."""
         try:
             return self.wiki.edit_entity(send, summary, file_title=f"File:{title}", base_revid=base)
         except AmbiguousWrite as e:
             log.info(MESSAGES["no_answer"].format(title=title, info=e.info))
-            return None
+            return e
         except WikiBusy as e:
             raise self._leave(record_id, title, MESSAGES["busy"].format(info=e.info)) from None
         except StopRequested as e:
@@ -203,13 +207,14 @@ class StructuredWriter:
             self._leave(record_id, title, e.reason)
             raise
 
-    def _pause(self, attempt: int, title: str) -> None:
+    def _pause(self, record_id: str, title: str, attempt: int, asked: float | None) -> None:
+        """Wait before reading the entity again (as long as the wiki asked, if it did)."""
         policy = self.wiki.pacer.policy
-        delay = backoff_delay(attempt, None, base=policy.backoff, cap=policy.max_wait)
+        delay = backoff_delay(attempt, asked, base=policy.backoff, cap=policy.max_wait)
         try:
             self.wiki.pacer.wait(delay, "retry-after", f"File:{title}'s structured data: again")
         except StopRequested as e:
-            raise MustStop(e.reason) from None
+            raise self._leave(record_id, title, e.reason) from None
 
     def _settled(
         self, record_id: str, title: str, draft: EntityDraft, outcome: EntityOutcome
