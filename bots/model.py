@@ -6,6 +6,7 @@ policy stay pure functions that can be tested with tables of cases.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -58,6 +59,46 @@ class Request:
     options: Mapping[str, str] = field(default_factory=dict)
     #: every parameter as written (stripped), for the preview id
     raw: Mapping[str, str] = field(default_factory=dict)
+    #: the request's language (a code such as ``en``): item labels and descriptions, searches
+    language: str = "en"
+    #: the partner's collection (a Q-id, SPEC 11): qualifies the identifier of items
+    collection: str = ""
+    #: one Wikidata item per record (SPEC 12), when the request asks for them
+    items: ItemSpec | None = None
+
+
+@dataclass(frozen=True)
+class ItemStatementSpec:
+    """One ``Pnnn=VALUE`` of ``item_statements``: ``VALUE`` as written.
+
+    ``@column`` stands for the Q-ids the column's mapping table gives the
+    record's values; anything else is a Q-id, a literal or a ``{column}``
+    pattern, converted by the property's datatype.
+    """
+
+    property: str
+    value: str
+
+    @builtins.property
+    def column(self) -> str | None:
+        """The mapped column of an ``@column`` value, else None."""
+        return self.value[1:].strip() if self.value.startswith("@") else None
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """What a request asks of Wikidata items (SPEC 12): ``items`` and the ``item_*`` parameters."""
+
+    mode: str  # "create" (create items nobody has made) or "match" (only link existing ones)
+    label: str  # pattern
+    description: str  # pattern
+    statements: tuple[ItemStatementSpec, ...] = ()
+    #: the identifier property used to find an existing item ("" = none)
+    match: str = ""
+
+    @property
+    def creates(self) -> bool:
+        return self.mode == "create"
 
 
 @dataclass(frozen=True)
@@ -227,6 +268,13 @@ REQUEST_PARAMS: tuple[str, ...] = (
     "pause",
     "sync",
     "approve",
+    "language",
+    "collection",
+    "items",
+    "item_label",
+    "item_description",
+    "item_statements",
+    "item_match",
 )
 
 #: Source-specific parameters, by format.
@@ -322,10 +370,13 @@ class RequestFacts:
     #: revisions of the pages humans edit, when the request was done (SPEC 7)
     done_inputs: Mapping[str, int] | None = None
     sync: SyncReport | None = None
+    #: what the status page's items section notes (SPEC 12), e.g. items get no image
+    items_notes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out = {f: getattr(self, f) for f in self.__dataclass_fields__}
         out["notes"] = list(self.notes)
+        out["items_notes"] = list(self.items_notes)
         out["problems"] = [[p.where, p.message] for p in self.problems]
         out["done_inputs"] = dict(self.done_inputs) if self.done_inputs is not None else None
         out["sync"] = self.sync.to_json() if self.sync is not None else None
@@ -336,6 +387,7 @@ class RequestFacts:
         """The facts from what the store kept; keys of older versions are ignored."""
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["notes"] = tuple(str(n) for n in known.get("notes") or ())
+        known["items_notes"] = tuple(str(n) for n in known.get("items_notes") or ())
         known["problems"] = tuple(Problem(str(w), str(m)) for w, m in known.get("problems") or ())
         done = known.get("done_inputs")
         known["done_inputs"] = {str(k): int(v) for k, v in done.items()} if done else None

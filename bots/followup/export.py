@@ -3,7 +3,8 @@
 ``hubbot export NAME --format csv|json`` writes one row per uploaded record:
 its id, the file's title, URL and SHA-1, the categories the file is in now
 (marking those the community added), the Wikidata ids the volunteers mapped
-the record's values to, and on how many pages the file is used. With it the
+the record's values to, on how many pages the file is used, and the record's
+own Wikidata item when the bot created or linked one. With it the
 partner can take the community's work back into its catalogue.
 
 "Added by the community" means: a category written on the file page now that
@@ -41,6 +42,7 @@ CSV_COLUMNS = (
     "categories_added_by_community",
     "wikidata",
     "usage_count",
+    "item",
 )
 
 #: Joins several values in one CSV cell; no category name or Q-id can hold it.
@@ -59,6 +61,7 @@ class ExportRow:
     community_categories: tuple[str, ...]  # the subset the community added
     wikidata: tuple[str, ...]  # Q-ids mapped from the record's values
     usage_count: int | None  # pages using the file; None when usage could not be read
+    item: str = ""  # the record's own Wikidata item (SPEC 12), when the bot made or linked one
 
     def to_json(self) -> dict[str, Any]:
         community = set(self.community_categories)
@@ -72,6 +75,7 @@ class ExportRow:
             ],
             "wikidata": list(self.wikidata),
             "usage_count": self.usage_count,
+            "item": self.item,
         }
 
     def to_csv(self) -> list[str]:
@@ -84,6 +88,7 @@ class ExportRow:
             CSV_JOINER.join(self.community_categories),
             CSV_JOINER.join(self.wikidata),
             "" if self.usage_count is None else str(self.usage_count),
+            self.item,
         ]
 
 
@@ -143,6 +148,7 @@ def export_row(
     tables: Mapping[str, MappingTable] | None = None,
     split: str = ";",
     usage_count: int | None = None,
+    item: str = "",
 ) -> ExportRow:
     """One row (pure). ``categories`` defaults to the categories written in ``page_text``."""
     if categories is None:
@@ -158,6 +164,7 @@ def export_row(
         community_categories=community_categories(current, page_text, bot_text),
         wikidata=mapped_wikidata(record, tables or {}, split),
         usage_count=usage_count,
+        item=item,
     )
 
 

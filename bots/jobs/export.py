@@ -1,4 +1,4 @@
-"""``hubbot export``: per record its file, SHA-1, categories, Wikidata ids and usage (SPEC 9).
+"""``hubbot export``: per record its file, SHA-1, categories, Wikidata ids, usage and item (SPEC 9, 12).
 
 Reads only; the rows are built by :mod:`bots.followup.export`.
 """
@@ -16,7 +16,7 @@ from bots.followup.sync import last_rendering
 from bots.jobs.context import Job
 from bots.jobs.requests import FollowupError, open_request
 from bots.model import MappingTable, Record
-from bots.store import Outcome, RecordState, StateStore
+from bots.store import ItemState, Outcome, RecordState, StateStore
 from bots.wiki import ApiCall, Wiki, WikiError, newest_revisions
 from bots.wiki.usage import file_pages, site_facts, usage_for
 
@@ -82,6 +82,11 @@ def gather_export(
     tell the bot's categories (:func:`bots.followup.sync.last_rendering`) from the community's.
     """
     states = [s for s in store.all(name) if s.outcome in (Outcome.UPLOADED, Outcome.DUPLICATE)]
+    items = {
+        record: entry.item
+        for record, entry in store.item_entries(name).items()
+        if entry.state in (ItemState.CREATED, ItemState.MATCHED)
+    }
     usage_readable = True
     if global_usage is None or local_wiki is None:
         try:
@@ -125,4 +130,5 @@ def gather_export(
                 tables=tables,
                 split=split,
                 usage_count=counts.get(title) if page.exists else None,
+                item=items.get(state.record_id, ""),
             )

@@ -11,14 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bots.jobs.context import Job
-from bots.net.deadline import Deadline
+from bots.jobs.item_match import plan_items, roles
+from bots.jobs.item_pages import items_preview
 from bots.jobs.mappings import Mappings
 from bots.jobs.media import inspect_media
 from bots.jobs.pages import BotPages
 from bots.model import MediaCheck, PlannedFile, Problem, Request
+from bots.net.deadline import Deadline
+from bots.pipeline.item_plan import ItemPlan
 from bots.pipeline.plan import BatchChecks, Skipped, plan
 from bots.pipeline.preview import preview_id
 from bots.pipeline.render import templates_digest
+from bots.pipeline.suggestions import without_suggestions
 from bots.reports.preview import TableSummary, render_preview
 from bots.sources import SourceData
 
@@ -41,6 +45,8 @@ class Preview:
     #: what the status page notes: title clashes, mapping mistakes, record problems
     notes: tuple[str, ...]
     media: tuple[MediaCheck, ...]
+    #: what becomes of each record's item, when the request asks for items (SPEC 12)
+    items: ItemPlan | None = None
 
     def approved_media(self, record_id: str) -> MediaCheck | None:
         """The media check the preview showed for a record, if it showed it."""
@@ -55,6 +61,7 @@ def publish_preview(
     records = files = 0
     problems: list[Problem] = list(source.problems)
     shown: list[PlannedFile] = []
+    planned: set[str] = set()
     rules = job.title_rules(request, source.records(), mappings.tables)
     for item in plan(
         request,
@@ -69,6 +76,8 @@ def publish_preview(
             problems.extend(item.problems)
             continue
         files += 1
+        if request.items is not None:
+            planned.add(item.record_id)
         if len(shown) < job.config.hub.preview_files:
             shown.append(item)
     work = job.media_dir(name)
@@ -83,14 +92,20 @@ def publish_preview(
         # a file the run's end cut short is not the partner's doing: no preview from it
         # (a server that stays silent through the request's share is: it shows as unread)
         raise PreviewNotDone(f"This run ended because {ended} while it read the previewed files.")
+    items = (
+        plan_items(job, name, request, source, mappings.tables, planned)
+        if request.items is not None
+        else None
+    )
     pid = preview_id(
         request.raw,
-        mappings.texts,
+        {c: without_suggestions(t) for c, t in mappings.texts.items()},
         source.digest,
         templates_digest(),
         job.config.license_templates,
         name=name,
         media={m.record_id: m.binding for m in media},
+        items=items.digest(roles(job).retrieved) if items is not None else "",
     )
     text = render_preview(
         id=pid,
@@ -111,17 +126,22 @@ def publish_preview(
         problems=problems,
         shown=shown,
         media=media,
+        items=items_preview(job, request, items) if items is not None else "",
     )
     BotPages(job.wiki, job.store, job.hub, job.progress).save_if_changed(
         job.hub.preview(name), text, f"preview {pid}"
     )
-    return Preview(
-        pid, records, files, tuple(problems), _notes(checks, mappings, problems), tuple(media)
-    )
+    notes = _notes(checks, mappings, problems, items)
+    return Preview(pid, records, files, tuple(problems), notes, tuple(media), items)
 
 
-def _notes(checks: BatchChecks, mappings: Mappings, problems: list[Problem]) -> tuple[str, ...]:
+def _notes(
+    checks: BatchChecks, mappings: Mappings, problems: list[Problem], items: ItemPlan | None
+) -> tuple[str, ...]:
     notes = [str(p) for p in (*checks.notes, *mappings.notes)]
+    if items is not None:
+        notes += list(items.notes)
+        problems = problems + items.problems()
     # records that will not be uploaded are named on the status page too
     notes += [str(p) for p in problems[:NOTES_LIMIT]]
     if len(problems) > NOTES_LIMIT:

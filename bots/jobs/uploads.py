@@ -14,6 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bots.jobs.context import Job
+from bots.jobs.item_links import ItemLinks, references
+from bots.jobs.item_pages import item_linker
+from bots.jobs.items import ItemBatch
 from bots.jobs.pages import BotPages
 from bots.jobs.preview import Preview
 from bots.jobs.session import STOP_CHECK_SECONDS
@@ -52,7 +55,11 @@ class UploadBatch:
     ) -> None:
         self.job, self.name, self.request = job, name, request
         self.source, self.tables, self.preview = source, tables, preview
-        self.pages = BotPages(job.wiki, job.store, job.hub, job.progress)
+        self.pages = BotPages(
+            job.wiki, job.store, job.hub, job.progress, item_link=item_linker(job.config)
+        )
+        #: links files and items after each upload, when the request has items (SPEC 12)
+        self.links: ItemLinks | None = None
         self.uploader = Uploader(
             wiki=job.wiki,
             store=job.store,
@@ -78,7 +85,7 @@ class UploadBatch:
         )
         stopped: MustStop | None = None
         try:
-            end = self._loop()
+            end = self._items() or self._loop()
         except MustStop as e:
             stopped = e
             end = self._stopped(e)
@@ -90,6 +97,22 @@ class UploadBatch:
         if paused and not (stopped and stopped.read_only):
             message += f" This run waited {paused:.0f} s for the wiki's read-only mode to end."
         return self._report(BatchEnd(end.state, message, end.reason, end.limit), stopped)
+
+    def _items(self) -> BatchEnd | None:
+        """The request's items, all settled before its files go up (None: go on uploading)."""
+        plan = self.preview.items
+        if plan is None:
+            return None
+        batch = ItemBatch(self.job, self.name, self.request, plan)
+        message = batch.run()
+        self.links = ItemLinks(self.job, self.name, self.request, references(plan))
+        notes = (*self.links.notes, *batch.notes)
+        if self.job.store.request_facts(self.name).items_notes != notes:
+            self.job.store.update_request(self.name, items_notes=notes)
+        if message:
+            return BatchEnd("uploading", message)
+        self.links.catch_up()
+        return None
 
     def _loop(self) -> BatchEnd:
         gate, store, name = self.job.gate, self.job.store, self.name
@@ -132,6 +155,8 @@ class UploadBatch:
             prefetched=shown.fetched if shown is not None else None,
         )
         self.job.gate.count_file()
+        if self.links is not None and result.outcome is Outcome.UPLOADED:
+            self.links.after_upload(planned.record_id, f"File:{result.title}")
         self.job.progress(
             f"{self.name}: record {planned.record_id}: {result.outcome.value}"
             + (f" {result.title}" if result.title else "")

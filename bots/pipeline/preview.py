@@ -17,6 +17,7 @@ def preview_id(
     *,
     name: str = "",
     media: Mapping[str, str] | None = None,
+    items: str = "",
 ) -> str:
     """A short hash over everything that decides the upload (SPEC 5).
 
@@ -25,23 +26,28 @@ def preview_id(
     holds the SHA-1 of each media file the preview shows, by record id (or
     ``unreadable``): other bytes served later make the approval stale.
     ``approve``, ``pause``, ``limit`` and ``sync`` steer the run but do not
-    change what a file looks like, so they are left out.
+    change what a file looks like, so they are left out. ``items`` is the
+    digest of the records' items (:meth:`bots.pipeline.item_plan.ItemPlan.digest`),
+    "" for a request that asks for none.
     """
     decisive = {
         k: v
         for k, v in raw_params.items()
         if v.strip() and k not in ("approve", "pause", "limit", "sync")
     }
+    covered: dict[str, object] = {
+        "name": name,
+        "request": sorted(decisive.items()),
+        "mappings": sorted(mapping_pages.items()),
+        "source": source_digest,
+        "templates": templates_digest,
+        "licenses": sorted(licenses.items()),
+        "media": sorted((media or {}).items()),
+    }
+    if items:
+        covered["items"] = items
     payload = json.dumps(
-        {
-            "name": name,
-            "request": sorted(decisive.items()),
-            "mappings": sorted(mapping_pages.items()),
-            "source": source_digest,
-            "templates": templates_digest,
-            "licenses": sorted(licenses.items()),
-            "media": sorted((media or {}).items()),
-        },
+        covered,
         ensure_ascii=False,
         separators=(",", ":"),
     )

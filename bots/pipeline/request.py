@@ -66,6 +66,7 @@ from bots.pipeline.request_checks import (
     split_categories,
     split_mapped,
 )
+from bots.pipeline.request_items import read_collection, read_items, read_language
 from bots.pipeline.request_names import (
     classify,
     did_you_mean,
@@ -216,6 +217,17 @@ def _steering(params: Mapping[str, str]) -> tuple[dict[str, Any], list[Problem]]
     return {"limit": limit, "pause": pause, "sync": sync, "approve": approve}, problems
 
 
+def _wikidata(
+    params: Mapping[str, str], mapped: tuple[str, ...], source_url: str
+) -> tuple[dict[str, Any], list[Problem]]:
+    """``language``, ``collection`` and the item parameters (SPEC 11, 12)."""
+    language, problems = read_language(params.get("language", ""))
+    collection, collection_problems = read_collection(params.get("collection", ""))
+    items, item_problems = read_items(params, mapped, source_url=source_url)
+    values = {"language": language, "collection": collection, "items": items}
+    return values, problems + collection_problems + item_problems
+
+
 def _build_request(
     name: str,
     values: dict[tuple[str, str], str],
@@ -265,6 +277,10 @@ def _build_request(
     steering, steering_problems = _steering(params)
     problems += steering_problems
     problems += check_options(options, fmt)
+    wikidata, wikidata_problems = _wikidata(params, mapped, fields.get("source", ""))
+    problems += wikidata_problems
+    if fmt == "iiif" and params.get("language") and "language" not in options:
+        options["language"] = wikidata["language"]  # the request's language is the manifest's
 
     if problems:
         return None, problems
@@ -287,6 +303,7 @@ def _build_request(
             **steering,
             options=options,
             raw=raw,
+            **wikidata,
         ),
         [],
     )

@@ -44,8 +44,12 @@ def render_preview(
     shown: Sequence[PlannedFile],
     media: Sequence[MediaCheck] = (),
     problem_limit: int = 200,
+    items: str = "",
 ) -> str:
-    """The preview page; ``media`` says, for each shown file, its real title and SHA-1."""
+    """The preview page; ``media`` says, for each shown file, its real title and SHA-1.
+
+    ``items`` is the rendered items section (:func:`bots.reports.items.render_items_preview`).
+    """
     checks = {m.record_id: m for m in media}
     return render_report(
         "preview.wikitext.j2",
@@ -59,6 +63,7 @@ def render_preview(
         problems=escaped(problems),
         problem_limit=problem_limit,
         shown=[_shown_file(f, checks.get(f.record_id)) for f in shown],
+        items=items,
     )
 
 

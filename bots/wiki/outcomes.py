@@ -182,10 +182,17 @@ class EntityConflict(EditOutcome):
 
 @dataclass(frozen=True)
 class EntityRefused(EditOutcome):
-    """The Wikibase refused the edit; ``reason`` is for the status page."""
+    """The Wikibase refused the edit; ``reason`` is for the status page.
+
+    ``existing`` names the item that already has the label and description the
+    edit would give (Wikibase allows one item per label and description in a
+    language): after a creation whose answer was lost, that item is the one
+    the lost answer would have named.
+    """
 
     code: str
     reason: str
+    existing: str = ""
 
 
 EntityOutcome = EntityEdited | EntityConflict | EntityRefused | ReadOnly | Blocked
