@@ -37,8 +37,8 @@ SAY = {
     "at_column": 'The column "{column}" of "{part}" has no mapping table: add it to mapped, so '
     "that volunteers can map its values to items.",
     "match": 'Write the property of an identifier, such as "P217", not "{value}".',
-    "match_value": "item_statements gives no value for {value}, so there is nothing to find "
-    "existing items by: add {value}={{column}} to item_statements.",
+    "match_value": "The statements (item_statements) give no value for {value}, so there is "
+    "nothing to find existing items by: add {value}={{column}} to item_statements.",
     "no_source_url": "Every statement on an item needs a reference: give source_url, the "
     "address of each record's page at the partner (e.g. https://example.org/object/{{id}}).",
     "no_instance": "Items need an instance of ({prop}) statement, e.g. {prop}=Q3305213.",
@@ -94,7 +94,7 @@ def read_items(
     match = params.get("item_match", "").strip()
     if match and not PROPERTY_ID.fullmatch(match):
         problems.append(Problem("item_match", SAY["match"].format(value=match)))
-    elif match and match not in {s.property for s in statements}:
+    elif match and not statement_problems and match not in {s.property for s in statements}:
         problems.append(Problem("item_match", SAY["match_value"].format(value=match)))
     if not source_url.strip():
         problems.append(Problem("source_url", SAY["no_source_url"]))

@@ -174,3 +174,89 @@ def test_items_are_created_linked_refused_and_not_made_twice(flow, bot, person):
     assert table[f"{tag}-2"]["item"] == existing
     assert table[f"{tag}-3"]["item"] == ""
     store.close()
+
+
+def test_match_only_links_and_creates_nothing(flow, bot, person):
+    tag = uuid.uuid4().hex[:6]
+    existing = make_item(
+        person("Volunteer"),
+        f"Matched only {tag}",
+        "an object already described",
+        [claim("P31", PAINTING), claim("P217", f"{tag}-1")],
+    )
+    rows = [
+        {
+            "id": f"{tag}-{i}",
+            "title": f"{flow.tag} match object {tag} {i}",
+            "artist": "x",
+            "image": flow.media.image(f"m{tag}-{i}.png"),
+        }
+        for i in (1, 2)
+    ]
+    flow.file_request(
+        "Match",
+        rows,
+        source_url="https://example.org/object/{id}",
+        items="match",
+        item_label="{title}",
+        item_description="test object {id}",
+        item_statements=f"P31={PAINTING}; P217={{id}}",
+        item_match="P217",
+    )
+    flow.run()
+    preview = flow.bot.read_page(flow.hub.preview("Match")).text
+    assert "Items to create" not in preview
+    assert "* No existing item found (items = match: no item): 1" in preview
+    flow.approve("Match")
+    assert flow.run().requests["Match"] == "done"
+    store = flow.store()
+    entries = store.item_entries("Match")
+    assert {k: (e.state, e.item) for k, e in entries.items()} == {
+        f"{tag}-1": (ItemState.MATCHED, existing)
+    }
+    assert items_labelled(bot, rows[1]["title"]) == []
+    store.close()
+
+
+def test_items_the_community_would_refuse_are_never_sent(flow, bot):
+    tag = uuid.uuid4().hex[:6]
+    rows = [
+        {
+            "id": f"{tag}-1",
+            "title": f"{flow.tag} fine {tag}",
+            "artist": "",
+            "image": flow.media.image(f"r{tag}1.png"),
+        },
+        {
+            "id": f"{tag}-2",
+            "title": f"{flow.tag} no date {tag}",
+            "artist": "",
+            "image": flow.media.image(f"r{tag}2.png"),
+        },
+    ]
+    rows[0]["label"], rows[1]["label"] = f"Refusal test {tag}", ""
+    params = dict(
+        source_url="https://example.org/object/{id}",
+        items="create",
+        item_label="{label}",
+        item_description="refusal test object",
+        item_match="",
+    )
+    # no instance of (P31): the request cannot go ahead
+    flow.file_request("Refuse", rows, item_statements="P217={id}", **params)
+    flow.run()
+    assert flow.status("Refuse")["state"] == "invalid"
+    assert "Items need an instance of (P31) statement" in flow.status_text("Refuse")
+
+    # with P31, the record without a label gets no item; the other one does
+    flow.set_request_param("Refuse", "item_statements", f"P31={PAINTING}; P217={{id}}")
+    flow.run()
+    preview = flow.bot.read_page(flow.hub.preview("Refuse")).text
+    assert "* Refused (see the problems below; no item): 1" in preview
+    assert f"record {tag}-2 || No item for this record: the item would have no label" in preview
+    flow.approve("Refuse")
+    assert flow.run().requests["Refuse"] == "done"
+    store = flow.store()
+    assert set(store.item_entries("Refuse")) == {f"{tag}-1"}
+    assert len(flow.uploads("Refuse")) == 2  # the files go up all the same
+    store.close()
