@@ -108,9 +108,12 @@ class ItemLinks:
         self.batch = batch_id(name, job.store.request_facts(name).approved)
         datatypes = job.wikibase_reader.datatypes([self.image_prop])
         self.images = datatypes.get(self.image_prop) == "commonsMedia"
-        #: what the status page says about the links (an image property the Wikibase lacks)
+        setting = wikibase.structured_data.strip().lower()
+        self.files = setting == "true" or (setting == "auto" and job.wiki.has_mediainfo())
+        #: what the status page says about the links (what the wikis cannot hold)
         self.notes: tuple[str, ...] = (
-            () if self.images else (PAGE_SAY["no_image"].format(prop=self.image_prop),)
+            *(() if self.images else (PAGE_SAY["no_image"].format(prop=self.image_prop),)),
+            *(() if self.files else (PAGE_SAY["no_file_data"].format(prop=self.link_prop),)),
         )
 
     def after_upload(self, record_id: str, file_title: str) -> None:
@@ -125,18 +128,22 @@ class ItemLinks:
 
     def catch_up(self) -> None:
         """Link what an earlier run uploaded but did not link (it ended or died in between)."""
-        for entry in self.job.store.item_entries(self.name).values():
-            if entry.state not in (ItemState.CREATED, ItemState.MATCHED):
-                continue
-            if entry.file_linked and entry.image_done:
-                continue
-            record = self.job.store.get(self.name, entry.record_id)
-            if record is not None and record.outcome is Outcome.UPLOADED and record.title:
-                self.after_upload(entry.record_id, f"File:{record.title}")
+        store = self.job.store
+        waiting = {
+            e.record_id
+            for e in store.item_entries(self.name).values()
+            if e.state in (ItemState.CREATED, ItemState.MATCHED)
+            and not ((e.file_linked or not self.files) and e.image_done)
+        }
+        if not waiting:
+            return
+        for record in store.all(self.name):
+            if record.record_id in waiting and record.outcome is Outcome.UPLOADED and record.title:
+                self.after_upload(record.record_id, f"File:{record.title}")
 
     def _link(self, entry: ItemEntry, file_title: str) -> None:
         store, record_id = self.job.store, entry.record_id
-        if not entry.file_linked:
+        if not entry.file_linked and self.files:
             summary = self._summary("digital representation of its item", record_id, local=True)
             outcome = write_digital_representation(
                 self.job.wiki, file_title, entry.item, self.link_prop, summary

@@ -34,6 +34,8 @@ SAY = {
     "retrieved": "{url}, retrieved {day}",
     "no_image": "Items do not get an image ({prop}): this Wikibase has no property {prop} "
     "for file names (commonsMedia).",
+    "no_file_data": "Files do not get digital representation of ({prop}): this wiki keeps no "
+    "structured data on files.",
 }
 
 
