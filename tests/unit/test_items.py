@@ -225,3 +225,51 @@ def test_edit_summaries_carry_one_editgroups_batch_per_approval() -> None:
         "Content Partnerships Hub: new item for record A1x of [[R/Requests/Tate|Tate]] "
         f"([[:toollabs:editgroups/b/CB/{batch}|details]])"
     )
+
+
+def test_the_items_sections_show_partner_and_wikibase_text_literally() -> None:
+    from bots.model import Problem
+    from bots.reports.items import (
+        ItemLine,
+        ItemsPreview,
+        ItemsStatus,
+        ShownItem,
+        ShownStatement,
+        render_items_preview,
+        render_items_status,
+    )
+
+    evil = "}}[[Category:Spam]]{{Delete|<nowiki>"
+    text = render_items_preview(
+        ItemsPreview(
+            create=1,
+            ambiguous=1,
+            created_already=1,
+            shown=[
+                ShownItem(
+                    evil,
+                    "create",
+                    label=evil,
+                    description=evil,
+                    statements=[ShownStatement(f"{evil} (P1)", evil, evil)],
+                    reference=evil,
+                    problems=[evil],
+                )
+            ],
+            problems=[Problem(f"record {evil}", evil)],
+            matched=[(evil, "[[Special:EntityPage/Q1|Q1]]")],
+        )
+    )
+    assert "[[Category:Spam]]" not in text and "{{Delete" not in text and "<nowiki>" not in text
+    assert "* Items to create: 1 (1 created already)\n" in text
+    assert "[[Special:EntityPage/Q1|Q1]]" in text
+    status = render_items_status(
+        ItemsStatus(
+            created=1,
+            failed=1,
+            lines=[ItemLine(evil, "[[Special:EntityPage/Q2|Q2]]", "failed", evil)],
+            notes=[evil],
+        )
+    )
+    assert "[[Category:Spam]]" not in status and "{{Delete" not in status
+    assert "* Created: 1" in status and "[[Special:EntityPage/Q2|Q2]]" in status
