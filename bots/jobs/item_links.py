@@ -151,7 +151,9 @@ class ItemLinks:
             if outcome is None or isinstance(outcome, EntityEdited):
                 store.mark_item(self.name, record_id, file_linked=True)
             else:
-                self.job.progress(f"{self.name}: record {record_id}: file not linked: {outcome}")
+                self.job.progress(
+                    f"{self.name}: record {record_id}: file not linked: {_why(outcome)}"
+                )
         if entry.image_done:
             return
         if not self.images:
@@ -169,7 +171,9 @@ class ItemLinks:
         if outcome is None or isinstance(outcome, EntityEdited):
             store.mark_item(self.name, record_id, image_done=True)
         else:
-            self.job.progress(f"{self.name}: record {record_id}: no image on the item: {outcome}")
+            self.job.progress(
+                f"{self.name}: record {record_id}: no image on the item: {_why(outcome)}"
+            )
 
     def _summary(self, what: str, record_id: str, *, local: bool = False) -> str:
         """``local``: the edit is on the wiki itself (a file), where the request can be linked."""
@@ -179,6 +183,11 @@ class ItemLinks:
             else request_reference(self.job, self.name)
         )
         return item_summary(what, request, record_id, self.batch)
+
+
+def _why(outcome: EntityOutcome) -> str:
+    """Why an entity edit did not happen, in words."""
+    return str(getattr(outcome, "reason", "") or "someone edited the entity meanwhile")
 
 
 def references(plan: ItemPlan) -> dict[str, tuple[tuple[Snak, ...], ...]]:

@@ -23,7 +23,13 @@ from datetime import UTC, datetime, timedelta
 
 from bots.jobs.context import Job
 from bots.model import MappingTable, Problem, Request
-from bots.pipeline.item_drafts import ItemContext, ItemDraft, ItemRoles, build_item
+from bots.pipeline.item_drafts import (
+    ItemContext,
+    ItemDraft,
+    ItemRoles,
+    build_item,
+    repeated_terms,
+)
 from bots.pipeline.item_plan import Found, ItemAction, ItemDecision, ItemPlan, decide
 from bots.pipeline.patterns import placeholders
 from bots.pipeline.request_checks import missing_column_message
@@ -31,12 +37,15 @@ from bots.pipeline.request_items import check_item_request, item_columns
 from bots.sources import SourceData
 from bots.statements import ItemValue, Value
 from bots.store import ItemState, identifier_key, lookup_key, terms_key
+from bots.wiki import WikiError, WikiUnavailable
 
 # --- the sentences a partner reads (one place) ----------------------------------------
 SAY = {
     "scan": "This Wikibase cannot search statements and has more than {limit} items, so "
     "existing items were looked for by label and description and in the bot's journal only, "
     "not by {prop}.",
+    "no_wikibase": "The Wikibase at {api} could not tell which properties it has ({info}); "
+    "check the configuration key wikibase.api.",
 }
 
 
@@ -61,7 +70,13 @@ def check_items(job: Job, request: Request, columns: Sequence[str]) -> list[Prob
         if column not in columns
     ]
     wanted = {s.property for s in spec.statements} | ({spec.match} if spec.match else set())
-    datatypes = job.wikibase_reader.datatypes(sorted(wanted))
+    try:
+        datatypes = job.wikibase_reader.datatypes(sorted(wanted))
+    except WikiError as e:
+        if isinstance(e, WikiUnavailable):
+            raise  # every request would fail the same way
+        api = job.config.wikibase.api or job.config.wiki.api
+        return [*problems, Problem("items", SAY["no_wikibase"].format(api=api, info=e.info))]
     return problems + check_item_request(request, datatypes, roles(job).instance_of)
 
 
@@ -100,7 +115,7 @@ def plan_items(
         if record_id in planned and record_id not in seen:
             seen.add(record_id)
             drafts.append(build_item(record_id, record, tables, ctx))
-    return decide_items(job, name, request, drafts)
+    return decide_items(job, name, request, repeated_terms(drafts))
 
 
 def decide_items(job: Job, name: str, request: Request, drafts: Sequence[ItemDraft]) -> ItemPlan:

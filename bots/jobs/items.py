@@ -60,6 +60,8 @@ SAY = {
     "preview; no item was made, and the next preview shows the match for a new approval.",
     "no_answer": "the Wikibase did not answer a creation {count} times",
     "gone": "the item {item} does not exist any more",
+    "busy": "the item {item} kept changing while the bot added to it; the next run tries again",
+    "conflict": "the Wikibase reported an edit conflict on a new item",
     "read_only": "the Wikibase is read-only ({reason})",
     "blocked": "the bot is blocked on the Wikibase ({reason})",
     "pacing": "at most {rate:g} items a minute",
@@ -197,7 +199,7 @@ class ItemBatch:
             self.job.store.remember(key, [outcome.existing])
             self._appeared(decision, (outcome.existing,))
             return
-        reason = outcome.reason if isinstance(outcome, EntityRefused) else str(outcome)
+        reason = outcome.reason if isinstance(outcome, EntityRefused) else SAY["conflict"]
         store.finish_item(
             self.name,
             record_id,
@@ -233,7 +235,11 @@ class ItemBatch:
 
     # -- linking ----------------------------------------------------------------------
     def _link(self, decision: ItemDecision) -> None:
-        """An existing item: add the statements it lacks, nothing else."""
+        """An existing item: add the statements it lacks, nothing else.
+
+        Someone editing the item meanwhile (a conflict) makes the bot read it
+        again; an item that keeps changing is left to the next run.
+        """
         item, record_id = decision.item, decision.record_id
         for _attempt in range(3):
             state = self.job.wikibase_reader.entities([item], fresh=True).get(item)
@@ -241,7 +247,7 @@ class ItemBatch:
                 return self._failed(decision, SAY["gone"].format(item=item))
             add = EntityDraft(statements=missing(decision.draft.entity, state).statements)
             if add.empty:
-                break
+                return self._linked(decision)
             self._pace()
             try:
                 outcome = self.wikibase.edit_entity(
@@ -259,19 +265,22 @@ class ItemBatch:
             if isinstance(outcome, EntityRefused):
                 return self._failed(decision, outcome.reason)
             if outcome.saved:
-                break
+                return self._linked(decision)
+        self.job.progress(f"{self.name}: record {record_id}: {SAY['busy'].format(item=item)}")
+        return None
+
+    def _linked(self, decision: ItemDecision) -> None:
         self.job.store.finish_item(
             self.name,
-            record_id,
+            decision.record_id,
             ItemState.MATCHED,
-            item=item,
+            item=decision.item,
             label=decision.draft.label,
             description=decision.draft.description,
             language=self.request.language,
             identifier=journal_identifier(self.request, decision.draft),
         )
-        self.job.progress(f"{self.name}: record {record_id}: linked to item {item}")
-        return None
+        self.job.progress(f"{self.name}: record {decision.record_id}: linked to {decision.item}")
 
     def _failed(self, decision: ItemDecision, reason: str) -> None:
         self.job.store.finish_item(self.name, decision.record_id, ItemState.FAILED, reason=reason)

@@ -47,7 +47,9 @@ def update_mappings(job: Job, name: str, request: Request, source: SourceData) -
         column: mappings.parse_mapping_page(current[title].text) if current[title].exists else None
         for column, title in titles.items()
     }
-    suggestions = suggest(job, pages, counts, request.language)
+    facts = job.store.request_facts(name)
+    uploading = bool(facts.approved) and facts.approved == facts.preview
+    suggestions = suggest(job, pages, counts, request.language, search=not uploading)
     for column, title in titles.items():
         text = _merge_and_save(
             job,

@@ -52,10 +52,14 @@ def suggest(
     pages: Mapping[str, ParsedMappingPage | None],
     counts: Mapping[str, Counter[str]],
     language: str,
+    *,
+    search: bool = True,
 ) -> dict[str, dict[str, str]]:
     """column -> value -> its ``suggestions`` cell, for the rows that get one in this run.
 
-    A Wikibase that does not answer costs the run its suggestions, never its
+    ``search=False``: only suggestions kept in the store (an approved request
+    whose files are going up asks the Wikibase nothing for its tables). A
+    Wikibase that does not answer costs the run its suggestions, never its
     mapping tables: the pages are then merged without new suggestions.
     """
     config = job.config.wikibase
@@ -73,7 +77,9 @@ def suggest(
     for w in wanted:
         if w.key in kept:
             out.setdefault(w.column, {})[w.value] = str(kept[w.key])
-    fresh = [w for w in wanted if w.key not in kept]
+    fresh = [w for w in wanted if w.key not in kept] if search else []
+    if not fresh:
+        return out
     try:
         searched = _search(job, fresh, language, config.suggestion_searches)
         cells = _filtered(job, searched)

@@ -17,8 +17,8 @@ a statement without a reference) carries its problems instead of being sent
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from bots.model import ItemSpec, ItemStatementSpec, MappingTable, Record
@@ -49,6 +49,9 @@ SAY = {
     "no_reference": "its statements would have no reference: source_url {reason}",
     "empty_url": "gives no address for this record",
     "value": "{prop}: {reason}",
+    "repeated": "record {record} would give its item the same label and description, and "
+    "Wikibase allows one item per label and description: make item_label or "
+    "item_description tell them apart",
 }
 
 
@@ -198,3 +201,21 @@ def _values(
     if isinstance(value, str):
         return [], [SAY["value"].format(prop=prop, reason=value)]
     return [value], []
+
+
+def repeated_terms(drafts: Sequence[ItemDraft]) -> list[ItemDraft]:
+    """The drafts, those repeating an earlier record's label and description refused.
+
+    Two records with one label and description cannot both get an item
+    (Wikibase refuses the second), and one item for both would be wrong.
+    """
+    seen: dict[tuple[str, str], str] = {}
+    out: list[ItemDraft] = []
+    for draft in drafts:
+        key = (draft.label, draft.description)
+        first = seen.setdefault(key, draft.record_id) if all(key) else draft.record_id
+        if first != draft.record_id:
+            problem = SAY["repeated"].format(record=first)
+            draft = replace(draft, problems=(*draft.problems, problem))
+        out.append(draft)
+    return out

@@ -136,6 +136,8 @@ def with_suggestions(wikitext: str, suggestions: Mapping[str, str]) -> str:
     not in ``suggestions`` (not looked up in this run) keeps its cell as it
     is. Everything else on the page stays byte for byte.
     """
+    if not suggestions and SUGGESTIONS_CELL not in wikitext:
+        return wikitext
     code = mwparserfromhell.parse(wikitext, skip_style_tags=True)
     changed = False
     for template in code.filter_templates(recursive=False):

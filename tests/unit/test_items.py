@@ -9,7 +9,7 @@ import pytest
 
 from bots.hub import batch_id, item_summary
 from bots.model import ItemSpec, ItemStatementSpec, MappingRow, MappingTable
-from bots.pipeline.item_drafts import ItemContext, build_item
+from bots.pipeline.item_drafts import ItemContext, build_item, repeated_terms
 from bots.pipeline.item_plan import Found, ItemAction, ItemPlan, decide, first_drafts
 from bots.pipeline.request import parse_request
 from bots.pipeline.request_items import check_item_request
@@ -186,6 +186,18 @@ def test_drafts_the_community_would_refuse_carry_their_problems(
     assert any(says in p for p in draft.problems), draft.problems
     for problem in draft.problems:
         assert_plain(problem)
+
+
+def test_records_with_the_same_label_and_description_do_not_share_an_item() -> None:
+    ctx = context()
+    drafts = [
+        build_item(rid, {**RECORD, "id": rid, "title": title}, {"artist": ARTISTS}, ctx)
+        for rid, title in (("A", "Untitled"), ("B", "Other"), ("C", "Untitled"), ("D", ""))
+    ]
+    checked = repeated_terms(drafts)
+    assert [d.ok for d in checked] == [True, True, False, False]
+    assert "record A would give its item the same label and description" in checked[2].problems[-1]
+    assert checked[3].problems == drafts[3].problems  # no label: its own problem only
 
 
 def test_decisions_and_the_part_of_the_preview_id_they_make() -> None:
