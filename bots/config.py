@@ -199,6 +199,15 @@ class WikibaseConfig:
     #: the longest caption (MediaInfo label) the file wiki takes, in characters; Wikibase's
     #: ``string-limits`` setting, which its API does not tell (250 on Commons and by default)
     caption_limit: int = 250
+    #: searches a run makes at most for mapping-table suggestions (the rest wait for later runs)
+    suggestion_searches: int = 200
+    #: days before a value's suggestions are searched again
+    suggestions_max_age: int = 30
+    #: hours the answer "which items exist for this record" is kept between runs (the
+    #: bot looks again right before it creates an item)
+    lookup_max_age: int = 24
+    #: items read at most to find an identifier on a Wikibase without statement search
+    scan_limit: int = 10000
 
     def property(self, role: str) -> str:
         """The property id of a role (creator, inception...): configured, else Wikidata's."""

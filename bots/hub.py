@@ -6,6 +6,7 @@ cannot drift between the commands that write it.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -28,13 +29,36 @@ def upload_summary(request_page: str, name: str, record_id: str) -> str:
     return f"Content Partnerships Hub: [[{request_page}|{name}]], record {safe_id}"
 
 
-def structured_summary(request_page: str, name: str, record_id: str) -> str:
-    """The summary of a file's structured data (SPEC 11): it links the request, like the upload."""
+#: The EditGroups tool groups a batch's edits by this link at the end of their
+#: summaries, so that the community can review the batch and undo it at once.
+EDITGROUPS_LINK = "([[:toollabs:editgroups/b/CB/{batch}|details]])"
+
+
+def batch_id(name: str, approved: str) -> str:
+    """One batch of edits for EditGroups: a request under one approval (hexadecimal)."""
+    return hashlib.sha1(f"{name}\n{approved}".encode()).hexdigest()[:12]
+
+
+def structured_summary(request_page: str, name: str, record_id: str, batch: str = "") -> str:
+    """The summary of a file's structured data (SPEC 11): it links the request, like the upload,
+    and ends with the batch's EditGroups link (:data:`EDITGROUPS_LINK`) when ``batch`` is given."""
     safe_id = re.sub(r"[\[\]{}|<>]", "", record_id)[:100]
+    link = f" {EDITGROUPS_LINK.format(batch=batch)}" if batch else ""
     return (
         f"Content Partnerships Hub: structured data from [[{request_page}|{name}]], "
-        f"record {safe_id}"
+        f"record {safe_id}{link}"
     )
+
+
+def item_summary(what: str, request: str, record_id: str, batch: str) -> str:
+    """The summary of an edit of an item or of a file's structured data for a record.
+
+    ``request`` is the request as the Wikibase should show it: a link when the
+    Wikibase is the wiki itself, its name otherwise. Record ids are data, cleaned.
+    """
+    safe_id = re.sub(r"[\[\]{}|<>]", "", record_id)[:100]
+    link = EDITGROUPS_LINK.format(batch=batch)
+    return f"Content Partnerships Hub: {what} for record {safe_id} of {request} {link}"
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ policy stay pure functions that can be tested with tables of cases.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -86,6 +87,52 @@ class Request:
     language: str | None = None
     #: captions and statements of the uploaded files (SPEC 11)
     structured: StructuredParams = field(default_factory=StructuredParams)
+    #: one Wikidata item per record (SPEC 12), when the request asks for them
+    items: ItemSpec | None = None
+
+    @property
+    def collection(self) -> str:
+        """The partner's collection (a Q-id, SPEC 11), or "": it qualifies the items' identifier."""
+        return self.structured.collection or ""
+
+    @property
+    def item_language(self) -> str:
+        """The language of item labels, descriptions and searches (SPEC 12): English by default."""
+        return self.language or "en"
+
+
+@dataclass(frozen=True)
+class ItemStatementSpec:
+    """One ``Pnnn=VALUE`` of ``item_statements``: ``VALUE`` as written.
+
+    ``@column`` stands for the Q-ids the column's mapping table gives the
+    record's values; anything else is a Q-id, a literal or a ``{column}``
+    pattern, converted by the property's datatype.
+    """
+
+    property: str
+    value: str
+
+    @builtins.property
+    def column(self) -> str | None:
+        """The mapped column of an ``@column`` value, else None."""
+        return self.value[1:].strip() if self.value.startswith("@") else None
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """What a request asks of Wikidata items (SPEC 12): ``items`` and the ``item_*`` parameters."""
+
+    mode: str  # "create" (create items nobody has made) or "match" (only link existing ones)
+    label: str  # pattern
+    description: str  # pattern
+    statements: tuple[ItemStatementSpec, ...] = ()
+    #: the identifier property used to find an existing item ("" = none)
+    match: str = ""
+
+    @property
+    def creates(self) -> bool:
+        return self.mode == "create"
 
 
 @dataclass(frozen=True)
@@ -265,6 +312,11 @@ REQUEST_PARAMS: tuple[str, ...] = (
     "collection",
     "inventory",
     "partner_item",
+    "items",
+    "item_label",
+    "item_description",
+    "item_statements",
+    "item_match",
 )
 
 #: Source-specific parameters, by format.
@@ -370,10 +422,13 @@ class RequestFacts:
     sync: SyncReport | None = None
     #: whether the request's files get structured data (SPEC 11): its status line counts them
     structured: bool = False
+    #: what the status page's items section notes (SPEC 12), e.g. items get no image
+    items_notes: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out = {f: getattr(self, f) for f in self.__dataclass_fields__}
         out["notes"] = list(self.notes)
+        out["items_notes"] = list(self.items_notes)
         out["problems"] = [[p.where, p.message] for p in self.problems]
         out["done_inputs"] = dict(self.done_inputs) if self.done_inputs is not None else None
         out["sync"] = self.sync.to_json() if self.sync is not None else None
@@ -384,6 +439,7 @@ class RequestFacts:
         """The facts from what the store kept; keys of older versions are ignored."""
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         known["notes"] = tuple(str(n) for n in known.get("notes") or ())
+        known["items_notes"] = tuple(str(n) for n in known.get("items_notes") or ())
         known["problems"] = tuple(Problem(str(w), str(m)) for w, m in known.get("problems") or ())
         done = known.get("done_inputs")
         known["done_inputs"] = {str(k): int(v) for k, v in done.items()} if done else None

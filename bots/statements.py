@@ -295,9 +295,14 @@ class HeldStatement:
     id: str  # the statement's GUID, to remove it
     property: str
     value: Value | None  # None: a value kind the bot does not write, or no value
+    #: its qualifiers as (property, value) pairs (an identifier's collection, for one)
+    qualifiers: tuple[tuple[str, Value | None], ...] = ()
 
     def key(self) -> tuple[str, str]:
         return self.property, repr(self.value)
+
+    def qualified_by(self, prop: str, value: Value) -> bool:
+        return (prop, value) in self.qualifiers
 
 
 def statements_from_json(claims: Mapping[str, Any]) -> list[HeldStatement]:
@@ -311,8 +316,25 @@ def statements_from_json(claims: Mapping[str, Any]) -> list[HeldStatement]:
             value = None
             if snak.get("snaktype") == "value":
                 value = value_from_json(snak.get("datavalue", {}))
-            held.append(HeldStatement(str(claim.get("id", "")), str(prop), value))
+            held.append(
+                HeldStatement(
+                    str(claim.get("id", "")), str(prop), value, _qualifiers(claim.get("qualifiers"))
+                )
+            )
     return held
+
+
+def _qualifiers(qualifiers: Any) -> tuple[tuple[str, Value | None], ...]:
+    if not isinstance(qualifiers, Mapping):
+        return ()
+    out: list[tuple[str, Value | None]] = []
+    for prop, snaks in qualifiers.items():
+        for snak in snaks or []:
+            value = None
+            if isinstance(snak, Mapping) and snak.get("snaktype") == "value":
+                value = value_from_json(snak.get("datavalue", {}))
+            out.append((str(prop), value))
+    return tuple(out)
 
 
 @dataclass(frozen=True)

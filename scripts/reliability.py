@@ -44,6 +44,8 @@ SUITES = [
     "tests/faults/test_wikibase_faults.py",
     "tests/faults/test_large_file.py",
     "tests/faults/test_kill.py",
+    "tests/faults/test_item_faults.py",
+    "tests/faults/test_kill_items.py",
 ]
 
 SECTIONS = {
@@ -56,6 +58,8 @@ SECTIONS = {
     "tests/faults/test_wikibase_faults.py": "Structured data: faults of the Wikibase edit",
     "tests/faults/test_kill.py": "kill -9 at random moments",
     "tests/faults/test_large_file.py": "A large file and memory",
+    "tests/faults/test_item_faults.py": "Wikidata items: creations whose answer is lost",
+    "tests/faults/test_kill_items.py": "Wikidata items: kill -9 during item creation",
 }
 
 
@@ -64,6 +68,7 @@ def run_suites(kills: int, large_mib: int, seed: int | None, rows_path: Path, ju
     env.update(
         HUBBOT_RELIABILITY_JSON=str(rows_path),
         HUBBOT_KILLS=str(kills),
+        HUBBOT_ITEM_KILLS=str(max(15, kills // 4)),
         HUBBOT_LARGE_MIB=str(large_mib),
     )
     if seed is not None:

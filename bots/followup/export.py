@@ -3,7 +3,8 @@
 ``hubbot export NAME --format csv|json`` writes one row per uploaded record:
 its id, the file's title, URL and SHA-1, the categories the file is in now
 (marking those the community added), the Wikidata ids the volunteers mapped
-the record's values to, and on how many pages the file is used. With it the
+the record's values to, on how many pages the file is used, and the record's
+own Wikidata item when the bot created or linked one. With it the
 partner can take the community's work back into its catalogue.
 
 "Added by the community" means: a category written on the file page now that
@@ -45,6 +46,7 @@ CSV_COLUMNS = (
     "statements",
     "statements_added_by_community",
     "captions",
+    "item",
 )
 
 #: Joins statements and captions in one CSV cell: their values may hold any other sign.
@@ -70,6 +72,7 @@ class ExportRow:
     statements: tuple[str, ...] = ()
     community_statements: tuple[str, ...] = ()
     captions: Mapping[str, str] = field(default_factory=dict)  # language -> caption
+    item: str = ""  # the record's own Wikidata item (SPEC 12), when the bot made or linked one
 
     def to_json(self) -> dict[str, Any]:
         community = set(self.community_categories)
@@ -88,6 +91,7 @@ class ExportRow:
                 for s in self.statements
             ],
             "captions": dict(self.captions),
+            "item": self.item,
         }
 
     def to_csv(self) -> list[str]:
@@ -103,6 +107,7 @@ class ExportRow:
             CSV_LINES.join(self.statements),
             CSV_LINES.join(self.community_statements),
             CSV_LINES.join(f"{k}: {v}" for k, v in sorted(self.captions.items())),
+            self.item,
         ]
 
 
@@ -156,10 +161,12 @@ def held_text(held: HeldStatement) -> str:
 
 @dataclass(frozen=True)
 class FileData:
-    """A file's structured data (SPEC 11): its entity now, and what the bot wrote on it."""
+    """A file's structured data (SPEC 11): its entity now, and what the bot wrote on it;
+    and the record's own Wikidata item (SPEC 12), which its P6243 names."""
 
     entity: EntityState | None = None
     bot_data: EntityDraft | None = None
+    item: str = ""
 
 
 def entity_columns(
@@ -198,7 +205,8 @@ def export_row(
 ) -> ExportRow:
     """One row (pure). ``categories`` defaults to the categories written in ``page_text``.
 
-    ``data``: the file's structured data now and what the bot wrote (SPEC 11).
+    ``data``: the file's structured data now and what the bot wrote (SPEC 11),
+    and the record's item (SPEC 12).
     """
     statements, community, captions = entity_columns(data)
     if categories is None:
@@ -217,6 +225,7 @@ def export_row(
         statements=statements,
         community_statements=community,
         captions=captions,
+        item=data.item if data is not None else "",
     )
 
 

@@ -19,6 +19,7 @@ from bots.config import Config
 from bots.hub import Hub
 from bots.jobs.entity_cache import EntityCache
 from bots.jobs.session import WriteGate
+from bots.jobs.wikibase_reader import WikibaseReader
 from bots.model import MappingTable, Record, Request
 from bots.net.fetch import Fetcher, FetchPolicy
 from bots.pipeline.approval import Approvers
@@ -53,6 +54,15 @@ class Job:
     _item_wiki: Wiki | None = field(default=None, repr=False)
     #: what this run learnt from the Wikibase (entities, languages, MediaInfo), asked once
     entity_cache: EntityCache = field(default_factory=EntityCache, repr=False)
+    #: the run's reads of that Wikibase, kept and counted (made when first needed)
+    _reader: WikibaseReader | None = field(default=None, repr=False)
+
+    @property
+    def wikibase_reader(self) -> WikibaseReader:
+        """The item Wikibase's answers of this run (suggestions, item lookups, labels)."""
+        if self._reader is None:
+            self._reader = WikibaseReader(self.wikibase, scan_limit=self.config.wikibase.scan_limit)
+        return self._reader
 
     @property
     def wikibase(self) -> Wiki:

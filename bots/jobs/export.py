@@ -1,4 +1,4 @@
-"""``hubbot export``: per record its file, SHA-1, categories, Wikidata ids and usage (SPEC 9).
+"""``hubbot export``: per record its file, SHA-1, categories, Wikidata ids, usage and item (SPEC 9, 12).
 
 Reads only; the rows are built by :mod:`bots.followup.export`.
 """
@@ -18,7 +18,7 @@ from bots.jobs.requests import FollowupError, open_request
 from bots.jobs.structured import structured_mode
 from bots.model import MappingTable, Record
 from bots.statements import EntityDraft, EntityState
-from bots.store import DataState, Outcome, RecordState, StateStore, StructuredState
+from bots.store import DataState, ItemState, Outcome, RecordState, StateStore, StructuredState
 from bots.wiki import ApiCall, Wiki, WikiError, newest_revisions
 from bots.wiki.usage import file_pages, site_facts, usage_for
 
@@ -100,6 +100,11 @@ def gather_export(
     for their statements and captions; without it those columns are empty.
     """
     states = [s for s in store.all(name) if s.outcome in (Outcome.UPLOADED, Outcome.DUPLICATE)]
+    items = {
+        record: entry.item
+        for record, entry in store.item_entries(name).items()
+        if entry.state in (ItemState.CREATED, ItemState.MATCHED)
+    }
     usage_readable = True
     if global_usage is None or local_wiki is None:
         try:
@@ -145,5 +150,9 @@ def gather_export(
                 tables=tables,
                 split=split,
                 usage_count=counts.get(title) if page.exists else None,
-                data=FileData(data.get(title), _bot_data(written.get(state.record_id))),
+                data=FileData(
+                    data.get(title),
+                    _bot_data(written.get(state.record_id)),
+                    item=items.get(state.record_id, ""),
+                ),
             )

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from bots.hub import Hub, summary
+from bots.jobs.item_pages import items_status, local_item_link
 from bots.jobs.session import now_iso
 from bots.model import RequestFacts
 from bots.reports.dashboard import DashboardRow, render_dashboard
@@ -32,9 +33,17 @@ class BotPages:
     """The pages the bot owns on one hub."""
 
     def __init__(
-        self, wiki: Wiki, store: StateStore, hub: Hub, progress: Callable[[str], None] = log.info
+        self,
+        wiki: Wiki,
+        store: StateStore,
+        hub: Hub,
+        progress: Callable[[str], None] = log.info,
+        *,
+        item_link: Callable[[str], str] = local_item_link,
     ) -> None:
         self.wiki, self.store, self.hub, self.progress = wiki, store, hub, progress
+        #: how the status page links the Wikibase's items (SPEC 12)
+        self.item_link = item_link
 
     def save_if_changed(self, title: str, text: str, what: str) -> bool:
         """Save a bot page unless it already says this; True when it was saved."""
@@ -64,6 +73,9 @@ class BotPages:
         counts = self.store.counts(name)
         report = status_report(name, facts, counts, self.store)
         text = render_status(report, self.hub.request(name))
+        items = items_status(self.store, name, facts.items_notes, self.item_link)
+        if items:
+            text = text.rstrip() + "\n\n" + items
         if self.save_if_changed(
             self.hub.status(name),
             text,

@@ -11,17 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bots.jobs.context import Job
+from bots.jobs.item_match import plan_items, roles
+from bots.jobs.item_pages import items_preview
 from bots.jobs.mappings import Mappings
 from bots.jobs.media import inspect_media
 from bots.jobs.pages import BotPages
 from bots.jobs.structured import StructuredRun
 from bots.model import MediaCheck, PlannedFile, Problem, Request
 from bots.net.deadline import Deadline
+from bots.pipeline.item_plan import ItemPlan
 from bots.pipeline.plan import BatchChecks, Skipped
 from bots.pipeline.preview import preview_id
 from bots.pipeline.render import templates_digest
 from bots.pipeline.structured_checks import StructuredMode
 from bots.pipeline.structured_plan import plan_structured
+from bots.pipeline.suggestions import without_suggestions
 from bots.reports.preview import TableSummary, render_preview
 from bots.reports.structured import WORDS, StructuredShown
 from bots.sources import SourceData
@@ -47,6 +51,8 @@ class Preview:
     media: tuple[MediaCheck, ...]
     #: the files' structured data in this run (SPEC 11): on or off, and what it is made from
     structured: StructuredRun = field(default_factory=lambda: StructuredRun(StructuredMode(False)))
+    #: what becomes of each record's item, when the request asks for items (SPEC 12)
+    items: ItemPlan | None = None
 
     def approved_media(self, record_id: str) -> MediaCheck | None:
         """The media check the preview showed for a record, if it showed it."""
@@ -66,48 +72,25 @@ def publish_preview(
     ``structured``: the files' structured data (SPEC 11), none when not given.
     """
     structured = structured or StructuredRun(StructuredMode(False))
-    checks = BatchChecks()
-    records = files = 0
-    problems: list[Problem] = list(source.problems)
-    shown: list[PlannedFile] = []
-    rules = job.title_rules(request, source.records(), mappings.tables)
-    for item in plan_structured(
-        request,
-        source.records(),
-        mappings.tables,
-        job.config.license_templates,
-        checks,
-        rules=rules,
-        structured=structured.plan,
-    ):
-        records += 1
-        if isinstance(item, Skipped):
-            problems.extend(item.problems)
-            continue
-        files += 1
-        if len(shown) < job.config.hub.preview_files:
-            shown.append(item)
-    work = job.media_dir(name)
-    # the shown files share half of the request's part of the run's time budget (the
-    # other half is for its uploads), so a partner server that does not answer costs
-    # part of this request's share, never the whole run
-    share = job.gate.source_seconds()
-    deadline = Deadline(share / 2, job.gate.clock) if share is not None else None
-    media = [inspect_media(job.fetcher, name, f, work, deadline) for f in shown]
-    ended = job.gate.out_of_budget()
-    if ended:
-        # a file the run's end cut short is not the partner's doing: no preview from it
-        # (a server that stays silent through the request's share is: it shows as unread)
-        raise PreviewNotDone(f"This run ended because {ended} while it read the previewed files.")
+    counted = _plan_all(job, request, source, mappings, structured)
+    checks, records, files = counted.checks, counted.records, counted.files
+    problems, shown = counted.problems, counted.shown
+    media = _inspect_shown(job, name, shown)
+    items = (
+        plan_items(job, name, request, source, mappings.tables, counted.planned)
+        if request.items is not None
+        else None
+    )
     pid = preview_id(
         request.raw,
-        mappings.texts,
+        {c: without_suggestions(t) for c, t in mappings.texts.items()},
         source.digest,
         templates_digest(),
         job.config.license_templates,
         name=name,
         media={m.record_id: m.binding for m in media},
         structured=structured.digest(f.structured for f in shown if f.structured is not None),
+        items=items.digest(roles(job).retrieved) if items is not None else "",
     )
     text = render_preview(
         id=pid,
@@ -123,13 +106,79 @@ def publish_preview(
         structured=StructuredShown(
             WORDS["on"] if structured.on else structured.mode.note, structured.labels
         ),
+        items=items_preview(job, request, items) if items is not None else "",
     )
     BotPages(job.wiki, job.store, job.hub, job.progress).save_if_changed(
         job.hub.preview(name), text, f"preview {pid}"
     )
     job.store.update_request(name, structured=structured.on)
-    notes = _notes(checks, mappings, problems, structured.mode.note)
-    return Preview(pid, records, files, tuple(problems), notes, tuple(media), structured=structured)
+    notes = _notes(checks, mappings, problems, structured.mode.note, items)
+    return Preview(
+        pid,
+        records,
+        files,
+        tuple(problems),
+        notes,
+        tuple(media),
+        structured=structured,
+        items=items,
+    )
+
+
+@dataclass
+class _Planned:
+    """Every record planned: what the preview counts, shows and notes."""
+
+    checks: BatchChecks
+    problems: list[Problem]
+    records: int = 0
+    files: int = 0
+    shown: list[PlannedFile] = field(default_factory=list)
+    #: records that will get a file, when the request asks for items
+    planned: set[str] = field(default_factory=set)
+
+
+def _plan_all(
+    job: Job, request: Request, source: SourceData, mappings: Mappings, structured: StructuredRun
+) -> _Planned:
+    out = _Planned(BatchChecks(), list(source.problems))
+    rules = job.title_rules(request, source.records(), mappings.tables)
+    for item in plan_structured(
+        request,
+        source.records(),
+        mappings.tables,
+        job.config.license_templates,
+        out.checks,
+        rules=rules,
+        structured=structured.plan,
+    ):
+        out.records += 1
+        if isinstance(item, Skipped):
+            out.problems.extend(item.problems)
+            continue
+        out.files += 1
+        if request.items is not None:
+            out.planned.add(item.record_id)
+        if len(out.shown) < job.config.hub.preview_files:
+            out.shown.append(item)
+    return out
+
+
+def _inspect_shown(job: Job, name: str, shown: list[PlannedFile]) -> list[MediaCheck]:
+    """The shown files' media, read within the request's share of the run's time."""
+    work = job.media_dir(name)
+    # the shown files share half of the request's part of the run's time budget (the
+    # other half is for its uploads), so a partner server that does not answer costs
+    # part of this request's share, never the whole run
+    share = job.gate.source_seconds()
+    deadline = Deadline(share / 2, job.gate.clock) if share is not None else None
+    media = [inspect_media(job.fetcher, name, f, work, deadline) for f in shown]
+    ended = job.gate.out_of_budget()
+    if ended:
+        # a file the run's end cut short is not the partner's doing: no preview from it
+        # (a server that stays silent through the request's share is: it shows as unread)
+        raise PreviewNotDone(f"This run ended because {ended} while it read the previewed files.")
+    return media
 
 
 def _table_summaries(job: Job, name: str, mappings: Mappings) -> list[TableSummary]:
@@ -145,10 +194,17 @@ def _table_summaries(job: Job, name: str, mappings: Mappings) -> list[TableSumma
 
 
 def _notes(
-    checks: BatchChecks, mappings: Mappings, problems: list[Problem], structured: str = ""
+    checks: BatchChecks,
+    mappings: Mappings,
+    problems: list[Problem],
+    structured: str = "",
+    items: ItemPlan | None = None,
 ) -> tuple[str, ...]:
     notes = [structured] if structured else []
     notes += [str(p) for p in (*checks.notes, *mappings.notes)]
+    if items is not None:
+        notes += list(items.notes)
+        problems = problems + items.problems()
     # records that will not be uploaded are named on the status page too
     notes += [str(p) for p in problems[:NOTES_LIMIT]]
     if len(problems) > NOTES_LIMIT:

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from bots.config import Config
 from bots.hub import Hub
 from bots.jobs.context import Job
+from bots.jobs.item_match import check_items
+from bots.jobs.item_pages import item_linker
 from bots.jobs.mappings import update_mappings
 from bots.jobs.pages import BotPages
 from bots.jobs.preview import Preview, PreviewNotDone, publish_preview
@@ -90,7 +92,13 @@ class Runner:
     def run(self, options: RunOptions) -> RunSummary:
         summary = RunSummary()
         self.job = self._job(options)
-        self.pages = BotPages(self.wiki, self.store, self.job.hub, self.progress)
+        self.pages = BotPages(
+            self.wiki,
+            self.store,
+            self.job.hub,
+            self.progress,
+            item_link=item_linker(self.config),
+        )
         try:
             with self.job.gate:
                 self._run(options, summary)
@@ -147,6 +155,7 @@ class Runner:
             return self.invalid(name, partner, [Problem("source", str(e))])
         with source:
             problems = check_columns(request, source.columns, placeholders)
+            problems += check_items(job, request, source.columns)
             if problems:
                 return self.invalid(name, partner, problems)
             state = self._with_source(name, request, source)
@@ -217,6 +226,7 @@ class Runner:
         for state in list(self.store.all(name)):
             if state.outcome == Outcome.FAILED:
                 self.store.finish(name, state.record_id, Outcome.PENDING)
+        self.store.forget_failed_items(name)
 
     def invalid(self, name: str, partner: str, problems: list[Problem]) -> str:
         if self.store.request_facts(name).state == "done":

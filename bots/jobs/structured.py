@@ -10,6 +10,7 @@ statements, :mod:`bots.pipeline.structured_checks` checks the request.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -27,6 +28,7 @@ from bots.pipeline.structured_checks import (
 from bots.pipeline.structured_plan import StructuredPlan
 from bots.sources import SourceData
 from bots.statements import EntityDraft, EntityState
+from bots.store import ItemState
 
 
 @dataclass(frozen=True)
@@ -79,14 +81,18 @@ def prepare_structured(
     """Everything the request's files' structured data is made from, asked of the Wikibase.
 
     ``items`` maps record ids to the records' own Wikidata items (SPEC 12),
-    which give their files P6243.
+    which give their files P6243. The preview is made without them (items
+    are created after the approval, and the preview id must not change when
+    they are): the upload loop adds them (:func:`with_record_items`).
     """
     mode = structured_mode(job)
     if not mode.on:
         return StructuredRun(mode)
     settings = settings_for(job, request)
     language = settings.language
-    props, wanted = wanted_ids(request, tables, settings, items=bool(items))
+    # a request with items links its files to them: the property must be there, for items
+    linked = bool(items) or request.items is not None
+    props, wanted = wanted_ids(request, tables, settings, items=linked)
     wanted.update((items or {}).values())
     cache = job.entity_cache
     states = cache.lookup(job.wikibase, [*sorted(props), *sorted(wanted)], language)
@@ -96,9 +102,7 @@ def prepare_structured(
         states.update(cache.lookup(job.wikibase, sorted(dynamic), language))
     vocab = vocabulary(states, datatypes, language)
     languages = cache.languages(job.wiki) if request.structured.captions else None
-    problems = request_problems(
-        request, tables, settings, vocab, languages=languages, items=bool(items)
-    )
+    problems = request_problems(request, tables, settings, vocab, languages=languages, items=linked)
     return StructuredRun(
         mode,
         StructuredPlan(settings, vocab, dict(items or {})),
@@ -117,3 +121,20 @@ def vocabulary(
         checked=frozenset(states),
         labels={i: s.label(language) for i, s in states.items() if s.exists},
     )
+
+
+def with_record_items(job: Job, name: str, plan: StructuredPlan | None) -> StructuredPlan | None:
+    """``plan`` with the records' own items (SPEC 12) the journal knows now.
+
+    Each file's structured data then carries digital representation of
+    (P6243) its item in the same ``wbeditentity`` as its other statements,
+    instead of an edit of its own (:mod:`bots.jobs.item_links`).
+    """
+    if plan is None:
+        return None
+    items = {
+        record: entry.item
+        for record, entry in job.store.item_entries(name).items()
+        if entry.item and entry.state in (ItemState.CREATED, ItemState.MATCHED)
+    }
+    return dataclasses.replace(plan, items={**plan.items, **items}) if items else plan

@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from bots.hub import structured_summary
+from bots.hub import batch_id, structured_summary
 from bots.jobs.context import Job
 from bots.jobs.session import STOP_CHECK_SECONDS, Stopped
 from bots.jobs.upload_file import MustStop, Result
@@ -77,6 +77,8 @@ class StructuredWriter:
         #: False when this run writes no structured data (switched off, or no MediaInfo):
         #: files an earlier run left pending then wait until it is on again
         self.job, self.name, self.on = job, name, on
+        #: the request's batch under its approval, for EditGroups (with its items' edits)
+        self.batch = batch_id(name, job.store.request_facts(name).approved or "")
 
     @property
     def wiki(self) -> Wiki:
@@ -151,7 +153,9 @@ class StructuredWriter:
         read (it is read again after a conflict or an unanswered edit).
         """
         store, full = self.job.store, f"File:{title}"
-        summary = structured_summary(self.job.hub.request(self.name), self.name, record_id)
+        summary = structured_summary(
+            self.job.hub.request(self.name), self.name, record_id, self.batch
+        )
         for attempt in range(1, TRIES + 1):
             if not fresh or attempt > 1:
                 now = now if now is not None else self._read(full, draft)

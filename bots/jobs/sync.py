@@ -19,7 +19,7 @@ from bots.jobs.context import Job
 from bots.jobs.pages import BotPages
 from bots.jobs.requests import FollowupError, OpenRequest, open_request
 from bots.jobs.session import now_iso
-from bots.jobs.structured import prepare_structured
+from bots.jobs.structured import prepare_structured, with_record_items
 from bots.jobs.sync_structured import sync_structured
 from bots.model import PlannedFile
 from bots.pipeline.structured_plan import plan_structured
@@ -85,7 +85,7 @@ def _sync_one(job: Job, name: str, opened: OpenRequest) -> str:
         opened.tables,
         job.config.license_templates,
         rules=rules,
-        structured=None if structured.problems else structured.plan,
+        structured=None if structured.problems else with_record_items(job, name, structured.plan),
         hold_back=False,
     ):
         if isinstance(item, PlannedFile):

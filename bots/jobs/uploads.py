@@ -14,9 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bots.jobs.context import Job
+from bots.jobs.item_links import ItemLinks, references
+from bots.jobs.item_pages import item_linker
+from bots.jobs.items import ItemBatch
 from bots.jobs.pages import BotPages
 from bots.jobs.preview import Preview
 from bots.jobs.session import STOP_CHECK_SECONDS
+from bots.jobs.structured import with_record_items
 from bots.jobs.structured_edit import StructuredWriter
 from bots.jobs.upload_file import MustStop, Uploader, UploadOptions
 from bots.model import MappingTable, PlannedFile, Request
@@ -60,7 +64,11 @@ class UploadBatch:
     ) -> None:
         self.job, self.name, self.request = job, name, request
         self.source, self.tables, self.preview = source, tables, preview
-        self.pages = BotPages(job.wiki, job.store, job.hub, job.progress)
+        self.pages = BotPages(
+            job.wiki, job.store, job.hub, job.progress, item_link=item_linker(job.config)
+        )
+        #: links files and items after each upload, when the request has items (SPEC 12)
+        self.links: ItemLinks | None = None
         self.uploader = Uploader(
             wiki=job.wiki,
             store=job.store,
@@ -90,7 +98,7 @@ class UploadBatch:
         try:
             # files an earlier run uploaded without their structured data, before any new upload
             self.structured.finish_pending()
-            end = self._loop()
+            end = self._items() or self._loop()
         except MustStop as e:
             stopped = e
             end = self._stopped(e)
@@ -102,6 +110,24 @@ class UploadBatch:
         if paused and not (stopped and stopped.read_only):
             message += f" This run waited {paused:.0f} s for the wiki's read-only mode to end."
         return self._report(BatchEnd(end.state, message, end.reason, end.limit), stopped)
+
+    def _items(self) -> BatchEnd | None:
+        """The request's items, all settled before its files go up (None: go on uploading)."""
+        plan = self.preview.items
+        if plan is None:
+            return None
+        batch = ItemBatch(self.job, self.name, self.request, plan)
+        message = batch.run()
+        self.links = ItemLinks(
+            self.job, self.name, self.request, references(plan), files=self.structured.on
+        )
+        notes = (*self.links.notes, *batch.notes)
+        if self.job.store.request_facts(self.name).items_notes != notes:
+            self.job.store.update_request(self.name, items_notes=notes)
+        if message:
+            return BatchEnd("uploading", message)
+        self.links.catch_up()
+        return None
 
     def _loop(self) -> BatchEnd:
         gate, store, name = self.job.gate, self.job.store, self.name
@@ -149,6 +175,8 @@ class UploadBatch:
         )
         self.structured.after_upload(planned, result)
         self.job.gate.count_file()
+        if self.links is not None and result.outcome is Outcome.UPLOADED:
+            self.links.after_upload(planned.record_id, f"File:{result.title}")
         self.job.progress(
             f"{self.name}: record {planned.record_id}: {result.outcome.value}"
             + (f" {result.title}" if result.title else "")
@@ -185,7 +213,8 @@ class UploadBatch:
         records = self.source.records
         rules = self.job.title_rules(self.request, records(), self.tables)
         licenses = self.job.config.license_templates
-        structured = self.preview.structured.plan
+        # the records' items are settled by now: their files' structured data links them
+        structured = with_record_items(self.job, self.name, self.preview.structured.plan)
         for item in plan_structured(
             self.request, records(), self.tables, licenses, rules=rules, structured=structured
         ):

@@ -65,6 +65,8 @@ MAPPING_TABLE_END_TEMPLATE = "Mapping table end"
 
 #: The cells volunteers fill, in the order the bot writes them.
 ROW_CELLS: tuple[str, ...] = ("categories", "wikidata", "text")
+#: The bot's own cell, candidates for ``wikidata`` (:mod:`bots.pipeline.suggestions`).
+SUGGESTIONS_CELL = "suggestions"
 
 #: A cell that means "not applicable".
 NOT_APPLICABLE = "-"
@@ -180,9 +182,8 @@ class ParsedRow:
     @property
     def has_human_work(self) -> bool:
         """Whether dropping this row could lose anything a human wrote."""
-        return any(v for v in self.cells.values()) or bool(
-            self.leading.strip() or self.trailer.strip()
-        )
+        human = (v for k, v in self.cells.items() if k != SUGGESTIONS_CELL)
+        return any(human) or bool(self.leading.strip() or self.trailer.strip())
 
 
 @dataclass(frozen=True)
@@ -582,6 +583,7 @@ __all__ = [
     "MAPPING_TABLE_TEMPLATE",
     "NOT_APPLICABLE",
     "ROW_CELLS",
+    "SUGGESTIONS_CELL",
     "ParsedMappingPage",
     "ParsedRow",
     "check_mapping_page",

@@ -18,6 +18,7 @@ def preview_id(
     name: str = "",
     media: Mapping[str, str] | None = None,
     structured: str = "",
+    items: str = "",
 ) -> str:
     """A short hash over everything that decides the upload (SPEC 5).
 
@@ -29,7 +30,9 @@ def preview_id(
     change what a file looks like, so they are left out. ``structured`` is the
     digest of the files' structured data (SPEC 11,
     :func:`bots.pipeline.structured_checks.structured_digest`), "" when the
-    files get none (the id is then what it was before structured data).
+    files get none (the id is then what it was before structured data). ``items`` is the
+    digest of the records' items (:meth:`bots.pipeline.item_plan.ItemPlan.digest`),
+    "" for a request that asks for none.
     """
     decisive = {
         k: v
@@ -47,6 +50,8 @@ def preview_id(
     }
     if structured:
         inputs["structured"] = structured
+    if items:
+        inputs["items"] = items
     payload = json.dumps(
         inputs,
         ensure_ascii=False,

@@ -66,6 +66,7 @@ from bots.pipeline.request_checks import (
     split_categories,
     split_mapped,
 )
+from bots.pipeline.request_items import read_items
 from bots.pipeline.request_names import (
     classify,
     did_you_mean,
@@ -218,14 +219,21 @@ def _steering(params: Mapping[str, str]) -> tuple[dict[str, Any], list[Problem]]
 
 
 def _structured(
-    params: Mapping[str, str], captions: Mapping[str, str], fmt: str | None, options: dict[str, str]
+    params: Mapping[str, str],
+    captions: Mapping[str, str],
+    fmt: str | None,
+    options: dict[str, str],
+    mapped: tuple[str, ...],
+    source_url: str,
 ) -> tuple[dict[str, Any], list[Problem]]:
-    """The request's language and its structured-data parameters (SPEC 11, 14)."""
+    """The request's language, structured data and item parameters (SPEC 11, 12, 14)."""
     language, structured, problems = read_structured(params, captions)
     if fmt == "iiif" and language:
         # the request's language is the IIIF source's too (its labels and summaries)
         options.setdefault("language", language)
-    return {"language": language, "structured": structured}, problems
+    items, item_problems = read_items(params, mapped, source_url=source_url)
+    values = {"language": language, "structured": structured, "items": items}
+    return values, problems + item_problems
 
 
 def _build_request(
@@ -277,7 +285,9 @@ def _build_request(
     split = read_split(params.get("split", ""))
     steering, steering_problems = _steering(params)
     problems += steering_problems
-    structured, structured_problems = _structured(params, captions, fmt, options)
+    structured, structured_problems = _structured(
+        params, captions, fmt, options, mapped, fields.get("source", "")
+    )
     problems += structured_problems
     problems += check_options(options, fmt)
 

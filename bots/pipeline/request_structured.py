@@ -27,7 +27,7 @@ LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{1,8})*")
 
 MESSAGES: dict[str, str] = {
     "language": (
-        '"{value}" is not a language code; write a code such as en, sv or pt-br, '
+        '"{value}" is not a language code; write a code such as "en", "sv" or "pt-br", '
         "or leave it empty for the wiki's language."
     ),
     "item": '"{value}" is not a Wikidata item id; write a Q-id such as Q430682.',

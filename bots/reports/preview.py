@@ -32,6 +32,10 @@ def _inline_copy(planned: PlannedFile) -> str:
     return text.replace("=={{int:filedesc}}==", "").replace("=={{int:license-header}}==", "")
 
 
+#: How many problems the preview lists (the rest are counted).
+PROBLEM_LIMIT = 200
+
+
 def render_preview(
     *,
     id: str,
@@ -44,14 +48,15 @@ def render_preview(
     problems: Sequence[Problem],
     shown: Sequence[PlannedFile],
     media: Sequence[MediaCheck] = (),
-    problem_limit: int = 200,
     structured: StructuredShown | None = None,
+    items: str = "",
 ) -> str:
     """The preview page; ``media`` says, for each shown file, its real title and SHA-1.
 
     ``structured`` gives the summary's line on structured data (SPEC 11): what
     the files get, or why they get none; and labels for the properties and
-    items shown under each file.
+    items shown under each file. ``items`` is the rendered items section
+    (:func:`bots.reports.items.render_items_preview`).
     """
     checks = {m.record_id: m for m in media}
     structured = structured or StructuredShown()
@@ -65,10 +70,11 @@ def render_preview(
         template=template,
         tables=tables,
         problems=escaped(problems),
-        problem_limit=problem_limit,
+        problem_limit=PROBLEM_LIMIT,
         shown=[_shown_file(f, checks.get(f.record_id), structured.labels) for f in shown],
         structured_label=WORDS["summary"],
         structured=escape_value(structured.line),
+        items=items,
     )
 
 

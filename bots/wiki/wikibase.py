@@ -10,8 +10,8 @@ retried like every other write (:meth:`bots.wiki.writes.Writes.post`).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from bots.statements import EntityDraft, EntityState, statements_from_json
@@ -25,24 +25,17 @@ from bots.wiki.outcomes import (
     ReadOnly,
 )
 from bots.wiki.queries import chunks
+from bots.wiki.records import SearchHit
 from bots.wiki.writes import Writes
 
 #: How long the wiki's extensions and term languages are taken as known (days).
 FACTS_DAYS = 1.0
 
+#: An item id in a link such as ``[[Item:Q88088424|Q88088424]]`` or ``[[Q42|Q42]]``.
+ITEM_IN_LINK = re.compile(r"\[\[(?:[^|\]]*:)?(Q[1-9][0-9]*)[|\]]")
+
 #: The site id under which a wiki's files are found by title (Commons' own, and the dev wiki's).
 FILE_SITE = "commonswiki"
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    """One candidate of ``wbsearchentities``: id, label and description in the language asked."""
-
-    id: str
-    label: str
-    description: str = ""
-    #: what matched: a label or an alias
-    matched: str = ""
 
 
 class WikibaseQueries(Writes):
@@ -101,23 +94,36 @@ class WikibaseQueries(Writes):
         return out
 
     def search_entities(
-        self, text: str, language: str = "en", *, limit: int = 7, kind: str = "item"
+        self,
+        text: str,
+        language: str = "en",
+        *,
+        limit: int = 7,
+        kind: str = "item",
+        strict: bool = False,
     ) -> list[SearchHit]:
-        """Candidates whose label or alias starts with ``text`` (Wikibase's own ranking)."""
-        data = self.call(
-            action="wbsearchentities",
-            search=text,
-            language=language,
-            uselang=language,
-            type=kind,
-            limit=limit,
-        )
+        """Candidates whose label or alias starts with ``text`` (Wikibase's own ranking).
+
+        ``strict``: only labels and aliases in ``language`` itself, no fallback language.
+        """
+        params: dict[str, Any] = {
+            "action": "wbsearchentities",
+            "search": text,
+            "language": language,
+            "uselang": language,
+            "type": kind,
+            "limit": limit,
+        }
+        if strict:
+            params["strictlanguage"] = 1
+        data = self.call(**params)
         return [
             SearchHit(
                 id=str(hit.get("id", "")),
                 label=str(hit.get("label", "")),
                 description=str(hit.get("description", "")),
                 matched=str(hit.get("match", {}).get("type", "")),
+                matched_text=str(hit.get("match", {}).get("text", "")),
             )
             for hit in data.get("search", [])
         ]
@@ -274,4 +280,25 @@ def entity_refusal(entity: str, e: WikiError) -> EntityOutcome:
     lead = ENTITY_RETRY_LATER.get(e.code) or ENTITY_REFUSALS.get(
         e.code, "the Wikibase refused the edit"
     )
-    return EntityRefused(code=e.code, reason=f"{lead} ({e.code}: {e.info})", retry=retry)
+    return EntityRefused(
+        code=e.code,
+        reason=f"{lead} ({e.code}: {e.info})",
+        retry=retry,
+        existing=_same_terms_item(e),
+    )
+
+
+#: The message of Wikibase that names the item with the same label and description.
+LABEL_DESCRIPTION_CONFLICT = "wikibase-validator-label-with-description-conflict"
+
+
+def _same_terms_item(e: WikiError) -> str:
+    """The item a ``modification-failed`` names as having the same label and description."""
+    for message in e.data.get("messages") or []:
+        if not isinstance(message, Mapping) or message.get("name") != LABEL_DESCRIPTION_CONFLICT:
+            continue
+        for parameter in message.get("parameters") or []:
+            found = ITEM_IN_LINK.search(str(parameter))
+            if found:
+                return found.group(1)
+    return ""

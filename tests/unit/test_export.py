@@ -143,6 +143,7 @@ ROWS = [
         ("Old men in art",),
         ("Q3938143", "Q5309"),
         3,
+        item="Q1",
     ),
     ExportRow("A00002", "", "", "", (), (), (), None),
     ExportRow('A"3', 'File:Tyger; "quoted".jpg', "u", "s", ("Ünïcode",), (), (), 0),
@@ -166,9 +167,11 @@ def test_csv_has_a_header_and_one_line_per_record() -> None:
         "",
         "",
         "",
+        "Q1",
     ]
-    usage = CSV_COLUMNS.index("usage_count")
+    usage, item = CSV_COLUMNS.index("usage_count"), CSV_COLUMNS.index("item")
     assert lines[2][usage] == ""  # unknown usage is empty, not 0
+    assert lines[2][item] == ""  # no item
     assert lines[3][0] == 'A"3' and lines[3][1] == 'File:Tyger; "quoted".jpg'
     assert lines[3][usage] == "0"
 
