@@ -192,6 +192,8 @@ class RequestShape:
     id_column: str = "accession_number"
     file_column: str = "url"
     mapped: str = "artist; creditLine"
+    #: captions and statements beyond the licence, source and date (SPEC 11): Tate's item
+    structured: bool = False
 
 
 def request_text(source: str, shape: RequestShape = RequestShape(), *, approve: str = "") -> str:
@@ -217,6 +219,13 @@ def request_text(source: str, shape: RequestShape = RequestShape(), *, approve: 
         " |categories  = Tate; Works in the Tate sample",
         f" |mapped      = {shape.mapped}",
     ]
+    if shape.structured:
+        lines += [
+            " |caption     = {title}",
+            " |collection  = Q430682",
+            " |inventory   = {accession_number}",
+            " |partner_item = Q430682",
+        ]
     if approve:
         lines.append(f" |approve     = {approve}")
     lines.append("}}")

@@ -15,10 +15,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.batch import ingestion_config_text, request_text, write_batch_csv
+import yaml
+
+from bench.batch import RequestShape, ingestion_config_text, request_text, write_batch_csv
 from bench.measure import ClientFailed, Measured, require_success, run_measured
 from bench.preview import first_mapping_tables, open_request, planned_files
-from bench.report import FLOOR, HUBBOT, INGESTION, INGESTION_UNTHROTTLED, ClientResult
+from bench.report import (
+    FLOOR,
+    HUBBOT,
+    HUBBOT_SDC,
+    INGESTION,
+    INGESTION_UNTHROTTLED,
+    ClientResult,
+)
 from bench.servers import MediaServer
 from bench.wikis import BOT, BenchWiki, fresh_wiki
 from bots.config import load_config
@@ -32,7 +41,7 @@ REQUEST_NAME = "Tate benchmark"
 INGESTION_PAGE = f"User:{BOT}/Data ingestion"
 #: In the order they run: the floor and hubbot back to back, so a change of the
 #: machine's load between them is least likely to touch the ratio that matters.
-CLIENTS: tuple[str, ...] = (FLOOR, HUBBOT, INGESTION)
+CLIENTS: tuple[str, ...] = (FLOOR, HUBBOT, HUBBOT_SDC, INGESTION)
 #: Clients that run only when asked for with --clients.
 OPTIONAL_CLIENTS: tuple[str, ...] = (INGESTION_UNTHROTTLED,)
 #: Clients of the batch from a partner server far away.
@@ -157,20 +166,31 @@ def run_ingestion(
 
 
 def run_hubbot(
-    wiki: BenchWiki, media: MediaServer, batch: Batch, profile: Path | None = None
+    wiki: BenchWiki,
+    media: MediaServer,
+    batch: Batch,
+    profile: Path | None = None,
+    *,
+    structured: bool = False,
 ) -> ClientResult:
     """File the request, let the bot preview it, approve that preview, time the upload run.
 
     With ``profile``, the upload run runs under cProfile and writes its
     statistics there (the timings are then the profiler's, not the bot's).
+    ``structured``: the files get their structured data too (SPEC 11), as on
+    Commons; without it the bot writes none (``wikibase.structured_data:
+    false``), like the other clients.
     """
+    name = HUBBOT_SDC if structured else HUBBOT
+    _structured_data(wiki.config_path, structured)
     config = load_config(wiki.config_path, environ={})
     hub = Hub(config.hub.root)
     partner = wiki.account("Partner")
-    partner.edit(hub.request(REQUEST_NAME), request_text(batch.csv_url), "New partnership request")
+    text = request_text(batch.csv_url, RequestShape(structured=structured))
+    partner.edit(hub.request(REQUEST_NAME), text, "New partnership request")
     preview = run_measured(
         wiki.hubbot("run", "--request", REQUEST_NAME),
-        env=wiki.client_env(HUBBOT),
+        env=wiki.client_env(name),
         cwd=wiki.work,
         log_path=wiki.work / "hubbot-preview.log",
     )
@@ -185,17 +205,25 @@ def run_hubbot(
     args = wiki.hubbot("run", "--request", REQUEST_NAME)
     if profile:
         args[1:3] = ["-m", "cProfile", "-o", str(profile), "-m", "bots.cli"]
-    result = _measure(HUBBOT, wiki, media, args, files_before=before)
+    result = _measure(name, wiki, media, args, files_before=before)
     status = parse_status_line(reviewer.text(hub.status(REQUEST_NAME)) or "")
-    if status.get("state") != "done":
+    if status.get("state") != "done" or status.get("sdc_pending", "0") != "0":
         raise ClientFailed(f"hubbot did not finish the batch: status {status}")
     return result
+
+
+def _structured_data(config_path: Path, on: bool) -> None:
+    """Structured data on (as on Commons: the dev wiki has WikibaseMediaInfo) or off."""
+    data = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    data.setdefault("wikibase", {})["structured_data"] = "auto" if on else "false"
+    config_path.write_text(yaml.safe_dump(data), encoding="utf-8")
 
 
 RUNNERS: dict[str, Callable[[BenchWiki, MediaServer, Batch], ClientResult]] = {
     FLOOR: run_floor,
     INGESTION: run_ingestion,
     HUBBOT: run_hubbot,
+    HUBBOT_SDC: lambda wiki, media, batch: run_hubbot(wiki, media, batch, structured=True),
     INGESTION_UNTHROTTLED: lambda wiki, media, batch: run_ingestion(
         wiki, media, batch, read_throttle=False
     ),

@@ -178,6 +178,16 @@ DEFAULT_PROPERTIES: dict[str, str] = {
 DEFAULT_ITEMS: dict[str, str] = {"file_available_on_the_internet": "Q74228490"}
 
 
+#: What ``wikibase.structured_data`` may say: auto (when the wiki has WikibaseMediaInfo), or on, or off.
+STRUCTURED_DATA_SETTINGS: dict[str, bool | None] = {
+    "auto": None,
+    "true": True,
+    "yes": True,
+    "false": False,
+    "no": False,
+}
+
+
 @dataclass(frozen=True)
 class WikibaseConfig:
     #: the api.php of the Wikibase that holds items (Wikidata in production);
@@ -191,6 +201,18 @@ class WikibaseConfig:
     items: dict[str, str] = field(default_factory=dict)
     #: items created or edited per minute (besides maxlag and the wiki's rate limits)
     items_per_minute: float = 30
+    #: the longest caption (MediaInfo label) the file wiki takes, in characters; Wikibase's
+    #: ``string-limits`` setting, which its API does not tell (250 on Commons and by default)
+    caption_limit: int = 250
+    #: searches a run makes at most for mapping-table suggestions (the rest wait for later runs)
+    suggestion_searches: int = 200
+    #: days before a value's suggestions are searched again
+    suggestions_max_age: int = 30
+    #: hours the answer "which items exist for this record" is kept between runs (the
+    #: bot looks again right before it creates an item)
+    lookup_max_age: int = 24
+    #: items read at most to find an identifier on a Wikibase without statement search
+    scan_limit: int = 10000
 
     def property(self, role: str) -> str:
         """The property id of a role (creator, inception...): configured, else Wikidata's."""
@@ -481,6 +503,13 @@ def load_config(
         )
     if not config.licenses:
         raise ConfigError("The configuration key licenses must name at least one licence.")
+    if config.wikibase.structured_data.strip().lower() not in STRUCTURED_DATA_SETTINGS:
+        raise ConfigError(
+            "The configuration key wikibase.structured_data must be auto, true or false, "
+            f"not {config.wikibase.structured_data!r}."
+        )
+    if config.wikibase.caption_limit < 1:
+        raise ConfigError("The configuration key wikibase.caption_limit must be at least 1.")
     new_wiki = dataclasses.replace(config.wiki, password=password)
     return dataclasses.replace(config, wiki=new_wiki)
 

@@ -29,14 +29,42 @@ def upload_summary(request_page: str, name: str, record_id: str) -> str:
     return f"Content Partnerships Hub: [[{request_page}|{name}]], record {safe_id}"
 
 
-def editgroup(name: str, preview: str) -> str:
-    """The EditGroups link that ends a batch's summaries, so the community can review and undo it.
+#: The EditGroups tool groups a batch's edits by this link at the end of their
+#: summaries, so that the community can review the batch and undo it at once.
+EDITGROUPS_LINK = "([[:toollabs:editgroups/b/CB/{batch}|details]])"
 
-    One id per request and approval (EditGroups' convention for tools:
-    ``[[:toollabs:editgroups/b/CB/<hex>|details]]``).
+
+def batch_id(name: str, approved: str) -> str:
+    """One batch of edits for EditGroups: a request under one approval (hexadecimal)."""
+    return hashlib.sha1(f"{name}\n{approved}".encode()).hexdigest()[:12]
+
+
+def editgroup(name: str, preview: str) -> str:
+    """The EditGroups link that ends a batch's summaries (:data:`EDITGROUPS_LINK`): one
+    batch per request and approval, whatever the bot edits (pages, structured data, items)."""
+    return EDITGROUPS_LINK.format(batch=batch_id(name, preview))
+
+
+def structured_summary(request_page: str, name: str, record_id: str, batch: str = "") -> str:
+    """The summary of a file's structured data (SPEC 11): it links the request, like the upload,
+    and ends with the batch's EditGroups link (:data:`EDITGROUPS_LINK`) when ``batch`` is given."""
+    safe_id = re.sub(r"[\[\]{}|<>]", "", record_id)[:100]
+    link = f" {EDITGROUPS_LINK.format(batch=batch)}" if batch else ""
+    return (
+        f"Content Partnerships Hub: structured data from [[{request_page}|{name}]], "
+        f"record {safe_id}{link}"
+    )
+
+
+def item_summary(what: str, request: str, record_id: str, batch: str) -> str:
+    """The summary of an edit of an item or of a file's structured data for a record.
+
+    ``request`` is the request as the Wikibase should show it: a link when the
+    Wikibase is the wiki itself, its name otherwise. Record ids are data, cleaned.
     """
-    token = hashlib.sha1(f"{name}\0{preview}".encode()).hexdigest()[:12]
-    return f"([[:toollabs:editgroups/b/CB/{token}|details]])"
+    safe_id = re.sub(r"[\[\]{}|<>]", "", record_id)[:100]
+    link = EDITGROUPS_LINK.format(batch=batch)
+    return f"Content Partnerships Hub: {what} for record {safe_id} of {request} {link}"
 
 
 @dataclass(frozen=True)

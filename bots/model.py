@@ -6,12 +6,14 @@ policy stay pure functions that can be tested with tables of cases.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from bots.i18n.message import Message
+from bots.statements import EntityDraft
 
 #: Record as read from a partner source: a flat mapping column -> text value.
 Record = Mapping[str, str]
@@ -51,6 +53,28 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class StructuredParams:
+    """The request parameters for structured data on files (SPEC 11).
+
+    Patterns are filled per record like any other; ``captions`` maps a
+    language code to its pattern ("" for ``caption``, in the request's
+    language); ``statements`` holds ``Pnnn=VALUE`` pairs as written;
+    ``mapped_properties`` the property a ``mapped`` column's new table names.
+    """
+
+    captions: Mapping[str, str] = field(default_factory=dict)
+    statements: tuple[tuple[str, str], ...] = ()
+    collection: str | None = None
+    inventory: str | None = None
+    partner_item: str | None = None
+    mapped_properties: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.captions or self.statements or self.collection or self.inventory)
+
+
+@dataclass(frozen=True)
 class Request:
     """A parsed ``{{Partnership request}}`` (SPEC section 3)."""
 
@@ -87,6 +111,54 @@ class Request:
     translations: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     #: every parameter as written (stripped), for the preview id
     raw: Mapping[str, str] = field(default_factory=dict)
+    #: captions and statements of the uploaded files (SPEC 11)
+    structured: StructuredParams = field(default_factory=StructuredParams)
+    #: one Wikidata item per record (SPEC 12), when the request asks for them
+    items: ItemSpec | None = None
+
+    @property
+    def collection(self) -> str:
+        """The partner's collection (a Q-id, SPEC 11), or "": it qualifies the items' identifier."""
+        return self.structured.collection or ""
+
+    @property
+    def item_language(self) -> str:
+        """The language of item labels, descriptions and searches (SPEC 12): English by default."""
+        return self.language or "en"
+
+
+@dataclass(frozen=True)
+class ItemStatementSpec:
+    """One ``Pnnn=VALUE`` of ``item_statements``: ``VALUE`` as written.
+
+    ``@column`` stands for the Q-ids the column's mapping table gives the
+    record's values; anything else is a Q-id, a literal or a ``{column}``
+    pattern, converted by the property's datatype.
+    """
+
+    property: str
+    value: str
+
+    @builtins.property
+    def column(self) -> str | None:
+        """The mapped column of an ``@column`` value, else None."""
+        return self.value[1:].strip() if self.value.startswith("@") else None
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """What a request asks of Wikidata items (SPEC 12): ``items`` and the ``item_*`` parameters."""
+
+    mode: str  # "create" (create items nobody has made) or "match" (only link existing ones)
+    label: str  # pattern
+    description: str  # pattern
+    statements: tuple[ItemStatementSpec, ...] = ()
+    #: the identifier property used to find an existing item ("" = none)
+    match: str = ""
+
+    @property
+    def creates(self) -> bool:
+        return self.mode == "create"
 
 
 @dataclass(frozen=True)
@@ -112,6 +184,8 @@ class MappingTable:
     request: str
     column: str
     rows: tuple[MappingRow, ...] = ()
+    #: the property the header names (``property=P170``): each value's Q-id gives a statement
+    property: str = ""
 
     def lookup(self) -> dict[str, MappingRow]:
         return {row.value: row for row in self.rows}
@@ -127,6 +201,8 @@ class PlannedFile:
     media_url: str
     page_text: str
     categories: tuple[str, ...] = ()
+    #: the file's captions and statements (SPEC 11), when the wiki takes structured data
+    structured: EntityDraft | None = None
 
     def full_title(self, extension: str | None = None) -> str:
         ext = extension or self.extension
@@ -292,6 +368,16 @@ REQUEST_PARAMS: tuple[str, ...] = (
     "target",
     "undo",
     "language",
+    "caption",
+    "statements",
+    "collection",
+    "inventory",
+    "partner_item",
+    "items",
+    "item_label",
+    "item_description",
+    "item_statements",
+    "item_match",
 )
 
 #: Parameters that may also be given per language as ``NAME_LANG`` (``description_sv``);
@@ -342,6 +428,10 @@ class SyncReport:
     new_records: tuple[str, ...] = ()
     vanished: tuple[tuple[str, str], ...] = ()  # (record id, file title)
     left_alone: tuple[SyncNote, ...] = ()
+    #: files whose structured data (statements, captions) sync changed (SPEC 11)
+    structured_saved: int = 0
+    #: statements and captions the community added or changed, kept as they are
+    community_data: tuple[SyncNote, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -352,6 +442,10 @@ class SyncReport:
             "new_records": list(self.new_records),
             "vanished": [list(v) for v in self.vanished],
             "left_alone": [[n.title, n.record_id, n.message.to_json()] for n in self.left_alone],
+            "structured_saved": self.structured_saved,
+            "community_data": [
+                [n.title, n.record_id, n.message.to_json()] for n in self.community_data
+            ],
         }
 
     @classmethod
@@ -366,6 +460,11 @@ class SyncReport:
             left_alone=tuple(
                 SyncNote(str(t), str(i), Message.from_json(m))
                 for t, i, m in data.get("left_alone", [])
+            ),
+            structured_saved=int(data.get("structured_saved", 0)),
+            community_data=tuple(
+                SyncNote(str(t), str(i), Message.from_json(m))
+                for t, i, m in data.get("community_data", [])
             ),
         )
 
@@ -425,11 +524,16 @@ class RequestFacts:
     seen_media: tuple[MediaSeen, ...] = ()
     #: the language of the request's pages (``|language=``, else the wiki's)
     language: str = ""
+    #: whether the request's files get structured data (SPEC 11): its status line counts them
+    structured: bool = False
+    #: what the status page's items section notes (SPEC 12), e.g. items get no image
+    items_notes: tuple[Message, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         out = {f: getattr(self, f) for f in self.__dataclass_fields__}
         out["message"] = self.message.to_json() if self.message is not None else None
         out["notes"] = [n.to_json() for n in self.notes]
+        out["items_notes"] = [n.to_json() for n in self.items_notes]
         out["problems"] = [p.to_json() for p in self.problems]
         out["done_inputs"] = dict(self.done_inputs) if self.done_inputs is not None else None
         out["sync"] = self.sync.to_json() if self.sync is not None else None
@@ -444,6 +548,7 @@ class RequestFacts:
         message = known.get("message")
         known["message"] = Message.from_json(message) if message else None
         known["notes"] = tuple(Message.from_json(n) for n in known.get("notes") or ())
+        known["items_notes"] = tuple(Message.from_json(n) for n in known.get("items_notes") or ())
         known["problems"] = tuple(Problem.from_json(p) for p in known.get("problems") or ())
         done = known.get("done_inputs")
         known["done_inputs"] = {str(k): int(v) for k, v in done.items()} if done else None

@@ -20,8 +20,9 @@ ENTITY_URI = "http://www.wikidata.org/entity/"
 #: The proleptic Gregorian calendar, as Wikidata writes times.
 GREGORIAN = ENTITY_URI + "Q1985727"
 
-ITEM_ID = re.compile(r"Q[1-9][0-9]*")
-PROPERTY_ID = re.compile(r"P[1-9][0-9]*")
+#: Ids as Wikibase reads them (at most ten digits: a longer one is refused as invalid).
+ITEM_ID = re.compile(r"Q[1-9][0-9]{0,9}")
+PROPERTY_ID = re.compile(r"P[1-9][0-9]{0,9}")
 
 #: Time precisions of Wikibase: year, month, day.
 YEAR, MONTH, DAY = 9, 10, 11
@@ -179,10 +180,12 @@ class EntityDraft:
     labels: Mapping[str, str] = field(default_factory=dict)
     descriptions: Mapping[str, str] = field(default_factory=dict)
     statements: tuple[Statement, ...] = ()
+    #: ids of statements to remove (the bot's own, which the partner's data no longer gives)
+    remove: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not (self.labels or self.descriptions or self.statements)
+        return not (self.labels or self.descriptions or self.statements or self.remove)
 
     def to_json(self, *, statements_key: str = "claims") -> dict[str, Any]:
         """The ``data`` of ``wbeditentity`` (MediaInfo takes ``claims`` as well)."""
@@ -195,9 +198,73 @@ class EntityDraft:
             data["descriptions"] = {
                 k: {"language": k, "value": v} for k, v in sorted(self.descriptions.items())
             }
-        if self.statements:
-            data[statements_key] = [s.to_json() for s in self.statements]
+        if self.statements or self.remove:
+            data[statements_key] = [s.to_json() for s in self.statements] + [
+                {"id": claim, "remove": ""} for claim in self.remove
+            ]
         return data
+
+    def shown(self) -> list[str]:
+        """The statements as ``Pnnn=value`` (qualifiers in brackets), for exports and logs."""
+        return [statement_text(s) for s in self.statements]
+
+
+def statement_text(statement: Statement) -> str:
+    """``P195=Q430682`` or ``P217=N01234 (P195=Q430682)``."""
+    main = f"{statement.property}={statement.snak.value.shown()}"
+    if not statement.qualifiers:
+        return main
+    return (
+        main
+        + " ("
+        + ", ".join(f"{q.property}={q.value.shown()}" for q in statement.qualifiers)
+        + ")"
+    )
+
+
+def draft_from_json(data: Mapping[str, Any]) -> EntityDraft:
+    """An entity draft from what :meth:`EntityDraft.to_json` gave (the journal keeps it so).
+
+    Snaks of kinds the bot does not write are left out.
+    """
+    claims = data.get("claims") or data.get("statements") or []
+    return EntityDraft(
+        labels={k: str(v.get("value", "")) for k, v in (data.get("labels") or {}).items()},
+        descriptions={
+            k: str(v.get("value", "")) for k, v in (data.get("descriptions") or {}).items()
+        },
+        statements=tuple(
+            s for s in (_statement_from_json(c) for c in claims if "remove" not in c) if s
+        ),
+        remove=tuple(str(c["id"]) for c in claims if "remove" in c and "id" in c),
+    )
+
+
+def _snak_from_json(data: Mapping[str, Any]) -> Snak | None:
+    value = value_from_json(data.get("datavalue") or {})
+    if value is None:
+        return None
+    return Snak(str(data.get("property", "")), value, str(data.get("datatype", "")))
+
+
+def _snaks(grouped: Mapping[str, Any], order: Iterable[str]) -> tuple[Snak, ...]:
+    snaks = (_snak_from_json(s) for prop in order for s in grouped.get(prop, []))
+    return tuple(s for s in snaks if s is not None)
+
+
+def _statement_from_json(data: Mapping[str, Any]) -> Statement | None:
+    snak = _snak_from_json(data.get("mainsnak") or {})
+    if snak is None:
+        return None
+    qualifiers = data.get("qualifiers") or {}
+    return Statement(
+        snak,
+        _snaks(qualifiers, data.get("qualifiers-order") or list(qualifiers)),
+        tuple(
+            _snaks(r.get("snaks") or {}, r.get("snaks-order") or list(r.get("snaks") or {}))
+            for r in data.get("references") or []
+        ),
+    )
 
 
 def value_from_json(datavalue: Mapping[str, Any]) -> Value | None:
@@ -228,9 +295,14 @@ class HeldStatement:
     id: str  # the statement's GUID, to remove it
     property: str
     value: Value | None  # None: a value kind the bot does not write, or no value
+    #: its qualifiers as (property, value) pairs (an identifier's collection, for one)
+    qualifiers: tuple[tuple[str, Value | None], ...] = ()
 
     def key(self) -> tuple[str, str]:
         return self.property, repr(self.value)
+
+    def qualified_by(self, prop: str, value: Value) -> bool:
+        return (prop, value) in self.qualifiers
 
 
 def statements_from_json(claims: Mapping[str, Any]) -> list[HeldStatement]:
@@ -244,8 +316,25 @@ def statements_from_json(claims: Mapping[str, Any]) -> list[HeldStatement]:
             value = None
             if snak.get("snaktype") == "value":
                 value = value_from_json(snak.get("datavalue", {}))
-            held.append(HeldStatement(str(claim.get("id", "")), str(prop), value))
+            held.append(
+                HeldStatement(
+                    str(claim.get("id", "")), str(prop), value, _qualifiers(claim.get("qualifiers"))
+                )
+            )
     return held
+
+
+def _qualifiers(qualifiers: Any) -> tuple[tuple[str, Value | None], ...]:
+    if not isinstance(qualifiers, Mapping):
+        return ()
+    out: list[tuple[str, Value | None]] = []
+    for prop, snaks in qualifiers.items():
+        for snak in snaks or []:
+            value = None
+            if isinstance(snak, Mapping) and snak.get("snaktype") == "value":
+                value = value_from_json(snak.get("datavalue", {}))
+            out.append((str(prop), value))
+    return tuple(out)
 
 
 @dataclass(frozen=True)

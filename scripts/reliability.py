@@ -41,11 +41,14 @@ SUITES = [
     "tests/wiki/test_upload_chunked.py",
     "tests/wiki/test_upload_pacing.py",
     "tests/faults/test_proxy_faults.py",
+    "tests/faults/test_wikibase_faults.py",
     "tests/faults/test_large_file.py",
     "tests/faults/test_kill.py",
     "tests/wiki/test_batch_edit.py",
     "tests/wiki/test_undo.py",
     "tests/faults/test_kill_edits.py",
+    "tests/faults/test_item_faults.py",
+    "tests/faults/test_kill_items.py",
 ]
 
 SECTIONS = {
@@ -55,11 +58,14 @@ SECTIONS = {
     "tests/wiki/test_upload_chunked.py": "Chunked uploads and the upload stash",
     "tests/wiki/test_upload_pacing.py": "Pacing and the wiki's own refusals",
     "tests/faults/test_proxy_faults.py": "Faults from the loopback proxy",
+    "tests/faults/test_wikibase_faults.py": "Structured data: faults of the Wikibase edit",
     "tests/faults/test_kill.py": "kill -9 at random moments",
     "tests/faults/test_large_file.py": "A large file and memory",
     "tests/wiki/test_batch_edit.py": "Batch edits and undo",
     "tests/wiki/test_undo.py": "Batch edits and undo",
     "tests/faults/test_kill_edits.py": "Batch edits and undo",
+    "tests/faults/test_item_faults.py": "Wikidata items: creations whose answer is lost",
+    "tests/faults/test_kill_items.py": "Wikidata items: kill -9 during item creation",
 }
 
 
@@ -68,6 +74,7 @@ def run_suites(kills: int, large_mib: int, seed: int | None, rows_path: Path, ju
     env.update(
         HUBBOT_RELIABILITY_JSON=str(rows_path),
         HUBBOT_KILLS=str(kills),
+        HUBBOT_ITEM_KILLS=str(max(15, kills // 4)),
         HUBBOT_LARGE_MIB=str(large_mib),
     )
     if seed is not None:
@@ -128,6 +135,19 @@ def untested_codes(texts: list[str]) -> list[tuple[str, str]]:
     for code in sorted(wiki.STASH_GONE):
         if not seen(code):
             out.append((f"stash error `{code}`", "the stash is started again once, then failed"))
+    from bots.wiki import wikibase
+
+    for code, meaning in wikibase.ENTITY_REFUSALS.items():
+        if not seen(code):
+            out.append(
+                (f"Wikibase error `{code}`", f"the file's structured data failed: {meaning}")
+            )
+    for code, meaning in wikibase.ENTITY_RETRY_LATER.items():
+        if not seen(code):
+            out.append((f"Wikibase error `{code}`", f"pending for a later run: {meaning}"))
+    for code, meaning in wikibase.ENTITY_WHOLE_RUN.items():
+        if not seen(code):
+            out.append((f"Wikibase error `{code}`", f"the run stops: {meaning}"))
     return out
 
 

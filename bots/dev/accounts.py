@@ -69,3 +69,36 @@ class DevAccount:
         if result.get("edit", {}).get("result") != "Success":
             raise DevWikiError(f"{self.name} could not edit {title}: {result}")
         return result
+
+    def create_item(self, label: str, description: str, instance_of: str = "") -> str:
+        """A new Wikibase item on the dev wiki (as a volunteer on Wikidata would make one)."""
+        import json
+
+        data: dict[str, Any] = {
+            "labels": {"en": {"language": "en", "value": label}},
+            "descriptions": {"en": {"language": "en", "value": description}},
+        }
+        if instance_of:
+            value = {"entity-type": "item", "id": instance_of}
+            snak = {
+                "snaktype": "value",
+                "property": "P31",
+                "datavalue": {"type": "wikibase-entityid", "value": value},
+            }
+            data["claims"] = [{"mainsnak": snak, "type": "statement", "rank": "normal"}]
+        token = self._get(action="query", meta="tokens")["query"]["tokens"]["csrftoken"]
+        result = self._post(
+            action="wbeditentity",
+            new="item",
+            data=json.dumps(data),
+            summary="new item",
+            token=token,
+        )
+        if "entity" not in result:
+            raise DevWikiError(f"{self.name} could not create the item {label}: {result}")
+        return str(result["entity"]["id"])
+
+    def page_id(self, title: str) -> int:
+        """A page's id (a file's MediaInfo entity is ``M`` and this number); 0 when missing."""
+        page = self._get(action="query", titles=title)["query"]["pages"][0]
+        return int(page.get("pageid", 0))

@@ -147,7 +147,10 @@ def request_text(name: str, data_page: str) -> str:
  |institution = Demo Museum
  |source_url  = [[{data_page}|Demo Museum, record {{accession_number}}]]
  |categories  = Demo Museum
- |mapped      = artist
+ |mapped      = artist=P170
+ |caption     = {{title}}, by {{artist}}
+ |inventory   = {{accession_number}}
+ |statements  = P136=Q3305213
 }}}}
 This is a demonstration request ({name}) filed by <code>hubbot demo</code>. The museum's data
 is on [[{data_page}]]; its images came from a small web server that ran during the demo.
@@ -160,11 +163,15 @@ def data_text(csv_path: Path) -> str:
 
 
 def _map_an_artist(volunteer: DevAccount, mapping_title: str) -> str:
-    """The volunteer gives the second artist a category; returns the mapping page."""
+    """The volunteer gives the second artist a category and a Wikidata item (made for the
+    demo, as a volunteer would on Wikidata); returns the mapping page."""
     table = volunteer.text(mapping_title) or ""
     artist = ARTISTS[1][0]
+    item = volunteer.create_item(artist, "painter (an artist of hubbot's demo)", "Q5")
     old_row = next(line for line in table.splitlines() if f"value={artist}|" in line)
-    new_row = old_row.replace("|categories=|", f"|categories={artist}|")
+    new_row = old_row.replace("|categories=|", f"|categories={artist}|").replace(
+        "|wikidata=|", f"|wikidata={item}|"
+    )
     volunteer.edit(mapping_title, table.replace(old_row, new_row), f"Mapping {artist}")
     return mapping_title
 
@@ -210,7 +217,7 @@ def run_demo(
         say("2. The bot reads it: mapping table and preview")
         run_bot()
 
-        say("3. A volunteer maps an artist to a category")
+        say("3. A volunteer maps an artist to a category and a Wikidata item")
         mapping_title = _map_an_artist(DevAccount(api, "Volunteer"), hub.mapping(name, "artist"))
 
         say("4. The bot updates the preview (the mapping changed it)")
@@ -219,7 +226,7 @@ def run_demo(
         say("5. The reviewer checks the preview and approves exactly that preview")
         _approve(DevAccount(api, "Reviewer"), hub, name)
 
-        say("6. The bot uploads the approved batch")
+        say("6. The bot uploads the approved batch, each file with its captions and statements")
         run_bot()
 
     status = DevAccount(api, "Partner").text(hub.status(name)) or ""
@@ -251,6 +258,11 @@ def run_demo(
         urls["impact"] = wiki_url(hub.impact(name))
     for n, title in enumerate(files, 1):
         urls[f"file {n}"] = wiki_url(title)
+    reader = DevAccount(api, "Partner")
+    for n, title in enumerate(files, 1):  # SPEC 11: each file's MediaInfo entity, as JSON
+        page = reader.page_id(title)
+        if page:
+            urls[f"data {n}"] = wiki_url(f"Special:EntityData/M{page}.json")
     urls["status line"] = status.split("\n", 1)[0]
     # pages that show other pages (the hub shows the dashboard) render anew now
     dev.php("maintenance/runJobs.php", "--maxtime=30")

@@ -3,7 +3,8 @@
 ``hubbot export NAME --format csv|json`` writes one row per uploaded record:
 its id, the file's title, URL and SHA-1, the categories the file is in now
 (marking those the community added), the Wikidata ids the volunteers mapped
-the record's values to, and on how many pages the file is used. With it the
+the record's values to, on how many pages the file is used, and the record's
+own Wikidata item when the bot created or linked one. With it the
 partner can take the community's work back into its catalogue.
 
 "Added by the community" means: a category written on the file page now that
@@ -22,12 +23,13 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 from bots.followup.merge import categories_in, category_key
 from bots.model import MappingTable, Record
 from bots.pipeline.mapping import split_values
+from bots.statements import EntityDraft, EntityState, HeldStatement
 
 FORMATS = ("csv", "json")
 
@@ -41,7 +43,14 @@ CSV_COLUMNS = (
     "categories_added_by_community",
     "wikidata",
     "usage_count",
+    "statements",
+    "statements_added_by_community",
+    "captions",
+    "item",
 )
+
+#: Joins statements and captions in one CSV cell: their values may hold any other sign.
+CSV_LINES = "\n"
 
 #: Joins several values in one CSV cell; no category name or Q-id can hold it.
 CSV_JOINER = "|"
@@ -59,6 +68,11 @@ class ExportRow:
     community_categories: tuple[str, ...]  # the subset the community added
     wikidata: tuple[str, ...]  # Q-ids mapped from the record's values
     usage_count: int | None  # pages using the file; None when usage could not be read
+    #: the file's statements now, as ``Pnnn=value`` (SPEC 11), and those the bot did not write
+    statements: tuple[str, ...] = ()
+    community_statements: tuple[str, ...] = ()
+    captions: Mapping[str, str] = field(default_factory=dict)  # language -> caption
+    item: str = ""  # the record's own Wikidata item (SPEC 12), when the bot made or linked one
 
     def to_json(self) -> dict[str, Any]:
         community = set(self.community_categories)
@@ -72,6 +86,12 @@ class ExportRow:
             ],
             "wikidata": list(self.wikidata),
             "usage_count": self.usage_count,
+            "statements": [
+                {"statement": s, "added_by_community": s in self.community_statements}
+                for s in self.statements
+            ],
+            "captions": dict(self.captions),
+            "item": self.item,
         }
 
     def to_csv(self) -> list[str]:
@@ -84,6 +104,10 @@ class ExportRow:
             CSV_JOINER.join(self.community_categories),
             CSV_JOINER.join(self.wikidata),
             "" if self.usage_count is None else str(self.usage_count),
+            CSV_LINES.join(self.statements),
+            CSV_LINES.join(self.community_statements),
+            CSV_LINES.join(f"{k}: {v}" for k, v in sorted(self.captions.items())),
+            self.item,
         ]
 
 
@@ -130,6 +154,40 @@ def mapped_wikidata(
     return tuple(found)
 
 
+def held_text(held: HeldStatement) -> str:
+    """``P180=Q5``; a statement of a kind the bot does not read is its property alone."""
+    return f"{held.property}={held.value.shown()}" if held.value is not None else held.property
+
+
+@dataclass(frozen=True)
+class FileData:
+    """A file's structured data (SPEC 11): its entity now, and what the bot wrote on it;
+    and the record's own Wikidata item (SPEC 12), which its P6243 names."""
+
+    entity: EntityState | None = None
+    bot_data: EntityDraft | None = None
+    item: str = ""
+
+
+def entity_columns(
+    data: FileData | None,
+) -> tuple[tuple[str, ...], tuple[str, ...], dict[str, str]]:
+    """(statements, those the community added, captions) of a file's entity now.
+
+    "Added by the community": on the entity now and not among what the bot
+    wrote (the journal keeps that); without it nothing is marked.
+    """
+    entity, bot_data = (data.entity, data.bot_data) if data is not None else (None, None)
+    if entity is None or not entity.exists:
+        return (), (), {}
+    statements = tuple(held_text(h) for h in entity.statements)
+    community: tuple[str, ...] = ()
+    if bot_data is not None:
+        ours = {s.key() for s in bot_data.statements}
+        community = tuple(held_text(h) for h in entity.statements if h.key() not in ours)
+    return statements, community, dict(entity.labels)
+
+
 def export_row(
     record_id: str,
     *,
@@ -143,8 +201,14 @@ def export_row(
     tables: Mapping[str, MappingTable] | None = None,
     split: str = ";",
     usage_count: int | None = None,
+    data: FileData | None = None,
 ) -> ExportRow:
-    """One row (pure). ``categories`` defaults to the categories written in ``page_text``."""
+    """One row (pure). ``categories`` defaults to the categories written in ``page_text``.
+
+    ``data``: the file's structured data now and what the bot wrote (SPEC 11),
+    and the record's item (SPEC 12).
+    """
+    statements, community, captions = entity_columns(data)
     if categories is None:
         current = categories_in(page_text)
     else:
@@ -158,6 +222,10 @@ def export_row(
         community_categories=community_categories(current, page_text, bot_text),
         wikidata=mapped_wikidata(record, tables or {}, split),
         usage_count=usage_count,
+        statements=statements,
+        community_statements=community,
+        captions=captions,
+        item=data.item if data is not None else "",
     )
 
 

@@ -18,7 +18,9 @@ from pathlib import Path
 from bots.config import Config
 from bots.hub import Hub
 from bots.i18n import PageLanguage
+from bots.jobs.entity_cache import EntityCache
 from bots.jobs.session import WriteGate
+from bots.jobs.wikibase_reader import WikibaseReader
 from bots.model import MappingTable, Record, Request
 from bots.net.fetch import Fetcher, FetchPolicy
 from bots.pipeline.approval import Approvers
@@ -56,6 +58,17 @@ class Job:
     bars: Bars = field(default_factory=Bars, repr=False)
     #: the pages under the hub's Requests/ and their revisions, as read once in this run
     _listing: dict[str, int] | None = field(default=None, repr=False)
+    #: what this run learnt from the Wikibase (entities, languages, MediaInfo), asked once
+    entity_cache: EntityCache = field(default_factory=EntityCache, repr=False)
+    #: the run's reads of that Wikibase, kept and counted (made when first needed)
+    _reader: WikibaseReader | None = field(default=None, repr=False)
+
+    @property
+    def wikibase_reader(self) -> WikibaseReader:
+        """The item Wikibase's answers of this run (suggestions, item lookups, labels)."""
+        if self._reader is None:
+            self._reader = WikibaseReader(self.wikibase, scan_limit=self.config.wikibase.scan_limit)
+        return self._reader
 
     @property
     def wikibase(self) -> Wiki:

@@ -1,4 +1,4 @@
-"""``hubbot export``: per record its file, SHA-1, categories, Wikidata ids and usage (SPEC 9).
+"""``hubbot export``: per record its file, SHA-1, categories, Wikidata ids, usage and item (SPEC 9, 12).
 
 Reads only; the rows are built by :mod:`bots.followup.export`.
 """
@@ -7,16 +7,18 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TextIO
 
 from bots.config import Config
-from bots.followup.export import ExportRow, export_row, write_export
+from bots.followup.export import ExportRow, FileData, export_row, write_export
 from bots.followup.sync import last_rendering
 from bots.jobs.context import Job
 from bots.jobs.requests import FollowupError, open_request
+from bots.jobs.structured import structured_mode
 from bots.model import MappingTable, Record
-from bots.store import Outcome, RecordState, StateStore
+from bots.statements import EntityDraft, EntityState
+from bots.store import DataState, ItemState, Outcome, RecordState, StateStore, StructuredState
 from bots.wiki import ApiCall, Wiki, WikiError, newest_revisions
 from bots.wiki.usage import file_pages, site_facts, usage_for
 
@@ -34,6 +36,12 @@ def run_export(
     """Write the rows of request ``name`` to ``out``; returns how many."""
     job = Job.open(config, wiki, store, progress=lambda m: None)
     [name] = job.select(name)
+    entities = None
+    if structured_mode(job).on:  # SPEC 11: each file's statements and captions
+
+        def entities(titles: list[str]) -> Mapping[str, EntityState]:
+            return wiki.entities_of_files(titles, ())
+
     try:
         with open_request(job, name) as opened:
             records = {
@@ -47,11 +55,13 @@ def run_export(
                 records=records,
                 tables=opened.tables,
                 split=opened.request.split,
+                entities=entities,
             )
             return write_export(rows, out, format)
     except FollowupError as e:
         log.warning("%s; exporting without the mapped Wikidata ids", e)
-    return write_export(gather_export(wiki.call, store, name, bot_user=wiki.username), out, format)
+    rows = gather_export(wiki.call, store, name, bot_user=wiki.username, entities=entities)
+    return write_export(rows, out, format)
 
 
 def _file_of(state: RecordState) -> str:
@@ -60,6 +70,11 @@ def _file_of(state: RecordState) -> str:
     if state.outcome is Outcome.DUPLICATE and state.existing_file:
         title = state.existing_file
     return "File:" + title.removeprefix("File:")
+
+
+def _bot_data(row: StructuredState | None) -> EntityDraft | None:
+    """What the bot wrote on a file's entity, when it wrote it (not for a duplicate)."""
+    return row.draft if row is not None and row.state is DataState.DONE else None
 
 
 def gather_export(
@@ -73,6 +88,7 @@ def gather_export(
     split: str = ";",
     global_usage: bool | None = None,
     local_wiki: str | None = None,
+    entities: Callable[[list[str]], Mapping[str, EntityState]] | None = None,
 ) -> Iterator[ExportRow]:
     """Rows for every uploaded (or duplicate) record of ``name``, 50 files a query.
 
@@ -80,8 +96,15 @@ def gather_export(
     ``tables`` give the mapped Wikidata ids; without them that column is empty.
     A page's history is read only when someone edited it after the upload, to
     tell the bot's categories (:func:`bots.followup.sync.last_rendering`) from the community's.
+    ``entities`` reads the files' MediaInfo entities (one request for 50 files)
+    for their statements and captions; without it those columns are empty.
     """
     states = [s for s in store.all(name) if s.outcome in (Outcome.UPLOADED, Outcome.DUPLICATE)]
+    items = {
+        record: entry.item
+        for record, entry in store.item_entries(name).items()
+        if entry.state in (ItemState.CREATED, ItemState.MATCHED)
+    }
     usage_readable = True
     if global_usage is None or local_wiki is None:
         try:
@@ -97,6 +120,8 @@ def gather_export(
         batch = states[start : start + 50]
         titles = [_file_of(s) for s in batch]
         pages = file_pages(call, titles)
+        data = entities(titles) if entities is not None else {}
+        written = store.structured_of(name, [s.record_id for s in batch])
         counts: dict[str, int | None] = {}
         if usage_readable:
             try:
@@ -125,4 +150,9 @@ def gather_export(
                 tables=tables,
                 split=split,
                 usage_count=counts.get(title) if page.exists else None,
+                data=FileData(
+                    data.get(title),
+                    _bot_data(written.get(state.record_id)),
+                    item=items.get(state.record_id, ""),
+                ),
             )

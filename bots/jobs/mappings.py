@@ -8,14 +8,16 @@ and merged again, so no volunteer's cell is ever lost.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from bots.hub import summary
 from bots.jobs.context import Job
+from bots.jobs.suggestions import suggest
 from bots.model import MappingTable, Problem, Record, Request
 from bots.pipeline import mapping as mappings
 from bots.pipeline.plan import title_letter, title_uses_mappings
+from bots.pipeline.suggestions import with_suggestions
 from bots.sources import SourceData
 from bots.wiki import PageInfo, WikiError
 
@@ -54,19 +56,45 @@ def update_mappings(job: Job, name: str, request: Request, source: SourceData) -
     texts: dict[str, str] = {}
     notes: list[Problem] = []
     current = job.wiki.read_pages(titles.values())
+    pages = {
+        column: mappings.parse_mapping_page(current[title].text) if current[title].exists else None
+        for column, title in titles.items()
+    }
+    facts = job.store.request_facts(name)
+    uploading = bool(facts.approved) and facts.approved == facts.preview
+    suggestions = suggest(job, pages, counts, request.item_language, search=not uploading)
     for column, title in titles.items():
-        text = _merge_and_save(job, name, column, current[title], counts.get(column, Counter()))
+        prop = request.structured.mapped_properties.get(column, "")
+        text = _merge_and_save(
+            job,
+            name,
+            column,
+            current[title],
+            counts.get(column, Counter()),
+            suggestions.get(column, {}),
+            prop,
+        )
         texts[column] = text
         tables[column] = mappings.mapping_from_text(name, column, text)
         notes.extend(mappings.check_mapping_page(name, column, text))
     return Mappings(tables, texts, tuple(notes), None if letters is None else frozenset(letters))
 
 
-def _merge_and_save(job: Job, name: str, column: str, info: PageInfo, counts: Counter[str]) -> str:
+def _merge_and_save(
+    job: Job,
+    name: str,
+    column: str,
+    info: PageInfo,
+    counts: Counter[str],
+    suggestions: Mapping[str, str],
+    prop: str = "",
+) -> str:
     title = info.title
     for _attempt in range(MERGE_ATTEMPTS):
         existing = mappings.parse_mapping_page(info.text) if info.exists else None
-        text = mappings.merge_mapping(existing, name, column, counts)
+        text = with_suggestions(
+            mappings.merge_mapping(existing, name, column, counts, prop), suggestions
+        )
         if info.exists and text == info.text:
             return text
         outcome = job.wiki.save(

@@ -14,11 +14,12 @@ from typing import Any
 
 from bots.hub import Hub, summary
 from bots.i18n import PageLanguage, from_text
+from bots.jobs.item_pages import items_status, local_item_link
 from bots.jobs.session import now_iso
 from bots.model import RequestFacts
 from bots.reports.dashboard import DashboardRow, render_dashboard
 from bots.reports.status import RecordLine, StatusReport, render_status
-from bots.store import Outcome, StateStore
+from bots.store import DataState, Outcome, StateStore
 from bots.wiki import Wiki, WikiError
 
 log = logging.getLogger(__name__)
@@ -33,9 +34,17 @@ class BotPages:
     """The pages the bot owns on one hub."""
 
     def __init__(
-        self, wiki: Wiki, store: StateStore, hub: Hub, progress: Callable[[str], None] = log.info
+        self,
+        wiki: Wiki,
+        store: StateStore,
+        hub: Hub,
+        progress: Callable[[str], None] = log.info,
+        *,
+        item_link: Callable[[str], str] = local_item_link,
     ) -> None:
         self.wiki, self.store, self.hub, self.progress = wiki, store, hub, progress
+        #: how the status page links the Wikibase's items (SPEC 12)
+        self.item_link = item_link
 
     def save_if_changed(self, title: str, text: str, what: str) -> bool:
         """Save a bot page unless it already says this; True when it was saved."""
@@ -65,9 +74,11 @@ class BotPages:
         counts = self.store.counts(name)
         report = status_report(name, facts, counts, self.store)
         content = self.wiki.content_language()
-        text = render_status(
-            report, self.hub.request(name), PageLanguage(facts.language or content, content)
-        )
+        lang = PageLanguage(facts.language or content, content)
+        text = render_status(report, self.hub.request(name), lang)
+        items = items_status(self.store, name, facts.items_notes, self.item_link, lang)
+        if items:
+            text = text.rstrip() + "\n\n" + items
         if self.save_if_changed(
             self.hub.status(name),
             text,
@@ -141,6 +152,7 @@ def status_report(
     edited = counts.get(Outcome.EDITED, 0)
     unchanged = counts.get(Outcome.UNCHANGED, 0)
     settled = uploaded + duplicates + failed + edited + unchanged
+    structured = store.structured_counts(name)
     return StatusReport(
         state=facts.state,
         total=facts.total,
@@ -178,5 +190,12 @@ def status_report(
         recent=[
             RecordLine(s.record_id, f"File:{s.title}")
             for s in store.recent(name, Outcome.UPLOADED, GALLERY_FILES)
+        ],
+        structured=facts.structured,
+        sdc_done=structured[DataState.DONE],
+        sdc_pending=structured[DataState.PENDING],
+        sdc_failed_records=[
+            RecordLine(s.record_id, f"File:{s.title}" if s.title else "", from_text(s.reason))
+            for s in store.structured_states(name, DataState.FAILED, limit=LISTED_RECORDS)
         ],
     )

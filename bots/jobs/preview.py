@@ -8,21 +8,29 @@ decides what is uploaded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bots.i18n import Message, msg
 from bots.jobs.context import Job
+from bots.jobs.item_match import plan_items, roles
+from bots.jobs.item_pages import items_preview
 from bots.jobs.mappings import Mappings
 from bots.jobs.pages import BotPages
 from bots.jobs.preview_media import check_shown
+from bots.jobs.structured import StructuredRun
 from bots.model import MediaCheck, PlannedFile, Problem, Request
 from bots.net.deadline import Deadline
 from bots.pipeline.advice import file_page_advice
-from bots.pipeline.plan import BatchChecks, Skipped, plan
+from bots.pipeline.item_plan import ItemPlan
+from bots.pipeline.plan import BatchChecks, Skipped
 from bots.pipeline.preview import preview_id
 from bots.pipeline.render import templates_digest
+from bots.pipeline.structured_checks import StructuredMode
+from bots.pipeline.structured_plan import plan_structured
+from bots.pipeline.suggestions import without_suggestions
 from bots.pipeline.titles import STOCK_RULES, TitleRules
 from bots.reports.preview import TableSummary, render_preview
+from bots.reports.structured import StructuredShown
 from bots.sources import SourceData
 
 #: How many record problems the status page lists (the preview lists them all).
@@ -50,6 +58,10 @@ class Preview:
     media: tuple[MediaCheck, ...]
     #: the wiki's capitalisation the titles were planned with (the upload plans with it too)
     rules: TitleRules = STOCK_RULES
+    #: the files' structured data in this run (SPEC 11): on or off, and what it is made from
+    structured: StructuredRun = field(default_factory=lambda: StructuredRun(StructuredMode(False)))
+    #: what becomes of each record's item, when the request asks for items (SPEC 12)
+    items: ItemPlan | None = None
 
     def approved_media(self, record_id: str) -> MediaCheck | None:
         """The media check the preview showed for a record, if it showed it."""
@@ -57,31 +69,122 @@ class Preview:
 
 
 def publish_preview(
-    job: Job, name: str, request: Request, source: SourceData, mappings: Mappings
+    job: Job,
+    name: str,
+    request: Request,
+    source: SourceData,
+    mappings: Mappings,
+    structured: StructuredRun | None = None,
 ) -> Preview:
-    """Plan every record, inspect the shown media, save the preview page."""
-    checks = BatchChecks()
-    records = files = 0
-    problems: list[Problem] = list(source.problems)
-    shown: list[PlannedFile] = []
-    rules = job.title_rules(
+    """Plan every record, inspect the shown media, save the preview page.
+
+    ``structured``: the files' structured data (SPEC 11), none when not given.
+    """
+    structured = structured or StructuredRun(StructuredMode(False))
+    counted = _plan_all(job, request, source, mappings, structured)
+    shown = counted.shown
+    media = _inspect_shown(job, name, request, shown)
+    items = (
+        plan_items(job, name, request, source, mappings.tables, counted.planned)
+        if request.items is not None
+        else None
+    )
+    pid = preview_id(
+        request.raw,
+        {c: without_suggestions(t) for c, t in mappings.texts.items()},
+        source.digest,
+        templates_digest(),
+        job.config.license_templates,
+        name=name,
+        media={m.record_id: m.binding for m in media},
+        structured=structured.digest(f.structured for f in shown if f.structured is not None),
+        items=items.digest(roles(job).retrieved) if items is not None else "",
+    )
+    text = render_preview(
+        id=pid,
+        request=name,
+        records=counted.records,
+        files=counted.files,
+        license=request.license
+        or msg("hubbot-preview-license-column", request.license_column or ""),
+        template=request.template,
+        tables=table_summaries(job, name, mappings),
+        problems=counted.problems,
+        shown=shown,
+        media=media,
+        advice=file_page_advice(request),
+        structured=StructuredShown(
+            msg("hubbot-sdc-on") if structured.on else structured.mode.note, structured.labels
+        ),
+        items=items_preview(job, request, items, job.page_language(name))
+        if items is not None
+        else "",
+        lang=job.page_language(name),
+    )
+    BotPages(job.wiki, job.store, job.hub, job.progress).save_if_changed(
+        job.hub.preview(name), text, f"preview {pid}"
+    )
+    job.store.update_request(name, structured=structured.on)
+    notes = _notes(counted, mappings, structured.mode.note, items)
+    return Preview(
+        pid,
+        counted.records,
+        counted.files,
+        tuple(counted.problems),
+        notes,
+        tuple(media),
+        counted.rules,
+        structured=structured,
+        items=items,
+    )
+
+
+@dataclass
+class _Planned:
+    """Every record planned: what the preview counts, shows and notes."""
+
+    checks: BatchChecks
+    problems: list[Problem]
+    rules: TitleRules = STOCK_RULES
+    records: int = 0
+    files: int = 0
+    shown: list[PlannedFile] = field(default_factory=list)
+    #: records that will get a file, when the request asks for items
+    planned: set[str] = field(default_factory=set)
+
+
+def _plan_all(
+    job: Job, request: Request, source: SourceData, mappings: Mappings, structured: StructuredRun
+) -> _Planned:
+    out = _Planned(BatchChecks(), list(source.problems))
+    out.rules = job.title_rules(
         request, source.records(), mappings.tables, title_letters=mappings.title_letters
     )
-    for item in plan(
+    for item in plan_structured(
         request,
         source.records(),
         mappings.tables,
         job.config.license_templates,
-        checks,
-        rules=rules,
+        out.checks,
+        rules=out.rules,
+        structured=structured.plan,
     ):
-        records += 1
+        out.records += 1
         if isinstance(item, Skipped):
-            problems.extend(item.problems)
+            out.problems.extend(item.problems)
             continue
-        files += 1
-        if len(shown) < job.config.hub.preview_files:
-            shown.append(item)
+        out.files += 1
+        if request.items is not None:
+            out.planned.add(item.record_id)
+        if len(out.shown) < job.config.hub.preview_files:
+            out.shown.append(item)
+    return out
+
+
+def _inspect_shown(
+    job: Job, name: str, request: Request, shown: list[PlannedFile]
+) -> list[MediaCheck]:
+    """The shown files' media, read within the request's share of the run's time."""
     # the shown files share half of the request's part of the run's time budget (the
     # other half is for its uploads), so a partner server that does not answer costs
     # part of this request's share, never the whole run
@@ -93,42 +196,7 @@ def publish_preview(
         # a file the run's end cut short is not the partner's doing: no preview from it
         # (a server that stays silent through the request's share is: it shows as unread)
         raise PreviewNotDone(msg("hubbot-preview-run-ended", ended))
-    pid = preview_id(
-        request.raw,
-        mappings.texts,
-        source.digest,
-        templates_digest(),
-        job.config.license_templates,
-        name=name,
-        media={m.record_id: m.binding for m in media},
-    )
-    text = render_preview(
-        id=pid,
-        request=name,
-        records=records,
-        files=files,
-        license=request.license
-        or msg("hubbot-preview-license-column", request.license_column or ""),
-        template=request.template,
-        tables=table_summaries(job, name, mappings),
-        problems=problems,
-        shown=shown,
-        media=media,
-        advice=file_page_advice(request),
-        lang=job.page_language(name),
-    )
-    BotPages(job.wiki, job.store, job.hub, job.progress).save_if_changed(
-        job.hub.preview(name), text, f"preview {pid}"
-    )
-    return Preview(
-        pid,
-        records,
-        files,
-        tuple(problems),
-        _notes(checks, mappings, problems),
-        tuple(media),
-        rules,
-    )
+    return media
 
 
 def table_summaries(job: Job, name: str, mappings: Mappings) -> list[TableSummary]:
@@ -144,8 +212,15 @@ def table_summaries(job: Job, name: str, mappings: Mappings) -> list[TableSummar
     ]
 
 
-def _notes(checks: BatchChecks, mappings: Mappings, problems: list[Problem]) -> tuple[Message, ...]:
-    notes = [p.as_note() for p in (*checks.notes, *mappings.notes)]
+def _notes(
+    counted: _Planned, mappings: Mappings, structured: str = "", items: ItemPlan | None = None
+) -> tuple[Message, ...]:
+    notes = [Message.verbatim(structured)] if structured else []
+    notes += [p.as_note() for p in (*counted.checks.notes, *mappings.notes)]
+    problems = counted.problems
+    if items is not None:
+        notes += list(items.notes)
+        problems = problems + items.problems()
     # records that will not be uploaded are named on the status page too
     notes += [p.as_note() for p in problems[:NOTES_LIMIT]]
     if len(problems) > NOTES_LIMIT:

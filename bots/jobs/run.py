@@ -21,10 +21,13 @@ from bots.i18n import Message, msg, valid_language
 from bots.jobs.context import Job
 from bots.jobs.edit_batch import EditBatch
 from bots.jobs.edit_preview import publish_edit_preview
+from bots.jobs.item_match import check_items
+from bots.jobs.item_pages import item_linker
 from bots.jobs.mappings import Mappings, update_mappings
 from bots.jobs.pages import BotPages
 from bots.jobs.preview import Preview, PreviewNotDone, publish_preview
 from bots.jobs.session import Stopped
+from bots.jobs.structured import prepare_structured
 from bots.jobs.unchanged import unchanged_done
 from bots.jobs.undo import UndoRun
 from bots.jobs.uploads import UploadBatch
@@ -98,7 +101,13 @@ class Runner:
     def run(self, options: RunOptions) -> RunSummary:
         summary = RunSummary()
         self.job = self._job(options)
-        self.pages = BotPages(self.wiki, self.store, self.job.hub, self.progress)
+        self.pages = BotPages(
+            self.wiki,
+            self.store,
+            self.job.hub,
+            self.progress,
+            item_link=item_linker(self.config),
+        )
         try:
             with self.job.gate:
                 self._run(options, summary)
@@ -163,6 +172,7 @@ class Runner:
             return self.invalid(name, partner, [Problem("source", e.message)])
         with source:
             problems = check_columns(request, source.columns, placeholders)
+            problems += check_items(job, request, source.columns)
             if problems:
                 return self.invalid(name, partner, problems)
             state = self._with_source(name, request, source)
@@ -196,8 +206,11 @@ class Runner:
         mappings = update_mappings(self.job, name, request, source)
         if request.mode == "edit":
             return self._edit(name, request, source, mappings)
+        structured = prepare_structured(self.job, request, source, mappings.tables)
+        if structured.problems:  # SPEC 11: a property, item or caption wrong for every record
+            return self.invalid(name, request.partner, list(structured.problems))
         try:
-            preview = publish_preview(self.job, name, request, source, mappings)
+            preview = publish_preview(self.job, name, request, source, mappings, structured)
         except PreviewNotDone as e:
             self.progress(f"{name}: {e.reason}")
             return self.store.request_facts(name).state
@@ -259,6 +272,7 @@ class Runner:
         for state in list(self.store.all(name)):
             if state.outcome == Outcome.FAILED:
                 self.store.finish(name, state.record_id, Outcome.PENDING)
+        self.store.forget_failed_items(name)
 
     def invalid(self, name: str, partner: str, problems: list[Problem]) -> str:
         if self.store.request_facts(name).state == "done":

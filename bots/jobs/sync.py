@@ -9,6 +9,7 @@ gone from the source are listed, never deleted.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 
@@ -18,9 +19,11 @@ from bots.jobs.context import Job
 from bots.jobs.pages import BotPages
 from bots.jobs.requests import FollowupError, OpenRequest, open_request
 from bots.jobs.session import now_iso
+from bots.jobs.structured import prepare_structured, with_record_items
+from bots.jobs.sync_structured import sync_structured
 from bots.model import PlannedFile
-from bots.pipeline.plan import plan
 from bots.pipeline.request import parse_request
+from bots.pipeline.structured_plan import plan_structured
 from bots.store import Outcome, StateStore
 from bots.wiki import EditConflict, PageInfo, Wiki
 
@@ -90,12 +93,15 @@ def _sync_one(job: Job, name: str, opened: OpenRequest) -> str:
     source_ids: list[str] = []
     # the wiki's own capitalisation, as at upload: category links must come out the same
     rules = job.title_rules(opened.request, opened.source.records(), opened.tables)
-    for item in plan(
+    structured = prepare_structured(job, opened.request, opened.source, opened.tables)
+    for item in plan_structured(
         opened.request,
         opened.source.records(),
         opened.tables,
         job.config.license_templates,
         rules=rules,
+        structured=None if structured.problems else with_record_items(job, name, structured.plan),
+        hold_back=False,
     ):
         if isinstance(item, PlannedFile):
             ours[item.record_id] = item
@@ -123,7 +129,17 @@ def _sync_one(job: Job, name: str, opened: OpenRequest) -> str:
         uploaded=uploaded,
     )
     saved = sum(_save_edit(wiki, edit, current[edit.title]) for edit in sync_plan.edits)
-    store.update_request(name, sync=merge.sync_report(sync_plan, updated=now_iso(), saved=saved))
+    data = sync_structured(job, name, ours, uploaded)  # SPEC 11: captions and statements
+    report = merge.sync_report(sync_plan, updated=now_iso(), saved=saved)
+    store.update_request(
+        name,
+        sync=dataclasses.replace(
+            report,
+            conflicts=report.conflicts + data.conflicts,
+            structured_saved=data.saved,
+            community_data=data.community,
+        ),
+    )
     if sync_plan.new_records:
         # the next run reads the source again and previews the new records for approval
         store.update_request(name, done_inputs=None)

@@ -17,15 +17,21 @@ from dataclasses import dataclass
 
 from bots.i18n import Message, msg
 from bots.jobs.context import Job
+from bots.jobs.item_links import ItemLinks, references
+from bots.jobs.item_pages import item_linker
+from bots.jobs.items import ItemBatch
 from bots.jobs.pages import BotPages
 from bots.jobs.prefetch import Download, Prefetcher
 from bots.jobs.preview import Preview
 from bots.jobs.session import STOP_CHECK_SECONDS
+from bots.jobs.structured import with_record_items
+from bots.jobs.structured_edit import StructuredWriter
 from bots.jobs.upload_file import MustStop, Uploader, UploadOptions
 from bots.model import MappingTable, PlannedFile, Request
 from bots.net.fetch import FetchResult
 from bots.net.pacing import Pacer, PacingPolicy
-from bots.pipeline.plan import Skipped, plan
+from bots.pipeline.plan import Skipped
+from bots.pipeline.structured_plan import plan_structured
 from bots.progress import Bar
 from bots.sources import SourceData
 from bots.store import Outcome
@@ -58,7 +64,11 @@ class UploadBatch:
     ) -> None:
         self.job, self.name, self.request = job, name, request
         self.source, self.tables, self.preview = source, tables, preview
-        self.pages = BotPages(job.wiki, job.store, job.hub, job.progress)
+        self.pages = BotPages(
+            job.wiki, job.store, job.hub, job.progress, item_link=item_linker(job.config)
+        )
+        #: links files and items after each upload, when the request has items (SPEC 12)
+        self.links: ItemLinks | None = None
         self.uploader = Uploader(
             wiki=job.wiki,
             store=job.store,
@@ -71,6 +81,8 @@ class UploadBatch:
             deadline=job.gate.budget_deadline,
             stashed=job.store.stashed_records(name),
         )
+        #: each uploaded file's structured data (SPEC 11)
+        self.structured = StructuredWriter(job, name, on=preview.structured.on)
 
     def run(self) -> str:
         """Upload what is pending; write the status page; return the request's state."""
@@ -86,7 +98,9 @@ class UploadBatch:
         stopped: MustStop | None = None
         self.prefetch = self._prefetcher()
         try:
-            end = self._loop()
+            # files an earlier run uploaded without their structured data, before any new upload
+            self.structured.finish_pending()
+            end = self._items() or self._loop()
         except MustStop as e:
             stopped = e
             end = self._stopped(e)
@@ -99,6 +113,24 @@ class UploadBatch:
         if paused and not (stopped and stopped.read_only):
             message = msg("hubbot-status-read-only-waited", message, round(paused))
         return self._report(BatchEnd(end.state, message, end.reason, end.limit), stopped)
+
+    def _items(self) -> BatchEnd | None:
+        """The request's items, all settled before its files go up (None: go on uploading)."""
+        plan = self.preview.items
+        if plan is None:
+            return None
+        batch = ItemBatch(self.job, self.name, self.request, plan)
+        message = batch.run()
+        self.links = ItemLinks(
+            self.job, self.name, self.request, references(plan), files=self.structured.on
+        )
+        notes = (*self.links.notes, *batch.notes)
+        if self.job.store.request_facts(self.name).items_notes != notes:
+            self.job.store.update_request(self.name, items_notes=notes)
+        if message:
+            return BatchEnd("uploading", message)
+        self.links.catch_up()
+        return None
 
     def _loop(self) -> BatchEnd:
         settled = sum(self.job.store.counts(self.name).get(o, 0) for o in SETTLED)
@@ -129,6 +161,9 @@ class UploadBatch:
                 last_status = gate.clock()
         counts = store.counts(name)
         if sum(counts.get(o, 0) for o in SETTLED) >= self.preview.files:
+            waiting = self.structured.pending()
+            if waiting:
+                return BatchEnd("uploading", msg("hubbot-status-sdc-waiting", waiting))
             return BatchEnd("done", msg("hubbot-status-done"))
         return BatchEnd("uploading", msg("hubbot-status-uploading"))
 
@@ -150,12 +185,16 @@ class UploadBatch:
 
     def _upload(self, planned: PlannedFile, download: Download | None = None) -> None:
         shown = self.preview.approved_media(planned.record_id)
+        self.structured.begin(planned)
         result = self.uploader.upload(
             planned,
             approved_sha1=shown.binding if shown is not None else None,
             prefetched=download,
         )
+        self.structured.after_upload(planned, result)
         self.job.gate.count_file()
+        if self.links is not None and result.outcome is Outcome.UPLOADED:
+            self.links.after_upload(planned.record_id, f"File:{result.title}")
         self.job.progress(
             f"{self.name}: record {planned.record_id}: {result.outcome.value}"
             + (f" {result.title}" if result.title else "")
@@ -192,7 +231,11 @@ class UploadBatch:
         records = self.source.records
         rules = self.preview.rules  # as the preview planned them, in this run
         licenses = self.job.config.license_templates
-        for item in plan(self.request, records(), self.tables, licenses, rules=rules):
+        # the records' items are settled by now: their files' structured data links them
+        structured = with_record_items(self.job, self.name, self.preview.structured.plan)
+        for item in plan_structured(
+            self.request, records(), self.tables, licenses, rules=rules, structured=structured
+        ):
             if isinstance(item, Skipped) or item.record_id in settled:
                 continue
             yield item

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from bots.i18n.message import Message, Param, items, msg
 from bots.model import Problem, Request
@@ -39,6 +39,17 @@ def licence_template(template: str) -> str:
     if name.startswith("{{") and name.endswith("}}"):
         name = name[2:-2].strip()
     return name
+
+
+def record_licence_name(
+    request: Request, record: Mapping[str, object], names: Iterable[str]
+) -> str | None:
+    """The configured name of the licence a record is under (its own column first), or None."""
+    value = ""
+    if request.license_column:
+        value = normalise_value(cell(record, request.license_column)).strip()
+    value = value or (request.license or "").strip()
+    return match_license(value, dict.fromkeys(names, "")) if value else None
 
 
 def record_licence(

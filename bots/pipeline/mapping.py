@@ -66,12 +66,15 @@ MAPPING_TABLE_END_TEMPLATE = "Mapping table end"
 
 #: The cells volunteers fill, in the order the bot writes them.
 ROW_CELLS: tuple[str, ...] = ("categories", "wikidata", "text")
+#: The bot's own cell, candidates for ``wikidata`` (:mod:`bots.pipeline.suggestions`).
+SUGGESTIONS_CELL = "suggestions"
 
 #: A cell that means "not applicable".
 NOT_APPLICABLE = "-"
 
 _ENTITY_LIKE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _QID_RE = re.compile(r"Q[1-9][0-9]*", re.ASCII)
+_PID_RE = re.compile(r"P[1-9][0-9]*", re.ASCII)
 _COUNT_RE = re.compile(r"[0-9]+", re.ASCII)
 _MAGIC_TEMPLATES = {"!": "|", "=": "="}
 
@@ -180,9 +183,8 @@ class ParsedRow:
     @property
     def has_human_work(self) -> bool:
         """Whether dropping this row could lose anything a human wrote."""
-        return any(v for v in self.cells.values()) or bool(
-            self.leading.strip() or self.trailer.strip()
-        )
+        human = (v for k, v in self.cells.items() if k != SUGGESTIONS_CELL)
+        return any(human) or bool(self.leading.strip() or self.trailer.strip())
 
 
 @dataclass(frozen=True)
@@ -308,10 +310,12 @@ def _with_spacing(row: ParsedRow, leading: str, trailer: str) -> ParsedRow:
 # --- writing a page ---------------------------------------------------------
 
 
-def header_text(request: str, column: str) -> str:
+def header_text(request: str, column: str, property: str = "") -> str:
+    """A new table's header; ``property`` (SPEC 11) when the request names one."""
+    named = f"|property={encode_value(property)}" if property else ""
     return (
         f"{{{{{MAPPING_TABLE_TEMPLATE}|request={encode_value(request)}"
-        f"|column={encode_value(column)}}}}}"
+        f"|column={encode_value(column)}{named}}}}}"
     )
 
 
@@ -371,11 +375,16 @@ def _mediawiki_rtrim(text: str) -> str:
 
 
 def merge_mapping(
-    existing: ParsedMappingPage | None, request: str, column: str, counts: Counter[str]
+    existing: ParsedMappingPage | None,
+    request: str,
+    column: str,
+    counts: Counter[str],
+    property: str = "",
 ) -> str:
     """The mapping page for ``counts``, keeping everything humans wrote on ``existing``.
 
-    Merging the result again with the same counts gives the same text.
+    ``property`` (SPEC 11), the request's for the column, fills a header that
+    names none. Merging the result again with the same counts gives the same text.
     """
     present = {value: n for value, n in counts.items() if n > 0}
     page = existing or ParsedMappingPage(original="")
@@ -398,12 +407,14 @@ def merge_mapping(
 
     header = page.header
     if header is None:
-        header = header_text(request, column)
+        header = header_text(request, column, property)
     else:
         if page.header_params.get("request") != request:
             header = _set_param_in(header, "request", encode_value(request), after=None)
         if page.header_params.get("column") != column:
             header = _set_param_in(header, "column", encode_value(column), after="request")
+        if property and not clean_value(page.header_params.get("property", "")):
+            header = _set_param_in(header, "property", encode_value(property), after="column")
 
     prefix = page.prefix
     if page.header is None and prefix and not prefix.endswith("\n"):
@@ -463,7 +474,9 @@ def mapping_from_text(request: str, column: str, wikitext: str) -> MappingTable:
             wikidata=first.wikidata or row.wikidata,
             text=first.text or row.text,
         )
-    return MappingTable(request=request, column=column, rows=tuple(combined.values()))
+    prop = clean_value(page.header_params.get("property", ""))  # SPEC 11: property=P170
+    prop = prop.upper() if _PID_RE.fullmatch(prop.upper()) else prop
+    return MappingTable(request, column, tuple(combined.values()), property=prop)
 
 
 # --- checks for volunteers --------------------------------------------------
@@ -480,8 +493,10 @@ def validate_mapping(table: MappingTable) -> list[Problem]:
     (:mod:`bots.pipeline.balance`); the renderer refuses the records that would use
     one that does not, and this names the row once for the volunteers.
     """
-    problems: list[Problem] = []
     where = _where(table.column)
+    problems: list[Problem] = []
+    if table.property and not _PID_RE.fullmatch(table.property):
+        problems.append(Problem(where, msg("hubbot-mapping-property-bad", table.property)))
     for row in table.rows:
         wikidata = row.wikidata
         if wikidata not in ("", NOT_APPLICABLE) and not _QID_RE.fullmatch(wikidata):
@@ -543,6 +558,7 @@ __all__ = [
     "MAPPING_TABLE_TEMPLATE",
     "NOT_APPLICABLE",
     "ROW_CELLS",
+    "SUGGESTIONS_CELL",
     "ParsedMappingPage",
     "ParsedRow",
     "check_mapping_page",

@@ -70,6 +70,7 @@ from bots.pipeline.request_checks import (
     split_categories,
     split_mapped,
 )
+from bots.pipeline.request_items import read_items
 from bots.pipeline.request_names import (
     classify,
     closest,
@@ -77,6 +78,7 @@ from bots.pipeline.request_names import (
     known_parameter_names,
     language_suffixed,
 )
+from bots.pipeline.request_structured import read_structured
 from bots.wikitext import clean_value, is_template, set_template_param, template_param
 
 #: The name of the request template, as ``hubbot install`` creates it.
@@ -235,6 +237,41 @@ def _source_and_format(params: Mapping[str, str]) -> tuple[str, str | None, list
     return source, fmt, problems
 
 
+def _structured(
+    params: Mapping[str, str],
+    captions: Mapping[str, str],
+    mapped: tuple[str, ...],
+    source_url: str,
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The request's structured data and item parameters (SPEC 11, 12)."""
+    structured, problems = read_structured(params, captions)
+    items, item_problems = read_items(params, mapped, source_url=source_url)
+    return {"structured": structured, "items": items}, problems + item_problems
+
+
+def _license(
+    mode: str, params: Mapping[str, str], licenses: Mapping[str, str]
+) -> tuple[str | None, list[Problem]]:
+    """The request's licence; a batch edit needs none unless it names one."""
+    if mode == "upload" or params.get("license") or params.get("license_column"):
+        return check_license(
+            params.get("license", ""), bool(params.get("license_column")), licenses
+        )
+    return None, []
+
+
+def _languages(
+    values: dict[tuple[str, str], str],
+    params: Mapping[str, str],
+    fields: Mapping[str, str],
+    template: str | None,
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The request's language (SPEC 14) and its fields' texts per language."""
+    language, problems = check_language(params.get("language", ""))
+    translations, more = _translations(values, fields, template)
+    return {"language": language, "translations": translations}, problems + more
+
+
 def _build_request(
     name: str,
     values: dict[tuple[str, str], str],
@@ -245,6 +282,7 @@ def _build_request(
     params = {key: value for (kind, key), value in values.items() if kind == "param"}
     options = {key: value for (kind, key), value in values.items() if kind == "option"}
     fields = {key: value for (kind, key), value in values.items() if kind == "field"}
+    captions = {key: value for (kind, key), value in values.items() if kind == "caption"}
     problems: list[Problem] = []
 
     work, work_problems = _work(params)
@@ -259,12 +297,7 @@ def _build_request(
     problems += source_problems
     template, template_problems = check_template(params.get("template", ""))
     problems += template_problems
-    license_name: str | None = None
-    license_problems: list[Problem] = []
-    if work["mode"] == "upload" or params.get("license") or params.get("license_column"):
-        license_name, license_problems = check_license(
-            params.get("license", ""), bool(params.get("license_column")), licenses
-        )
+    license_name, license_problems = _license(work["mode"], params, licenses)
     problems += license_problems
     title = params.get("title", "")
     if title:
@@ -280,13 +313,15 @@ def _build_request(
     split = read_split(params.get("split", ""))
     steering, steering_problems = _steering(params)
     problems += steering_problems
+    structured, structured_problems = _structured(
+        params, captions, mapped, fields.get("source", "")
+    )
+    problems += structured_problems
     problems += check_options(options, fmt)
-    language, language_problems = check_language(params.get("language", ""))
+    languages, language_problems = _languages(values, params, ordered_fields, template)
     problems += language_problems
-    if language and fmt == "iiif":
-        options = {**options, "language": language}  # IIIF values in that language first
-    translations, translation_problems = _translations(values, ordered_fields, template)
-    problems += translation_problems
+    if languages["language"] and fmt == "iiif":
+        options = {**options, "language": languages["language"]}  # IIIF values in it first
 
     if problems:
         return None, problems
@@ -310,8 +345,8 @@ def _build_request(
             **work,
             options=options,
             raw=raw,
-            language=language,
-            translations=translations,
+            **languages,
+            **structured,
         ),
         [],
     )

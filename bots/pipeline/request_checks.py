@@ -230,9 +230,25 @@ def split_categories(value: str) -> tuple[tuple[str, ...], list[Problem]]:
     return tuple(categories), problems
 
 
+#: A mapped column naming the property of its table's values: ``artist=P170`` (SPEC 11).
+_MAPPED_PROPERTY = re.compile(r"(.+?)\s*=\s*(P[1-9][0-9]*)")
+
+
+def split_mapped_property(item: str) -> tuple[str, str]:
+    """``artist=P170`` -> (``artist``, ``P170``); a column without a property -> (item, "")."""
+    match = _MAPPED_PROPERTY.fullmatch(item.strip())
+    if match:
+        return match.group(1).strip(), match.group(2)
+    return item.strip(), ""
+
+
 def split_mapped(value: str) -> tuple[tuple[str, ...], list[Problem]]:
-    """Mapped columns; each gets a page ``.../Mappings/COLUMN``, so it must fit a title."""
-    columns = list(dict.fromkeys(split_list(value)))
+    """Mapped columns; each gets a page ``.../Mappings/COLUMN``, so it must fit a title.
+
+    A column may name the property of its values (``artist=P170``); that part
+    is read by :func:`bots.pipeline.request_structured.mapped_properties`.
+    """
+    columns = list(dict.fromkeys(split_mapped_property(item)[0] for item in split_list(value)))
     problems: list[Problem] = []
     for column in columns:
         reason = title_problem(column)
@@ -302,6 +318,20 @@ def option_problem(option: str, value: str) -> Message | None:
     return None
 
 
+def _patterns(request: Request) -> list[tuple[str, str]]:
+    """Every pattern of the request, with the parameter it is written in."""
+    found = [("title", request.title)]
+    found += [(field_param_name(f), pattern) for f, pattern in request.fields.items()]
+    for field, by_language in request.translations.items():
+        found += [(f"{field_param_name(field)}_{lang}", p) for lang, p in by_language.items()]
+    structured = request.structured  # SPEC 11: captions, inventory, statements
+    for language, pattern in structured.captions.items():
+        found.append((f"caption_{language}" if language else "caption", pattern))
+    found.append(("inventory", structured.inventory or ""))
+    found += [("statements", written) for _prop, written in structured.statements]
+    return found
+
+
 def check_columns(
     request: Request,
     columns: Sequence[str],
@@ -332,15 +362,9 @@ def check_columns(
         need("license_column", request.license_column)
     for column in request.mapped:
         need("mapped", column)
-    for column in placeholders(request.title):
-        need("title", column)
-    for field, pattern in request.fields.items():
+    for where, pattern in _patterns(request):
         for column in placeholders(pattern):
-            need(field_param_name(field), column)
-    for field, by_language in request.translations.items():
-        for language, pattern in by_language.items():
-            for column in placeholders(pattern):
-                need(f"{field_param_name(field)}_{language}", column)
+            need(where, column)
     return problems
 
 

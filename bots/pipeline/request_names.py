@@ -18,6 +18,9 @@ from bots.model import (
     TEMPLATE_FIELDS,
 )
 
+#: ``caption_LANG``: a caption in another language (SPEC 11).
+CAPTION_PARAM = re.compile(r"caption_([A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)")
+
 #: Request parameters that fill a file-page field whose name is taken by a
 #: request parameter: request spelling -> field (as TEMPLATE_FIELDS spells it).
 FIELD_ALIASES: dict[str, str] = {"source_url": "source", "work_title": "title"}
@@ -114,12 +117,16 @@ def classify(name: str) -> tuple[str, str] | None:
 
     kind is ``param`` (a request parameter, underscore spelling), ``option``
     (a source option), ``field`` (a file-page field, TEMPLATE_FIELDS spelling)
-    or ``translation`` (``description_sv``: the name as written, normalised).
+    or ``translation`` (``description_sv``: the name as written, normalised),
+    or ``caption`` (``caption_LANG``, with the language code as the name).
     """
     key = name_key(name)
     if language_suffixed(key, LANGUAGE_PARAMS) is not None:
         return "translation", key.replace(" ", "_")
     underscored = key.replace(" ", "_")
+    caption = CAPTION_PARAM.fullmatch(underscored)
+    if caption:  # caption_LANG: a caption in another language (SPEC 11)
+        return "caption", caption.group(1).lower()
     if underscored in FIELD_ALIASES:
         return "field", FIELD_ALIASES[underscored]
     if underscored in PARAM_ALIASES:

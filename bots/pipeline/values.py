@@ -36,6 +36,20 @@ from bots.statements import (
 #: Wikibase's longest string value.
 MAX_STRING = 400
 
+#: The datatypes :func:`parse_value` turns text into.
+WRITABLE_DATATYPES = frozenset(
+    {
+        "wikibase-item",
+        "string",
+        "external-id",
+        "commonsMedia",
+        "monolingualtext",
+        "url",
+        "time",
+        "quantity",
+    }
+)
+
 _DATE = re.compile(r"(-?\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 _QUANTITY = re.compile(r"([+-]?\d+(?:\.\d+)?)(?:\s+(Q[1-9]\d*))?")
 

@@ -68,6 +68,12 @@ class StatusReport:
     unchanged: int = 0
     #: edited pages where fields the community changed were kept, with which
     kept: Sequence[RecordLine] = ()
+    #: structured data (SPEC 11): whether the files get it, how many have it or wait for it,
+    #: and the files the Wikibase refused it for
+    structured: bool = False
+    sdc_done: int = 0
+    sdc_pending: int = 0
+    sdc_failed_records: Sequence[RecordLine] = ()
 
 
 def render_status(report: StatusReport, request_page: str, lang: PageLanguage = ENGLISH) -> str:
@@ -93,14 +99,7 @@ def render_status(report: StatusReport, request_page: str, lang: PageLanguage = 
         problems=shown_problems(report.problems, lang),
         notes=[lang.text(n) for n in report.notes],
         request_link=Wikitext(f"[[{request_page}]]"),
-        failed_records=[
-            ShownRecord(
-                lang.value(r.record_id),
-                _file_link(r.title, lang),
-                lang.text(r.reason) if r.reason is not None else "",
-            )
-            for r in report.failed_records
-        ],
+        failed_records=_shown(report.failed_records, lang),
         duplicate_records=[
             ShownRecord(
                 lang.value(r.record_id),
@@ -113,15 +112,24 @@ def render_status(report: StatusReport, request_page: str, lang: PageLanguage = 
         edited=report.edited,
         unchanged=report.unchanged,
         undo=_undo(report.undo, lang),
-        kept=[
-            ShownRecord(
-                lang.value(r.record_id),
-                _file_link(r.title, lang),
-                lang.text(r.reason) if r.reason is not None else "",
-            )
-            for r in report.kept
-        ],
+        kept=_shown(report.kept, lang),
+        structured=report.structured or bool(report.sdc_pending or report.sdc_failed_records),
+        sdc_done=report.sdc_done,
+        sdc_pending=report.sdc_pending,
+        sdc_failed_records=_shown(report.sdc_failed_records, lang),
     )
+
+
+def _shown(records: Sequence[RecordLine], lang: PageLanguage) -> list[ShownRecord]:
+    """Records with a file and why, as the status page's tables show them."""
+    return [
+        ShownRecord(
+            lang.value(r.record_id),
+            _file_link(r.title, lang),
+            lang.text(r.reason) if r.reason is not None else "",
+        )
+        for r in records
+    ]
 
 
 def _undo(report: UndoReport | None, lang: PageLanguage) -> dict[str, object] | None:

@@ -8,6 +8,8 @@ from bots.pipeline.escape import escape_value
 
 #: How many new record ids the section names before saying "and N more".
 SHOWN_NEW_RECORDS = 50
+#: How many community additions to structured data the section lists.
+SHOWN_COMMUNITY = 200
 
 
 def _shown(value: str | None, lang: PageLanguage) -> str:
@@ -31,6 +33,8 @@ def render_sync_section(report: SyncReport, lang: PageLanguage = ENGLISH) -> str
         )
     else:
         lines.append(lang("hubbot-sync-summary", report.saved, report.unchanged))
+    if report.structured_saved:
+        lines.append(lang("hubbot-sync-structured-saved", report.structured_saved))
     if report.conflicts:
         lines += [
             "",
@@ -64,6 +68,25 @@ def render_sync_section(report: SyncReport, lang: PageLanguage = ENGLISH) -> str
             lang("hubbot-sync-vanished"),
         ]
         lines += [f"* {lang.value(i)}: {_link(t, lang)}" for i, t in report.vanished]
+    if report.community_data:
+        lines += [
+            "",
+            f"=== {lang('hubbot-sync-community-data-heading')} ===",
+            lang("hubbot-sync-community-data-intro"),
+        ]
+        lines += [
+            "* "
+            + lang(
+                "hubbot-sync-community-data-line",
+                Wikitext(f"[[:{n.title}]]"),
+                n.record_id,
+                n.message,
+            )
+            for n in report.community_data[:SHOWN_COMMUNITY]
+        ]
+        if len(report.community_data) > SHOWN_COMMUNITY:
+            more = len(report.community_data) - SHOWN_COMMUNITY
+            lines.append(f"* {lang('hubbot-report-more', more)}")
     if report.left_alone:
         lines += ["", f"=== {lang('hubbot-sync-left-alone-heading')} ==="]
         lines += [

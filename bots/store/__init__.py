@@ -19,21 +19,35 @@ from bots.pipeline.undo import PageEdit
 from bots.store.db import StateStoreError, display_url, toolsdb_url, utc_now
 from bots.store.edits import EditBase, Edits
 from bots.store.facts import Facts
+from bots.store.items import ItemEntry, ItemJournal, ItemState, identifier_key, terms_key
 from bots.store.journal import Journal, Outcome, RecordState
 from bots.store.leases import Lease, Leases
+from bots.store.lookups import Lookups, lookup_key
 from bots.store.schema import HUB_WIDE, MAX_NAME_CHARS, TOOLSDB_HOST
 from bots.store.snapshots import Snapshots
 from bots.store.stashes import Stashes
+from bots.store.structured import DataState, StructuredJournal, StructuredState
 
 
-class StateStore(Journal, Stashes, Facts, Leases, Snapshots, Edits):
-    """The journal of every request's records, plus stashes, facts, leases and snapshots."""
+class StateStore(
+    Journal, Stashes, Facts, Leases, Snapshots, StructuredJournal, ItemJournal, Lookups, Edits
+):
+    """The journal of every request's records, plus stashes, facts, leases, snapshots,
+    the structured data of uploaded files, the records' items, kept Wikibase answers and
+    the bases and edits of batch edits."""
 
 
 __all__ = [
+    "DataState",
     "EditBase",
     "PageEdit",
+    "StructuredState",
     "HUB_WIDE",
+    "ItemEntry",
+    "ItemState",
+    "identifier_key",
+    "lookup_key",
+    "terms_key",
     "MAX_NAME_CHARS",
     "TOOLSDB_HOST",
     "Lease",

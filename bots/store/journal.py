@@ -20,7 +20,7 @@ from sqlalchemy import and_, delete, func, select
 from sqlalchemy.engine import Connection
 
 from bots.store.db import Database
-from bots.store.schema import records, requests, stashes
+from bots.store.schema import records, requests, stashes, structured
 from bots.store.values import check_name, check_sha1, check_title, cut
 
 
@@ -231,6 +231,7 @@ class Journal(Database):
         def drop(conn: Connection) -> None:
             conn.execute(delete(records).where(records.c.request == request))
             conn.execute(delete(stashes).where(stashes.c.request == request))
+            conn.execute(delete(structured).where(structured.c.request == request))
             conn.execute(delete(requests).where(requests.c.request == request))
 
         self._run(f"forget request {request}", drop)

@@ -162,3 +162,59 @@ page_edits = Table(
     Column("when", _UTCDateTime, nullable=False),
     **_TABLE_OPTIONS,
 )
+
+#: Structured data of uploaded files (SPEC 11): what the bot wants each file's
+#: MediaInfo entity to hold (``draft``, JSON as wbeditentity takes it), whether
+#: it is there yet, and afterwards what the bot wrote (the base of a sync).
+structured = Table(
+    "structured",
+    metadata,
+    Column("request", _name(), primary_key=True),
+    Column("record_id", _name(), primary_key=True),
+    Column("title", String(MAX_TITLE_BYTES), nullable=False),
+    Column("state", String(16), nullable=False),  # pending, done, failed
+    Column("draft", _LONG_TEXT, nullable=False),
+    Column("entity", String(40), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("updated", _UTCDateTime, nullable=False),
+    Index("structured_by_state", "request", "state", "updated"),
+    **_TABLE_OPTIONS,
+)
+
+#: One Wikidata item per record (SPEC 12): the item the bot created or linked,
+#: or a creation in flight (sent, answer not yet journalled) to look for first.
+items = Table(
+    "items",
+    metadata,
+    Column("request", _name(), primary_key=True),
+    Column("record_id", _name(), primary_key=True),
+    Column("item", String(32), nullable=False),  # "" while in flight or failed
+    Column("state", String(16), nullable=False),
+    Column("label", Text, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("language", String(32), nullable=False),
+    #: SHA-1 of language, label and description: the bot's own items by their terms
+    Column("terms_key", String(40), nullable=False),
+    #: SHA-1 of the identifier (property, value, collection), or ""
+    Column("identifier_key", String(40), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("file_linked", Integer, nullable=False),  # 1: the file has P6243 = the item
+    Column("image_done", Integer, nullable=False),  # 1: P18 added, or not to be added
+    Column("updated", _UTCDateTime, nullable=False),
+    Index("items_by_terms", "terms_key"),
+    Index("items_by_identifier", "identifier_key"),
+    Index("items_by_state", "request", "state"),
+    **_TABLE_OPTIONS,
+)
+
+#: Answers of a Wikibase kept for a while (suggestions, lookups of existing
+#: items), so that runs do not ask the same questions again and again.
+wikibase_lookups = Table(
+    "wikibase_lookups",
+    metadata,
+    Column("lookup", String(40), primary_key=True),  # SHA-1 of what was asked
+    Column("answer", _LONG_TEXT, nullable=False),  # JSON
+    Column("checked", _UTCDateTime, nullable=False),
+    **_TABLE_OPTIONS,
+)

@@ -24,6 +24,7 @@ from bots.wiki.errors import (
     WikiError,
     WikiUnavailable,
 )
+from bots.wiki.items import ItemSearch, WikibaseSite
 from bots.wiki.outcomes import (
     Blocked,
     Duplicate,
@@ -46,12 +47,12 @@ from bots.wiki.outcomes import (
     UploadRefused,
 )
 from bots.wiki.queries import chunks, newest_revisions
-from bots.wiki.records import FileInfo, PageInfo, Revision, UserInfo
+from bots.wiki.records import FileInfo, PageInfo, Revision, SearchHit, UserInfo
 from bots.wiki.upload import Chunking, Uploads
-from bots.wiki.wikibase import SearchHit, WikibaseQueries
+from bots.wiki.wikibase import WikibaseQueries
 
 
-class Wiki(Uploads, WikibaseQueries):
+class Wiki(Uploads, ItemSearch):
     """A logged-in connection to one wiki: reads, writes, uploads and Wikibase entities."""
 
 
@@ -87,6 +88,8 @@ __all__ = [
     "Uploaded",
     "UserInfo",
     "Wiki",
+    "WikibaseQueries",
+    "WikibaseSite",
     "WikiBusy",
     "WikiError",
     "WikiUnavailable",

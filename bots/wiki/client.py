@@ -167,6 +167,23 @@ class Client:
         except Exception as e:
             raise WikiUnavailable("unreachable", f"{self.api}: {short_error(e)}") from None
 
+    def cached_call(self, days: float, **params: Any) -> dict[str, Any]:
+        """A read whose answer changes rarely (the wiki's extensions, its languages), kept on
+        disk by pywikibot for ``days``, so that a bot run every few minutes asks once a day."""
+        from pywikibot.data import api as pwb_api
+        from pywikibot.exceptions import APIError
+
+        params.setdefault("formatversion", 2)
+        try:
+            answer: dict[str, Any] = pwb_api.CachedRequest(
+                days, site=self.site, parameters=params
+            ).submit()
+            return answer
+        except APIError as e:
+            raise WikiError(e.code, e.info) from None
+        except Exception as e:
+            raise WikiUnavailable("unreachable", f"{self.api}: {short_error(e)}") from None
+
     def token(self, kind: str = "csrf") -> str:
         return str(self.site.tokens[kind])
 

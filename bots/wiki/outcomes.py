@@ -182,10 +182,24 @@ class EntityConflict(EditOutcome):
 
 @dataclass(frozen=True)
 class EntityRefused(EditOutcome):
-    """The Wikibase refused the edit; ``reason`` is for the status page."""
+    """The Wikibase refused the edit; ``reason`` is for the status page.
+
+    ``retry``: the refusal is about the moment, not the data (the Wikibase
+    could not save), so a later run sends it again. ``whole_run``: it is about
+    the account or the session, so every other edit would be refused too and
+    the run stops (as for uploads).
+
+    ``existing`` names the item that already has the label and description the
+    edit would give (Wikibase allows one item per label and description in a
+    language): after a creation whose answer was lost, that item is the one
+    the lost answer would have named.
+    """
 
     code: str
     reason: str
+    retry: bool = False
+    whole_run: bool = False
+    existing: str = ""
 
 
 EntityOutcome = EntityEdited | EntityConflict | EntityRefused | ReadOnly | Blocked

@@ -79,3 +79,16 @@ class FilePage:
     user: str = ""  # author of the current revision
     #: the current revision is the page's first (nobody edited it after the upload)
     first_revision: bool = False
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One candidate of ``wbsearchentities``: id, label and description in the language asked."""
+
+    id: str
+    label: str
+    description: str = ""
+    #: what matched: a label or an alias
+    matched: str = ""
+    #: the label or alias that matched, as written
+    matched_text: str = ""

@@ -10,8 +10,8 @@ retried like every other write (:meth:`bots.wiki.writes.Writes.post`).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from bots.statements import EntityDraft, EntityState, statements_from_json
@@ -25,38 +25,39 @@ from bots.wiki.outcomes import (
     ReadOnly,
 )
 from bots.wiki.queries import chunks
+from bots.wiki.records import SearchHit
 from bots.wiki.writes import Writes
+
+#: How long the wiki's extensions and term languages are taken as known (days).
+FACTS_DAYS = 1.0
+
+#: An item id in a link such as ``[[Item:Q88088424|Q88088424]]`` or ``[[Q42|Q42]]``.
+ITEM_IN_LINK = re.compile(r"\[\[(?:[^|\]]*:)?(Q[1-9][0-9]*)[|\]]")
 
 #: The site id under which a wiki's files are found by title (Commons' own, and the dev wiki's).
 FILE_SITE = "commonswiki"
-
-
-@dataclass(frozen=True)
-class SearchHit:
-    """One candidate of ``wbsearchentities``: id, label and description in the language asked."""
-
-    id: str
-    label: str
-    description: str = ""
-    #: what matched: a label or an alias
-    matched: str = ""
 
 
 class WikibaseQueries(Writes):
     """Entities of a Wikibase, read and edited through the API."""
 
     def entities(
-        self, ids: Iterable[str], languages: Iterable[str] = ("en",)
+        self, ids: Iterable[str], languages: Iterable[str] = ("en",), *, statements: bool = True
     ) -> dict[str, EntityState]:
-        """Labels, descriptions, statements and datatypes of entities, 50 a request."""
+        """Labels, descriptions, statements and datatypes of entities, 50 a request.
+
+        ``statements=False`` leaves out statements and descriptions: enough to
+        know that an entity exists, its label and (for a property) its datatype.
+        """
         wanted = [i for i in dict.fromkeys(ids) if i]
         out: dict[str, EntityState] = {}
         langs = "|".join(dict.fromkeys(languages)) or "en"
+        props = "info|labels|descriptions|claims|datatype" if statements else "info|labels|datatype"
         for batch in chunks(wanted):
             data = self.call(
                 action="wbgetentities",
                 ids="|".join(batch),
-                props="info|labels|descriptions|claims|datatype",
+                props=props,
                 languages=langs,
             )
             for key, entity in data.get("entities", {}).items():
@@ -66,16 +67,20 @@ class WikibaseQueries(Writes):
     def entities_of_files(
         self, titles: Iterable[str], languages: Iterable[str] = ("en",)
     ) -> dict[str, EntityState]:
-        """The MediaInfo entity of each file (by ``File:`` title), 50 a request."""
+        """The MediaInfo entity of each file (by ``File:`` title), 50 a request.
+
+        Captions in ``languages``; every language when it is empty.
+        """
         wanted = list(dict.fromkeys(titles))
         out: dict[str, EntityState] = {}
+        langs: dict[str, Any] = {"languages": "|".join(dict.fromkeys(languages))}
         for batch in chunks(wanted):
             data = self.call(
                 action="wbgetentities",
                 sites=FILE_SITE,
                 titles="|".join(batch),
                 props="info|labels|claims",
-                languages="|".join(dict.fromkeys(languages)) or "en",
+                **(langs if langs["languages"] else {}),
             )
             query = data.get("normalized") or []
             spelled = {n["from"]: n["to"] for n in query if isinstance(n, Mapping)}
@@ -89,30 +94,57 @@ class WikibaseQueries(Writes):
         return out
 
     def search_entities(
-        self, text: str, language: str = "en", *, limit: int = 7, kind: str = "item"
+        self,
+        text: str,
+        language: str = "en",
+        *,
+        limit: int = 7,
+        kind: str = "item",
+        strict: bool = False,
     ) -> list[SearchHit]:
-        """Candidates whose label or alias starts with ``text`` (Wikibase's own ranking)."""
-        data = self.call(
-            action="wbsearchentities",
-            search=text,
-            language=language,
-            uselang=language,
-            type=kind,
-            limit=limit,
-        )
+        """Candidates whose label or alias starts with ``text`` (Wikibase's own ranking).
+
+        ``strict``: only labels and aliases in ``language`` itself, no fallback language.
+        """
+        params: dict[str, Any] = {
+            "action": "wbsearchentities",
+            "search": text,
+            "language": language,
+            "uselang": language,
+            "type": kind,
+            "limit": limit,
+        }
+        if strict:
+            params["strictlanguage"] = 1
+        data = self.call(**params)
         return [
             SearchHit(
                 id=str(hit.get("id", "")),
                 label=str(hit.get("label", "")),
                 description=str(hit.get("description", "")),
                 matched=str(hit.get("match", {}).get("type", "")),
+                matched_text=str(hit.get("match", {}).get("text", "")),
             )
             for hit in data.get("search", [])
         ]
 
+    def term_languages(self) -> frozenset[str]:
+        """The language codes the Wikibase takes for labels (and captions); asked once a day."""
+        data = self.cached_call(
+            FACTS_DAYS, action="query", meta="wbcontentlanguages", wbclcontext="term"
+        )
+        return frozenset(data.get("query", {}).get("wbcontentlanguages", {}))
+
+    def content_language(self) -> str:
+        """The wiki's content language (siteinfo, which the connection read when it logged in)."""
+        try:
+            return str(self.site.siteinfo["lang"]) or "en"
+        except (KeyError, TypeError):
+            return "en"
+
     def has_mediainfo(self) -> bool:
-        """Whether this wiki gives its files structured data (WikibaseMediaInfo)."""
-        data = self.call(action="query", meta="siteinfo", siprop="extensions")
+        """Whether this wiki gives its files structured data (WikibaseMediaInfo); asked once a day."""
+        data = self.cached_call(FACTS_DAYS, action="query", meta="siteinfo", siprop="extensions")
         names = {e.get("name") for e in data.get("query", {}).get("extensions", [])}
         return "WikibaseMediaInfo" in names
 
@@ -199,11 +231,35 @@ ENTITY_REFUSALS: dict[str, str] = {
     "invalid-entity-id": "the entity id is not valid",
     "not-recognized": "the Wikibase does not know a value the bot sent",
     "invalid-claim": "the Wikibase refused a statement",
-    "permissiondenied": "the bot's account may not edit this entity",
     "protectedpage": "the entity is protected",
     "cascadeprotected": "the entity is protected",
     "abusefilter-disallowed": "an abuse filter refused the edit",
 }
+
+
+#: Refusals about the moment, not the data: a later run sends the edit again.
+ENTITY_RETRY_LATER: dict[str, str] = {
+    "failed-save": "the Wikibase could not save the entity this time",
+    "internal_api_error_DBQueryError": "a database error of the wiki",
+}
+
+#: Refusals about the account or the session: every edit would fail, so the run stops.
+ENTITY_WHOLE_RUN: dict[str, str] = {
+    "permissiondenied": "the bot's account may not edit structured data",
+    "badtoken": "the wiki keeps refusing the bot's edit token (a session problem)",
+    "assertuserfailed": "the bot's session ended and logging in again did not help",
+    "assertnameduserfailed": "the bot is logged in as another user",
+    "mustbeloggedin": "the bot is not logged in",
+}
+
+
+def _block_reason(e: WikiError) -> str | None:
+    """The block's reason when a refusal is because of a block, else None."""
+    for message in e.data.get("messages") or []:
+        if isinstance(message, Mapping) and str(message.get("name", "")).endswith("blockedtext"):
+            params = message.get("parameters") or []
+            return str(params[1]) if len(params) > 1 else e.info
+    return None
 
 
 def entity_refusal(entity: str, e: WikiError) -> EntityOutcome:
@@ -214,5 +270,35 @@ def entity_refusal(entity: str, e: WikiError) -> EntityOutcome:
         return ReadOnly(reason=e.info)
     if e.code in ("blocked", "autoblocked"):
         return Blocked(reason=e.info)
-    lead = ENTITY_REFUSALS.get(e.code, "the Wikibase refused the edit")
-    return EntityRefused(code=e.code, reason=f"{lead} ({e.code}: {e.info})")
+    block = _block_reason(e)
+    if block is not None:  # Wikibase says permissiondenied, with the block among its messages
+        return Blocked(reason=block)
+    if e.code in ENTITY_WHOLE_RUN:
+        lead = ENTITY_WHOLE_RUN[e.code]
+        return EntityRefused(code=e.code, reason=f"{lead} ({e.code}: {e.info})", whole_run=True)
+    retry = e.code in ENTITY_RETRY_LATER or e.code.startswith("internal_api_error")
+    lead = ENTITY_RETRY_LATER.get(e.code) or ENTITY_REFUSALS.get(
+        e.code, "the Wikibase refused the edit"
+    )
+    return EntityRefused(
+        code=e.code,
+        reason=f"{lead} ({e.code}: {e.info})",
+        retry=retry,
+        existing=_same_terms_item(e),
+    )
+
+
+#: The message of Wikibase that names the item with the same label and description.
+LABEL_DESCRIPTION_CONFLICT = "wikibase-validator-label-with-description-conflict"
+
+
+def _same_terms_item(e: WikiError) -> str:
+    """The item a ``modification-failed`` names as having the same label and description."""
+    for message in e.data.get("messages") or []:
+        if not isinstance(message, Mapping) or message.get("name") != LABEL_DESCRIPTION_CONFLICT:
+            continue
+        for parameter in message.get("parameters") or []:
+            found = ITEM_IN_LINK.search(str(parameter))
+            if found:
+                return found.group(1)
+    return ""

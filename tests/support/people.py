@@ -60,3 +60,16 @@ class Person:
 
     def delete(self, title: str, reason: str = "test") -> dict:
         return self.api("delete", title=title, reason=reason, token=self.site.get_token("csrf"))
+
+    def edit_file_data(self, file_title: str, data: dict, summary: str = "test") -> dict:
+        """A ``wbeditentity`` on a file's MediaInfo entity (captions, statements), as a person."""
+        import json
+
+        return self.api(
+            "wbeditentity",
+            site="commonswiki",
+            title=file_title,
+            data=json.dumps(data),
+            summary=summary,
+            token=self.site.get_token("csrf"),
+        )

@@ -143,6 +143,7 @@ ROWS = [
         ("Old men in art",),
         ("Q3938143", "Q5309"),
         3,
+        item="Q1",
     ),
     ExportRow("A00002", "", "", "", (), (), (), None),
     ExportRow('A"3', 'File:Tyger; "quoted".jpg', "u", "s", ("Ünïcode",), (), (), 0),
@@ -163,10 +164,16 @@ def test_csv_has_a_header_and_one_line_per_record() -> None:
         "Old men in art",
         "Q3938143|Q5309",
         "3",
+        "",
+        "",
+        "",
+        "Q1",
     ]
-    assert lines[2][-1] == ""  # unknown usage is empty, not 0
+    usage, item = CSV_COLUMNS.index("usage_count"), CSV_COLUMNS.index("item")
+    assert lines[2][usage] == ""  # unknown usage is empty, not 0
+    assert lines[2][item] == ""  # no item
     assert lines[3][0] == 'A"3' and lines[3][1] == 'File:Tyger; "quoted".jpg'
-    assert lines[3][-1] == "0"
+    assert lines[3][usage] == "0"
 
 
 def test_json_marks_community_categories_and_keeps_unknown_as_null() -> None:

@@ -46,12 +46,16 @@ def test_bench_runs_every_client_and_the_scale_path(tmp_path: Path) -> None:
 
     figures = json.loads(results.read_text(encoding="utf-8"))
     uploads = {r["name"]: r for r in figures["uploads"]}
-    assert set(uploads) == {"floor", "data_ingestion", "hubbot"}
+    assert set(uploads) == {"floor", "data_ingestion", "hubbot", "hubbot-structured-data"}
     for name, result in uploads.items():
         assert result["files"] == FILES, name
         assert result["wiki_requests"].get("api.php upload", 0) >= FILES, name
         assert result["media_downloads"] >= FILES, name
         assert result["wall"] > 0 and result["cpu"] > 0 and result["peak_rss_mb"] > 0, name
+    # structured data: one wbeditentity per file, and none when it is switched off
+    sdc = uploads["hubbot-structured-data"]["wiki_requests"]
+    assert sdc.get("api.php wbeditentity") == FILES
+    assert "api.php wbeditentity" not in uploads["hubbot"]["wiki_requests"]
     # the floor is the floor: log in (three requests), then one upload per file
     assert sum(uploads["floor"]["wiki_requests"].values()) == 3 + FILES
 
