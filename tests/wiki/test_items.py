@@ -143,6 +143,12 @@ def test_items_are_created_linked_refused_and_not_made_twice(flow, bot, person):
         values = [c["mainsnak"]["datavalue"] for c in _statements(media).get("P6243", [])]
         assert values == [item_value(qid)], record
         assert entries[record].file_linked or store.item_entry("Items", record).file_linked
+        # the link is one of the statements of the file's one structured-data edit
+        assert "P7482" in _statements(media), record
+        history = bot.call(
+            action="query", prop="revisions", titles=f"File:{states[record].title}", rvlimit=50
+        )["query"]["pages"][0]["revisions"]
+        assert len(history) == 2, record  # the upload, then one wbeditentity
     third = _file_entity(bot, f"File:{states[f'{tag}-3'].title}")
     assert "P6243" not in _statements(third)
     status = flow.status_text("Items")
@@ -259,4 +265,57 @@ def test_items_the_community_would_refuse_are_never_sent(flow, bot):
     store = flow.store()
     assert set(store.item_entries("Refuse")) == {f"{tag}-1"}
     assert len(flow.uploads("Refuse")) == 2  # the files go up all the same
+    store.close()
+
+
+def _file_revisions(bot, title: str) -> int:
+    data = bot.call(action="query", prop="revisions", titles=title, rvlimit=50)
+    return len(data["query"]["pages"][0]["revisions"])
+
+
+def test_an_item_made_after_the_files_structured_data_links_it_once(flow, bot):
+    """A file whose structured data was written before its record had an item gets
+    P6243 with an edit of its own; sent again, that edit finds it there and adds nothing."""
+    tag = uuid.uuid4().hex[:6]
+    rows = [
+        {
+            "id": f"{tag}-1",
+            "title": f"{flow.tag} later item {tag}",
+            "artist": "",
+            "image": flow.media.image(f"l{tag}.png"),
+        }
+    ]
+    flow.file_request("Later", rows, source_url="https://example.org/object/{id}")
+    flow.run()
+    flow.approve("Later")
+    assert flow.run().requests["Later"] == "done"
+    (title,) = flow.uploads("Later")
+    assert "P6243" not in _statements(_file_entity(bot, title))
+    assert _file_revisions(bot, title) == 2  # the upload, then its structured data
+
+    # the partner asks for items afterwards: a new approval, then the item and its link
+    for param, value in dict(
+        items="create",
+        item_label="{title}",
+        item_description="a later item test object",
+        item_statements=f"P31={PAINTING}; P217={{id}}",
+    ).items():
+        flow.set_request_param("Later", param, value)
+    flow.run()
+    flow.approve("Later")
+    flow.run()
+    store = flow.store()
+    entry = store.item_entry("Later", f"{tag}-1")
+    assert entry is not None and entry.state is ItemState.CREATED and entry.file_linked
+    values = [c["mainsnak"]["datavalue"] for c in _statements(_file_entity(bot, title))["P6243"]]
+    assert values == [item_value(entry.item)]
+    assert _file_revisions(bot, title) == 3  # one edit for the link alone
+
+    # the journal forgets the link (as after a crash): the next run finds it there
+    store.mark_item("Later", f"{tag}-1", file_linked=False)
+    flow.set_request_param("Later", "limit", "50")
+    flow.run()
+    assert store.item_entry("Later", f"{tag}-1").file_linked
+    assert _file_revisions(bot, title) == 3
+    assert len(_statements(_file_entity(bot, title))["P6243"]) == 1
     store.close()
