@@ -10,6 +10,8 @@ already?" is a comparison of records, whatever the rank or the references.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -297,6 +299,8 @@ class HeldStatement:
     value: Value | None  # None: a value kind the bot does not write, or no value
     #: its qualifiers as (property, value) pairs (an identifier's collection, for one)
     qualifiers: tuple[tuple[str, Value | None], ...] = ()
+    #: a digest of all of it (value, qualifiers, references, rank): "is it unchanged?" for undo
+    digest: str = field(default="", compare=False)
 
     def key(self) -> tuple[str, str]:
         return self.property, repr(self.value)
@@ -318,10 +322,34 @@ def statements_from_json(claims: Mapping[str, Any]) -> list[HeldStatement]:
                 value = value_from_json(snak.get("datavalue", {}))
             held.append(
                 HeldStatement(
-                    str(claim.get("id", "")), str(prop), value, _qualifiers(claim.get("qualifiers"))
+                    str(claim.get("id", "")),
+                    str(prop),
+                    value,
+                    _qualifiers(claim.get("qualifiers")),
+                    statement_digest(claim),
                 )
             )
     return held
+
+
+def statement_digest(claim: Mapping[str, Any]) -> str:
+    """SHA-1 of a statement as read (main snak, qualifiers, references, rank), hashes left out.
+
+    The same statement read twice gives the same digest; any change anyone
+    makes to it (value, qualifier, reference, rank) gives another.
+    """
+    parts = {k: _without_hashes(claim.get(k)) for k in ("mainsnak", "qualifiers", "references")}
+    parts["rank"] = claim.get("rank", "normal")
+    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+def _without_hashes(data: Any) -> Any:
+    if isinstance(data, Mapping):
+        return {k: _without_hashes(v) for k, v in data.items() if k != "hash"}
+    if isinstance(data, list):
+        return [_without_hashes(v) for v in data]
+    return data
 
 
 def _qualifiers(qualifiers: Any) -> tuple[tuple[str, Value | None], ...]:

@@ -27,6 +27,7 @@ from bots.jobs.context import Job
 from bots.jobs.item_pages import say as page_say
 from bots.model import Request
 from bots.pipeline.item_plan import ItemPlan
+from bots.pipeline.undo_items import added_statements
 from bots.statements import (
     EntityDraft,
     ItemValue,
@@ -178,6 +179,10 @@ class ItemLinks:
             self.references.get(record_id, ()),
             self._summary("image", record_id),
         )
+        if isinstance(outcome, EntityEdited) and outcome.revid:
+            key = (self.image_prop, repr(StringValue(name)))
+            added = added_statements((), outcome.statements, [key])
+            store.keep_item_claims(self.name, record_id, entry.item, outcome.revid, added)
         if outcome is None or isinstance(outcome, EntityEdited):
             store.mark_item(self.name, record_id, image_done=True)
         else:

@@ -38,7 +38,8 @@ from bots.jobs.upload_file import MustStop
 from bots.model import Request
 from bots.net.pacing import StopRequested, backoff_delay
 from bots.pipeline.item_plan import ItemAction, ItemDecision, ItemPlan
-from bots.statements import EntityDraft, missing
+from bots.pipeline.undo_items import added_statements
+from bots.statements import EntityDraft, HeldStatement, missing
 from bots.store import ItemState, lookup_key
 from bots.wiki import (
     AmbiguousWrite,
@@ -189,6 +190,7 @@ class ItemBatch:
         store, record_id = self.job.store, decision.record_id
         if isinstance(outcome, EntityEdited):
             store.finish_item(self.name, record_id, ItemState.CREATED, item=outcome.id)
+            self._keep_added(decision, outcome, (), decision.draft.entity)
             self._remember(decision, outcome.id)
             self.job.progress(f"{self.name}: record {record_id}: created item {outcome.id}")
             return
@@ -273,10 +275,27 @@ class ItemBatch:
                 raise MustStop(say("blocked", reason=outcome.reason), fatal=True)
             if isinstance(outcome, EntityRefused):
                 return self._failed(decision, outcome.reason)
+            if isinstance(outcome, EntityEdited):
+                self._keep_added(decision, outcome, state.statements, add)
+                return self._linked(decision)
             if outcome.saved:
                 return self._linked(decision)
         self.job.progress(f"{self.name}: record {record_id}: {say('busy', item=item)}")
         return None
+
+    def _keep_added(
+        self,
+        decision: ItemDecision,
+        outcome: EntityEdited,
+        before: tuple[HeldStatement, ...],
+        sent: EntityDraft,
+    ) -> None:
+        """Journal the statements this edit added, by their ids, for an undo (SPEC 13)."""
+        if not outcome.revid:
+            return  # a creation whose answer was lost: its statements are not known as the bot's
+        added = added_statements(before, outcome.statements, [s.key() for s in sent.statements])
+        item = outcome.id or decision.item
+        self.job.store.keep_item_claims(self.name, decision.record_id, item, outcome.revid, added)
 
     def _linked(self, decision: ItemDecision) -> None:
         self.job.store.finish_item(

@@ -19,6 +19,7 @@ from bots.pipeline.undo import PageEdit
 from bots.store.db import StateStoreError, display_url, toolsdb_url, utc_now
 from bots.store.edits import EditBase, Edits
 from bots.store.facts import Facts
+from bots.store.item_claims import ItemClaims
 from bots.store.items import ItemEntry, ItemJournal, ItemState, identifier_key, terms_key
 from bots.store.journal import Journal, Outcome, RecordState
 from bots.store.leases import Lease, Leases
@@ -30,7 +31,16 @@ from bots.store.structured import DataState, StructuredJournal, StructuredState
 
 
 class StateStore(
-    Journal, Stashes, Facts, Leases, Snapshots, StructuredJournal, ItemJournal, Lookups, Edits
+    Journal,
+    Stashes,
+    Facts,
+    Leases,
+    Snapshots,
+    StructuredJournal,
+    ItemJournal,
+    Lookups,
+    Edits,
+    ItemClaims,
 ):
     """The journal of every request's records, plus stashes, facts, leases, snapshots,
     the structured data of uploaded files, the records' items, kept Wikibase answers and

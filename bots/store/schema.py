@@ -208,6 +208,22 @@ items = Table(
     **_TABLE_OPTIONS,
 )
 
+#: Every statement the bot added to an item (SPEC 12), for undo (SPEC 13): its
+#: id, a digest of what it held, and the item's revision after the bot's edit.
+item_claims = Table(
+    "item_claims",
+    metadata,
+    Column("request", _name(), primary_key=True),
+    Column("claim", String(100), primary_key=True),  # the statement's GUID
+    Column("record_id", _name(), nullable=False),
+    Column("item", String(32), nullable=False),
+    Column("property", String(32), nullable=False),
+    Column("digest", String(40), nullable=False),
+    Column("revid", BigInteger, nullable=False),
+    Column("updated", _UTCDateTime, nullable=False),
+    **_TABLE_OPTIONS,
+)
+
 #: Answers of a Wikibase kept for a while (suggestions, lookups of existing
 #: items), so that runs do not ask the same questions again and again.
 wikibase_lookups = Table(

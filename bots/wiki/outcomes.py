@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from bots.statements import HeldStatement
+
 from bots.wiki.errors import (
     WikiError,
 )
@@ -169,6 +171,8 @@ class EntityEdited(EditOutcome):
 
     id: str
     revid: int
+    #: the entity's statements after the edit, as the answer gave them (with their ids)
+    statements: tuple[HeldStatement, ...] = ()
     saved: ClassVar[bool] = True
 
 

@@ -185,15 +185,32 @@ class WikibaseQueries(Writes):
                 raise
             return entity_refusal(entity or file_title or "new item", e)
         edited = data.get("entity", {})
-        return EntityEdited(id=str(edited.get("id", "")), revid=int(edited.get("lastrevid", 0)))
+        claims = edited.get("claims") or edited.get("statements") or {}
+        return EntityEdited(
+            id=str(edited.get("id", "")),
+            revid=int(edited.get("lastrevid", 0)),
+            statements=tuple(statements_from_json(claims)),
+        )
 
-    def remove_claims(self, claim_ids: Iterable[str], summary: str) -> EntityOutcome:
-        """Remove statements by their ids (the bot's own, checked by the caller)."""
+    def remove_claims(
+        self, claim_ids: Iterable[str], summary: str, *, base_revid: int = 0
+    ) -> EntityOutcome:
+        """Remove statements of one entity by their ids (the bot's own, checked by the caller).
+
+        ``base_revid``: the revision the caller checked them in; the Wikibase
+        refuses the removal as a conflict when the entity changed since.
+        """
         ids = list(claim_ids)
+        params: dict[str, Any] = {
+            "action": "wbremoveclaims",
+            "claim": "|".join(ids),
+            "summary": summary,
+            "bot": 1,
+        }
+        if base_revid:
+            params["baserevid"] = base_revid
         try:
-            data = self.post(
-                {"action": "wbremoveclaims", "claim": "|".join(ids), "summary": summary, "bot": 1}
-            )
+            data = self.post(params)
         except WikiError as e:
             if isinstance(e, WikiUnavailable):
                 raise
