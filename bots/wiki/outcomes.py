@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from bots.statements import HeldStatement
-
 from bots.wiki.errors import (
     WikiError,
 )
