@@ -478,6 +478,9 @@ class UndoReport:
     deleted: tuple[str, ...] = ()
     listed: tuple[str, ...] = ()  # files listed on the deletion request page
     left: tuple[tuple[str, Message], ...] = ()  # (page, why)
+    #: items whose statements added by the bot were removed, and how many statements
+    items: tuple[str, ...] = ()
+    statements: int = 0
 
     def to_json(self) -> dict[str, Any]:
         out = {f: getattr(self, f) for f in self.__dataclass_fields__}
@@ -492,6 +495,8 @@ class UndoReport:
             deleted=tuple(data.get("deleted", ())),
             listed=tuple(data.get("listed", ())),
             left=tuple((str(t), Message.from_json(w)) for t, w in data.get("left", ())),
+            items=tuple(data.get("items", ())),
+            statements=int(data.get("statements", 0)),
         )
 
 

@@ -12,12 +12,14 @@ report stays on the status page.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from bots.hub import editgroup, summary
 from bots.i18n import Wikitext
 from bots.i18n.message import msg
 from bots.jobs.context import Job
 from bots.jobs.pages import BotPages
+from bots.jobs.undo_items import plan_items, remove_statements
 from bots.model import Request, UndoReport
 from bots.pipeline.approval import Decision
 from bots.pipeline.preview import preview_id
@@ -83,6 +85,8 @@ class UndoRun:
                 len(report.listed),
                 Wikitext(f"[[{self.undo_page}]]"),
                 len(report.left),
+                report.statements,
+                len(report.items),
             ),
             notes=tuple(msg("hubbot-undo-note", title, why) for title, why in report.left),
         )
@@ -94,7 +98,9 @@ class UndoRun:
             s.title for s in job.store.all(self.name) if s.outcome is Outcome.UPLOADED and s.title
         ]
         titles = {e.title for e in edits} | {f"File:{t}" for t in uploads}
-        return plan_undo(edits, job.wiki.read_pages(titles), uploads, job.wiki.username)
+        plan = plan_undo(edits, job.wiki.read_pages(titles), uploads, job.wiki.username)
+        removals, left = plan_items(job, self.name)
+        return replace(plan, items=removals, left=plan.left + left)
 
     def deletes(self) -> bool:
         return self.job.config.hub.undo_deletes and self.job.wiki.may("delete")
@@ -123,6 +129,8 @@ class UndoRun:
                 if job.wiki.delete(title, why).saved:
                     deleted.append(title)
         listed = [f for f in plan.files if f not in deleted]
+        items = remove_statements(job, name, pid, plan.items)
+        left += items.left
         if listed or deleted:
             text = render_deletion_request(
                 request=name,
@@ -134,7 +142,15 @@ class UndoRun:
                 lang=job.page_language(),
             )
             self.pages.save_if_changed(self.undo_page, text, f"deletion request, undo {pid}")
-        return UndoReport(pid, tuple(reverted), tuple(deleted), tuple(listed), tuple(left))
+        return UndoReport(
+            pid,
+            tuple(reverted),
+            tuple(deleted),
+            tuple(listed),
+            tuple(left),
+            items=tuple(items.items),
+            statements=items.statements,
+        )
 
 
 __all__ = ["Left", "UndoRun"]

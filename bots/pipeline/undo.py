@@ -16,9 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bots.i18n.message import Message, Param, msg
 from bots.wiki.records import PageInfo
+
+if TYPE_CHECKING:
+    from bots.pipeline.undo_items import ItemRemoval
 
 
 @dataclass(frozen=True)
@@ -54,15 +58,24 @@ class UndoPlan:
     reverts: tuple[Revert, ...] = ()
     files: tuple[str, ...] = ()  # uploads to delete or list for deletion, with File:
     left: tuple[Left, ...] = ()
+    #: statements the bot added to items, to remove (see :mod:`bots.pipeline.undo_items`)
+    items: tuple[ItemRemoval, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not (self.reverts or self.files)
+        return not (self.reverts or self.files or self.items)
+
+    @property
+    def statements(self) -> int:
+        """How many item statements the undo removes."""
+        return sum(len(r.claims) for r in self.items)
 
     def key(self) -> list[str]:
         """What the undo's preview id covers: every step, in order."""
         steps = [f"revert {r.title} {r.revid}>{r.parent}" for r in self.reverts]
-        return steps + [f"delete {f}" for f in self.files]
+        steps += [f"delete {f}" for f in self.files]
+        steps += [f"unclaim {r.item} {r.revid} {','.join(r.claims)}" for r in self.items]
+        return steps
 
 
 def plan_undo(

@@ -140,6 +140,8 @@ def _undo(report: UndoReport | None, lang: PageLanguage) -> dict[str, object] | 
         "reverted": [_file_link(t, lang) for t in report.reverted],
         "deleted": [_file_link(t, lang) for t in report.deleted],
         "listed": [_file_link(t, lang) for t in report.listed],
+        "statements": report.statements,
+        "item_count": len(report.items),
         "left": [(_file_link(t, lang), lang.text(w)) for t, w in report.left],
     }
 

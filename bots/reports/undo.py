@@ -28,6 +28,15 @@ def render_undo_preview(
         request=escape_value(request),
         reverts=plan.reverts,
         files=plan.files,
+        items=[
+            {
+                "item": lang.value(Wikitext(f"[[{r.title}|{r.item}]]")),
+                "count": len(r.claims),
+                "props": r.properties,
+            }
+            for r in plan.items
+        ],
+        statements=plan.statements,
         left=[{"title": left.title, "why": lang.text(left.why)} for left in plan.left],
         delete=delete,
         undo_page=Wikitext(f"[[{undo_page}]]"),

@@ -25,6 +25,7 @@ from bots.followup.impact import Reach, Usage, build_hub_impact, build_impact
 from bots.i18n import Message, PageLanguage, msg
 from bots.model import PlannedFile, Problem, SyncConflict, SyncNote, SyncReport, UndoReport
 from bots.pipeline.undo import Left, Revert, UndoPlan
+from bots.pipeline.undo_items import ItemRemoval
 from bots.reports.dashboard import DashboardRow, render_dashboard
 from bots.reports.edit_preview import ShownChange, render_edit_preview
 from bots.reports.impact import render_hub_impact, render_impact
@@ -150,7 +151,13 @@ def _status() -> str:
         recent=[RecordLine(V, f"File:{V}.jpg")],
         sync=_sync(),
         undo=UndoReport(
-            V, (f"File:{V}.jpg",), (f"File:{V}2.jpg",), (), ((V, msg("hubbot-undo-page-gone")),)
+            V,
+            (f"File:{V}.jpg",),
+            (f"File:{V}2.jpg",),
+            (),
+            ((V, msg("hubbot-undo-page-gone")), (V, msg("hubbot-undo-item-statement-changed", V))),
+            items=("Q1",),
+            statements=2,
         ),
         edited=2,
         unchanged=1,
@@ -223,6 +230,7 @@ def _undo_plan() -> UndoPlan:
         reverts=(Revert(f"File:{V}.jpg", 2, 1, V),),
         files=(f"File:{V}2.jpg",),
         left=(Left(f"File:{V}3.jpg", msg("hubbot-undo-edited-after", V)),),
+        items=(ItemRemoval("Q1", ("Q1$x", "Q1$y"), ("P170", "P31"), 5),),
     )
 
 
@@ -269,6 +277,8 @@ CHECKED = [
     "bots/jobs/edit_preview.py",
     "bots/jobs/edit_batch.py",
     "bots/jobs/undo.py",
+    "bots/jobs/undo_items.py",
+    "bots/pipeline/undo_items.py",
     "bots/pipeline/edits.py",
     "bots/pipeline/undo.py",
     "bots/pipeline/advice.py",
