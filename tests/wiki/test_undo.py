@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import uuid
+
 from tests.faults.helpers import Tally, report
+from tests.support.items import claim, make_item
 from tests.wiki.test_batch_edit import edit_request, old_files
+
+COLLECTION = "Q430682"  # on the test wiki as on Wikidata
+PAINTING = "Q3305213"
 
 
 def undo(flow, name: str) -> str:
@@ -89,3 +96,88 @@ def test_undo_deletes_when_configured_and_the_bot_may(flow, devwiki, config_file
     assert flow.uploads("Gone") == []
     assert all(not flow.bot.files([t])[t].exists for t in uploaded)
     assert "deleted by the bot" in flow.bot.read_page(flow.hub.request("Gone") + "/Undo").text
+
+
+def test_undo_removes_the_statements_the_bot_added_to_items(flow, bot, person):
+    """A matched item loses the bot's statements but one a volunteer changed since;
+    an item the bot created loses its statements (the item itself stays)."""
+    tag = uuid.uuid4().hex[:6]
+    volunteer = person("Volunteer")
+    existing = make_item(
+        volunteer,
+        f"Kept label {tag}",
+        "an object a volunteer described",
+        [claim("P217", f"{tag}-1")],
+    )
+    other = make_item(volunteer, f"Other collection {tag}", "a collection", [])
+    rows = [
+        {
+            "id": f"{tag}-{i}",
+            "title": f"{flow.tag} undo item object {tag} {i}",
+            "artist": "",
+            "image": flow.media.image(f"u{tag}-{i}.png"),
+        }
+        for i in (1, 2)
+    ]
+    flow.file_request(
+        "Unitem",
+        rows,
+        source_url="https://example.org/object/{id}",
+        items="create",
+        item_label="{title}",
+        item_description="undo test object {id}",
+        item_statements=f"P31={PAINTING}; P217={{id}}; P195={COLLECTION}",
+        item_match="P217",
+    )
+    flow.run()
+    flow.approve("Unitem")
+    assert flow.run().requests["Unitem"] == "done", flow.status_text("Unitem")
+    store = flow.store()
+    entries = store.item_entries("Unitem")
+    created = entries[f"{tag}-2"].item
+    assert entries[f"{tag}-1"].item == existing and created
+    assert {c.property for c in store.item_claims("Unitem") if c.item == existing} == {
+        "P31",
+        "P195",
+    }
+    store.close()
+    # a volunteer changes the collection the bot added to the matched item
+    (collection,) = _claims(bot, existing)["P195"]
+    token = volunteer.site.get_token("csrf")
+    value = {"entity-type": "item", "numeric-id": int(other[1:])}
+    volunteer.api(
+        "wbsetclaimvalue",
+        claim=collection["id"],
+        snaktype="value",
+        value=json.dumps(value),
+        token=token,
+    )
+
+    undo(flow, "Unitem")
+    preview = flow.bot.read_page(flow.hub.preview("Unitem")).text
+    assert "Statements the bot added to Wikidata items, to remove: 4 (on 2 items)" in preview
+    assert f"[[Special:EntityPage/{existing}|{existing}]] || 1 (P31)" in preview
+    assert "someone changed the statement P195 after the bot added it" in preview
+    assert flow.run().requests["Unitem"] == "done", flow.status_text("Unitem")
+
+    kept = _claims(bot, existing)
+    assert set(kept) == {"P217", "P195"}  # the volunteer's identifier, the changed collection
+    assert kept["P195"][0]["mainsnak"]["datavalue"]["value"]["id"] == other
+    new = bot.call(action="wbgetentities", ids=created)["entities"][created]
+    assert "missing" not in new and not _claims(bot, created)  # the item stays, bare
+    assert new["labels"]["en"]["value"] == rows[1]["title"]
+    status = flow.status_text("Unitem")
+    assert "Statements removed from Wikidata items: 4 (on 2 items)" in status
+    assert f"Special:EntityPage/{existing}" in status
+    assert "someone changed the statement P195 after the bot added it, so it stays" in status
+    # a second run removes nothing more
+    revid = bot.call(action="wbgetentities", ids=existing)["entities"][existing]["lastrevid"]
+    flow.run()
+    assert (
+        bot.call(action="wbgetentities", ids=existing)["entities"][existing]["lastrevid"] == revid
+    )
+
+
+def _claims(bot, qid: str) -> dict:
+    entity = bot.call(action="wbgetentities", ids=qid)["entities"][qid]
+    return entity.get("claims") or {}
