@@ -5,8 +5,9 @@ and what is left and why); a reviewer approves it like an upload (approver,
 four eyes, the id shown). The approved undo then reverts the bot's edits that
 nobody built on, and writes one mass deletion request for the uploads on
 ``R/Requests/NAME/Undo`` (or deletes them, when ``hub.undo_deletes`` is set
-and the bot's account may delete). Carried out once per approved id: its
-report stays on the status page.
+and the bot's account may delete), and removes the statements it added to
+Wikidata items where unchanged (:mod:`bots.jobs.undo_items`; never an item).
+Carried out once per approved id: its report stays on the status page.
 """
 
 from __future__ import annotations
