@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from bots.statements import HeldStatement, ItemValue
 from bots.store import ItemState, StateStore, identifier_key, lookup_key, terms_key
 from tests.store.test_state import Clock, clock, mariadb_server, url  # noqa: F401  (fixtures)
 
@@ -81,3 +82,20 @@ def test_answers_are_kept_for_as_long_as_the_caller_accepts(
     assert store.recall([key], timedelta(hours=24)) == {key: []}
     store.forget_answers([key])
     assert store.recall([key], timedelta(days=1000)) == {}
+
+
+def test_the_statements_the_bot_added_are_kept_for_an_undo(store: StateStore) -> None:
+    store.finish_item("Undo", "N01", ItemState.CREATED, item="Q7")
+    store.finish_item("Undo", "N02", ItemState.MATCHED, item="Q8")
+    p31 = HeldStatement("Q7$1A-b", "P31", ItemValue("Q5"), (), "d" * 40)
+    p18 = HeldStatement("Q7$2C-d", "P18", None, (), "e" * 40)
+    store.keep_item_claims("Undo", "N01", "Q7", 100, [p31])
+    store.keep_item_claims("Undo", "N02", "Q8", 101, [HeldStatement("Q8$x", "P170", None, (), "f")])
+    # a later edit of the same item (its image) moves the item's revision on
+    store.keep_item_claims("Undo", "N01", "Q7", 105, [p18])
+    claims = {c.claim: c for c in store.item_claims("Undo")}
+    assert set(claims) == {"Q7$1A-b", "Q7$2C-d", "Q8$x"}
+    assert claims["Q7$1A-b"].revid == 105 and claims["Q7$1A-b"].created
+    assert claims["Q7$1A-b"].digest == "d" * 40 and claims["Q7$2C-d"].property == "P18"
+    assert claims["Q8$x"].revid == 101 and not claims["Q8$x"].created
+    assert store.item_claims("Other") == []
