@@ -100,7 +100,8 @@ def test_undo_deletes_when_configured_and_the_bot_may(flow, devwiki, config_file
 
 def test_undo_removes_the_statements_the_bot_added_to_items(flow, bot, person):
     """A matched item loses the bot's statements but one a volunteer changed since;
-    an item the bot created loses its statements (the item itself stays)."""
+    an item the bot created loses its statements (the item itself stays), unless
+    someone edited it after the bot."""
     tag = uuid.uuid4().hex[:6]
     volunteer = person("Volunteer")
     existing = make_item(
@@ -117,7 +118,7 @@ def test_undo_removes_the_statements_the_bot_added_to_items(flow, bot, person):
             "artist": "",
             "image": flow.media.image(f"u{tag}-{i}.png"),
         }
-        for i in (1, 2)
+        for i in (1, 2, 3)
     ]
     flow.file_request(
         "Unitem",
@@ -134,7 +135,7 @@ def test_undo_removes_the_statements_the_bot_added_to_items(flow, bot, person):
     assert flow.run().requests["Unitem"] == "done", flow.status_text("Unitem")
     store = flow.store()
     entries = store.item_entries("Unitem")
-    created = entries[f"{tag}-2"].item
+    created, touched = entries[f"{tag}-2"].item, entries[f"{tag}-3"].item
     assert entries[f"{tag}-1"].item == existing and created
     assert {c.property for c in store.item_claims("Unitem") if c.item == existing} == {
         "P31",
@@ -153,11 +154,15 @@ def test_undo_removes_the_statements_the_bot_added_to_items(flow, bot, person):
         token=token,
     )
 
+    # and someone improves the label of another item the bot created
+    volunteer.api("wbsetlabel", id=touched, language="en", value=f"Better label {tag}", token=token)
+
     undo(flow, "Unitem")
     preview = flow.bot.read_page(flow.hub.preview("Unitem")).text
     assert "Statements the bot added to Wikidata items, to remove: 4 (on 2 items)" in preview
     assert f"[[Special:EntityPage/{existing}|{existing}]] || 1 (P31)" in preview
     assert "someone changed the statement P195 after the bot added it" in preview
+    assert f"[[:Special:EntityPage/{touched}]] || someone edited this item after the bot" in preview
     assert flow.run().requests["Unitem"] == "done", flow.status_text("Unitem")
 
     kept = _claims(bot, existing)
@@ -166,7 +171,9 @@ def test_undo_removes_the_statements_the_bot_added_to_items(flow, bot, person):
     new = bot.call(action="wbgetentities", ids=created)["entities"][created]
     assert "missing" not in new and not _claims(bot, created)  # the item stays, bare
     assert new["labels"]["en"]["value"] == rows[1]["title"]
+    assert set(_claims(bot, touched)) == {"P31", "P217", "P195"}  # all kept
     status = flow.status_text("Unitem")
+    assert "someone edited this item after the bot created it" in status
     assert "Statements removed from Wikidata items: 4 (on 2 items)" in status
     assert f"Special:EntityPage/{existing}" in status
     assert "someone changed the statement P195 after the bot added it, so it stays" in status
