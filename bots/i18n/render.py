@@ -23,6 +23,7 @@ Decisions:
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -41,6 +42,9 @@ _EXPLICIT = re.compile(r"\s*(\d+)\s*=(.*)", re.DOTALL)
 _USER_NAME_UNSAFE = re.compile(r"[\[\]{}|<>#\n]")
 #: CLDR's plural categories in the order MediaWiki expects the forms.
 _CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+
+#: Markup of a message's own text that plain text leaves out (its content stays).
+_PLAIN_TAGS = re.compile(r"</?(?:code|nowiki)>")
 
 
 def render(message: Message, language: str) -> str:
@@ -79,11 +83,14 @@ class _Renderer:
             return f"({message.key}: {shown})" if shown else f"({message.key})"
         found = catalog().find(self.language, message.key)
         text = _expand(
-            found.text,
+            found.text if self.markup else _PLAIN_TAGS.sub("", found.text),
             lambda name, args: self.function(message, found.language, name, args),
             lambda n: self.param_at(message, n),
         )
-        if self.markup and direction(found.language) != direction(self.language):
+        if not self.markup:
+            # plain text: the message's own markup (code spans, nowiki, entities) as read
+            return html.unescape(text)
+        if direction(found.language) != direction(self.language):
             return f'<span lang="{found.language}" dir="{direction(found.language)}">{text}</span>'
         return text
 

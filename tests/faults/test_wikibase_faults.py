@@ -173,7 +173,7 @@ def test_a_refusal_for_the_moment_waits_for_the_next_run(flow, proxy, media):
     flow.run()
     status = flow.status(name)
     assert (status["state"], status["uploaded"], status["sdc_pending"]) == ("uploading", "1", "1")
-    assert "wait for their structured data" in flow.status_text(name)
+    assert "for their structured data" in flow.status_text(name)
     proxy.rules.remove(refusal)
     flow.run()
     done(flow, name)

@@ -114,7 +114,7 @@ def test_stop_after_a_long_history_stops_the_bot(
     # now anyone says stop: the newest revision decides
     person("Volunteer").edit(hub.stop, "stop", "stop the bot")
     summary = flow.run()
-    assert summary.stopped and "'stop'" in summary.stopped and "Volunteer" in summary.stopped
+    assert summary.stopped and '"stop"' in summary.stopped and "Volunteer" in summary.stopped
     assert summary.requests == {}
     assert flow.uploads("Long stop") == []
     assert "stopped" in bot.read_page(hub.dashboard).text.lower()

@@ -145,7 +145,7 @@ def test_mistakes_in_records_are_problems_on_the_preview(flow, media):
     flow.run()
     preview = unescape(flow.bot.read_page(flow.hub.preview("Records")).text)
     # R001 (Turner, 1850) and R003 (Turner, no year) are fine; R002 and R004 are Blake's
-    assert "|files=2|problems=4}}" in preview
+    assert "|files=2|problems=4|" in preview
     assert (
         'The statement P571 (from statements) cannot be made for this record: "c. 1850" is '
         "not a date written as YYYY, YYYY-MM or YYYY-MM-DD." in preview
@@ -243,7 +243,7 @@ def test_sync_keeps_statements_and_captions_in_step_three_ways(flow, media):
     assert second.labels["en"] == f"{flow.tag} object R002 (corrected)"
     assert [v for p, v in held(second) if p == "P217"] == [StringValue("INV-R002b")]
     status = unescape(flow.status_text("Steps"))
-    assert "structured data (captions and statements) of 2 file(s)" in status
+    assert "structured data (captions and statements) of 2 files" in status
     assert "caption (en)" in status and "A volunteer's caption" in status  # a conflict, listed
     assert "the P180 statements was added on the wiki; kept" in status
     # a second sync changes nothing

@@ -16,6 +16,7 @@ import uuid
 
 import pytest
 
+from bots.i18n import Message
 from bots.model import StashState
 from bots.net.pacing import StopRequested
 from bots.store import Outcome
@@ -59,9 +60,9 @@ def stop_after(count: int):
     def note(state):
         seen.append(state)
 
-    def should_stop() -> str:
+    def should_stop() -> Message | None:
         confirmed = [s for s in seen if s is not None]
-        return "test stop" if len(confirmed) >= count else ""
+        return Message.verbatim("test stop") if len(confirmed) >= count else None
 
     return seen, note, should_stop
 

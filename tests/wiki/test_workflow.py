@@ -203,9 +203,9 @@ def test_limit_and_pause(flow, media):
     assert "limit of 1" in flow.status_text("Trial")
     box = status_box(flow, "Trial")
     assert "Paused: the trial limit is reached" in box
-    assert "trial limit of 1 uploaded file (|limit=1) is reached" in box
+    assert "trial limit of 1 uploaded file is reached" in box and "(|limit=1)" in box
     assert "raise |limit= on the request, or remove it" in box
-    assert "1 of 3 files uploaded" in box
+    assert "Files uploaded: 1 of 3" in box
     assert "pause=yes" not in box
     flow.set_request_param("Trial", "pause", "yes")
     flow.set_request_param("Trial", "limit", "")
