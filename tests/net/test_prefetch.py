@@ -142,8 +142,10 @@ def test_the_queue_holds_few_bytes_of_large_files(tmp_path: Path) -> None:
             next(downloads)  # tops the queue up as far as its bytes allow
             time.sleep(0.5)
             waiting = sum(p.stat().st_size for p in tmp_path.glob("media-*"))
-            # the two handed out, and no more than the bound (plus the one that crossed it)
-            assert waiting <= 2 * 256 * 1024 + 600 * 1024 + 256 * 1024
+            # the two handed out, and no more than the bound, plus the one that crossed it and
+            # one that started while a file was being handed out (the bound is checked before
+            # each download starts, not while it runs)
+            assert waiting <= 2 * 256 * 1024 + 600 * 1024 + 2 * 256 * 1024
             assert len(counter.asked) < 10
 
 
