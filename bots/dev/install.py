@@ -18,7 +18,7 @@ import yaml
 from bots import WIKI_TEMPLATES_DIR, __version__
 from bots.dev import install_i18n
 from bots.dev.forms import FormsPage, FormsSettings, install_forms
-from bots.wiki import NoChange, PageInfo, Saved, Wiki
+from bots.wiki import NoChange, PageInfo, Saved, Wiki, WikiError
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,10 @@ def install(
             results.append(InstallResult(plan.script, "ask", plan.ask()))
     changed = [r.title for r in results if r.action in ("created", "updated")]
     if changed:
-        wiki.purge([root, *(p.title for p in pages if p.title.startswith(root + "/"))])
+        try:
+            wiki.purge([root, *(p.title for p in pages if p.title.startswith(root + "/"))])
+        except WikiError as e:  # only a delay in what the pages show
+            log.warning("could not purge the hub's pages: %s", e)
     return results
 
 
