@@ -16,7 +16,11 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
@@ -96,7 +100,14 @@ class Browser:
 
     def wait(self, condition: Callable[[Any], Any], timeout: float = 30, what: str = "") -> Any:
         try:
-            return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(condition)
+            # a page that is being replaced (a click that navigates) leaves stale elements:
+            # ask again on the new page
+            return WebDriverWait(
+                self.driver,
+                timeout,
+                poll_frequency=0.1,
+                ignored_exceptions=(StaleElementReferenceException, NoSuchElementException),
+            ).until(condition)
         except TimeoutException:
             raise AssertionError(
                 f"timed out: {what}\nbrowser log:\n" + "\n".join(self.console())
