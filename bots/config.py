@@ -49,8 +49,10 @@ class HubConfig:
     preview_files: int = 20
     #: write simple stand-ins for Commons templates (Information, licences...)
     install_standins: bool = False
-    #: the bot saves a status page at most this often while uploading
-    status_interval: int = 60
+    #: seconds between the status page's saves while uploading (SPEC 7: at most once a
+    #: minute; a shorter setting counts as 60): every 5 minutes keeps a long batch's
+    #: progress in view without filling the page's history (a 10-hour batch: 120 saves)
+    status_interval: int = 300
     #: an approved undo deletes the request's uploads when the bot's account may delete;
     #: otherwise (the default) it lists them on one deletion request page
     undo_deletes: bool = False

@@ -62,6 +62,18 @@ class Job:
     entity_cache: EntityCache = field(default_factory=EntityCache, repr=False)
     #: the run's reads of that Wikibase, kept and counted (made when first needed)
     _reader: WikibaseReader | None = field(default=None, repr=False)
+    #: pages that show a bot page this run saved, purged together when the run ends
+    purges: set[str] = field(default_factory=set, repr=False)
+
+    def purge_pending(self) -> None:
+        """Purge in one request the pages that show a bot page this run saved."""
+        titles, self.purges = sorted(self.purges), set()
+        if not titles:
+            return
+        try:
+            self.wiki.purge(titles)
+        except WikiError as e:  # only a delay in what the pages show
+            log.debug("purging %s failed: %s", ", ".join(titles), e)
 
     @property
     def wikibase_reader(self) -> WikibaseReader:

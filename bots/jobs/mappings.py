@@ -19,7 +19,7 @@ from bots.pipeline import mapping as mappings
 from bots.pipeline.plan import title_letter, title_uses_mappings
 from bots.pipeline.suggestions import with_suggestions
 from bots.sources import SourceData
-from bots.wiki import PageInfo, WikiError
+from bots.wiki import PageInfo, Saved, WikiError
 
 #: How often a mapping page that keeps changing is read and merged again.
 MERGE_ATTEMPTS = 5
@@ -35,6 +35,8 @@ class Mappings:
     #: the first letters of the records' titles, when the counting pass could collect
     #: them (a title pattern without mapped columns); None: they need a pass of their own
     title_letters: frozenset[str] | None = None
+    #: the revision of each mapping page these tables are (as read, or as the bot saved it)
+    revisions: dict[str, int] = field(default_factory=dict)
 
 
 def update_mappings(job: Job, name: str, request: Request, source: SourceData) -> Mappings:
@@ -55,6 +57,7 @@ def update_mappings(job: Job, name: str, request: Request, source: SourceData) -
     tables: dict[str, MappingTable] = {}
     texts: dict[str, str] = {}
     notes: list[Problem] = []
+    revisions: dict[str, int] = {}
     current = job.wiki.read_pages(titles.values())
     pages = {
         column: mappings.parse_mapping_page(current[title].text) if current[title].exists else None
@@ -65,7 +68,7 @@ def update_mappings(job: Job, name: str, request: Request, source: SourceData) -
     suggestions = suggest(job, pages, counts, request.item_language, search=not uploading)
     for column, title in titles.items():
         prop = request.structured.mapped_properties.get(column, "")
-        text = _merge_and_save(
+        text, revisions[title] = _merge_and_save(
             job,
             name,
             column,
@@ -77,7 +80,13 @@ def update_mappings(job: Job, name: str, request: Request, source: SourceData) -
         texts[column] = text
         tables[column] = mappings.mapping_from_text(name, column, text)
         notes.extend(mappings.check_mapping_page(name, column, text))
-    return Mappings(tables, texts, tuple(notes), None if letters is None else frozenset(letters))
+    return Mappings(
+        tables,
+        texts,
+        tuple(notes),
+        None if letters is None else frozenset(letters),
+        revisions,
+    )
 
 
 def _merge_and_save(
@@ -88,7 +97,8 @@ def _merge_and_save(
     counts: Counter[str],
     suggestions: Mapping[str, str],
     prop: str = "",
-) -> str:
+) -> tuple[str, int]:
+    """The mapping page's text merged with the counts, saved; with its revision (0: not known)."""
     title = info.title
     for _attempt in range(MERGE_ATTEMPTS):
         existing = mappings.parse_mapping_page(info.text) if info.exists else None
@@ -96,7 +106,7 @@ def _merge_and_save(
             mappings.merge_mapping(existing, name, column, counts, prop), suggestions
         )
         if info.exists and text == info.text:
-            return text
+            return text, info.revid
         outcome = job.wiki.save(
             title,
             text,
@@ -104,7 +114,7 @@ def _merge_and_save(
             base=info,
         )
         if outcome.saved:
-            return text
+            return text, outcome.revid if isinstance(outcome, Saved) else info.revid
         if not outcome.read_again:
             raise WikiError("mapping", f"Could not save {title}: {outcome}")
         # somebody edited meanwhile: read their version and merge again

@@ -19,8 +19,8 @@ from bots.jobs.session import now_iso
 from bots.model import RequestFacts
 from bots.reports.dashboard import DashboardRow, render_dashboard
 from bots.reports.status import RecordLine, StatusReport, render_status
-from bots.store import DataState, Outcome, StateStore
-from bots.wiki import Wiki, WikiError
+from bots.store import DataState, Outcome, SavedPage, StateStore, text_sha1
+from bots.wiki import PageInfo, Saved, Wiki, WikiError
 
 log = logging.getLogger(__name__)
 
@@ -41,24 +41,55 @@ class BotPages:
         progress: Callable[[str], None] = log.info,
         *,
         item_link: Callable[[str], str] = local_item_link,
+        purges: set[str] | None = None,
     ) -> None:
         self.wiki, self.store, self.hub, self.progress = wiki, store, hub, progress
         #: how the status page links the Wikibase's items (SPEC 12)
         self.item_link = item_link
+        #: pages to purge when the command ends (:meth:`bots.jobs.context.Job.purge_pending`);
+        #: None: purged at once
+        self.purges = purges
 
     def save_if_changed(self, title: str, text: str, what: str) -> bool:
-        """Save a bot page unless it already says this; True when it was saved."""
+        """Save a bot page unless it already says this; True when it was saved.
+
+        When the journal knows the revision the bot made last and the text
+        differs from it, the page is saved over that revision without being
+        read: nobody else writes these pages, and if someone did, the wiki
+        answers with an edit conflict and the page is read then. The same
+        text as last time is checked against the page, which someone may have
+        changed.
+        """
+        last = self.store.saved_page(title)
+        info: PageInfo | None = None
+        if last is not None and last.text_sha1 != text_sha1(text):
+            info = PageInfo(
+                title=title,
+                exists=True,
+                revid=last.revid,
+                timestamp=last.timestamp,
+                starttimestamp=last.timestamp,
+            )
         for _attempt in range(3):
-            info = self.wiki.read_page(title)
-            if info.exists and info.text.rstrip() == text.rstrip():
-                return False
+            if info is None:
+                info = self.wiki.read_page(title)
+                if info.exists and info.text.rstrip() == text.rstrip():
+                    if last is None or last.revid != info.revid:
+                        self._remember(title, info.revid, info.timestamp, text)
+                    return False
             outcome = self.wiki.save(title, text, summary(what), base=info)
+            if isinstance(outcome, Saved):
+                self._remember(title, outcome.revid, outcome.timestamp, text)
             if outcome.saved:
                 return True
             if not outcome.read_again:
                 raise WikiError("save", f"Could not save {title}: {outcome}")
-            # a bot page: ours wins, but only over what we have read
+            info = None  # a bot page: ours wins, but only over what we have read
         return False
+
+    def _remember(self, title: str, revid: int, timestamp: str, text: str) -> None:
+        if revid and timestamp:
+            self.store.remember_saved_page(title, SavedPage(revid, timestamp, text_sha1(text)))
 
     def report(self, name: str, **changes: Any) -> str:
         """Change the request's facts (state, message, notes...), then write its status page."""
@@ -135,7 +166,15 @@ class BotPages:
             self.purge(self.hub.root)
 
     def purge(self, title: str) -> None:
-        """Render a page that shows a bot page again, so it does not show the old one."""
+        """Render a page that shows a bot page again, so it does not show the old one.
+
+        A long run saves the status page every few minutes and the request
+        page, which shows it, is purged once when the run ends, together with
+        the hub's page (the wiki's own jobs refresh it meanwhile).
+        """
+        if self.purges is not None:
+            self.purges.add(title)
+            return
         try:
             self.wiki.purge([title])
         except WikiError as e:  # only a delay in what the page shows

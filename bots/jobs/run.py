@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from bots.config import Config
@@ -80,6 +80,8 @@ class Runner:
         self.fetcher, self.progress, self.clock = fetcher, progress, clock
         self.bars = bars or Bars()
         self.job = self._job(RunOptions())
+        #: the mapping pages' revisions each request's run worked from (done_inputs)
+        self._worked_from: dict[str, dict[str, int]] = {}
 
     def _job(self, options: RunOptions) -> Job:
         return Job.open(
@@ -107,12 +109,15 @@ class Runner:
             self.job.hub,
             self.progress,
             item_link=item_linker(self.config),
+            purges=self.job.purges,
         )
         try:
             with self.job.gate:
                 self._run(options, summary)
         except Stopped as e:
             summary.stopped = e.reason
+        finally:
+            self.job.purge_pending()
         return summary
 
     def _run(self, options: RunOptions, summary: RunSummary) -> None:
@@ -177,7 +182,8 @@ class Runner:
                 return self.invalid(name, partner, problems)
             state = self._with_source(name, request, source)
         if state == "done":
-            self.store.update_request(name, done_inputs=self.inputs_now(name, request, page))
+            inputs = self.inputs_now(name, request, page, self._worked_from.pop(name, None))
+            self.store.update_request(name, done_inputs=inputs)
         return state
 
     def language_of(self, text: str) -> str:
@@ -190,20 +196,27 @@ class Runner:
         written = (request_param(text, "language") or "").strip().lower()
         return written if valid_language(written) else self.wiki.content_language()
 
-    def inputs_now(self, name: str, request: Request, page: PageInfo) -> dict[str, int]:
+    def inputs_now(
+        self, name: str, request: Request, page: PageInfo, known: Mapping[str, int] | None = None
+    ) -> dict[str, int]:
         """The revisions of the pages humans edit for a request: its page, mappings, data.
 
         A finished request whose pages are all still at these revisions is
-        left alone by a run, without reading its source (SPEC 7).
+        left alone by a run, without reading its source (SPEC 7). ``known``:
+        revisions this run worked from (its mapping tables), not read again;
+        a page edited since then makes the next run look again, as it should.
         """
         titles = [self.job.hub.mapping(name, column) for column in request.mapped]
         if not request.source.startswith(("http://", "https://")):
             titles.append(request.source)
-        revisions = self.wiki.revision_ids(titles)
-        return {self.job.hub.request(name): page.revid, **revisions}
+        known = {t: r for t, r in (known or {}).items() if r and t in titles}
+        unknown = [t for t in titles if t not in known]
+        revisions = self.wiki.revision_ids(unknown) if unknown else {}
+        return {self.job.hub.request(name): page.revid, **known, **revisions}
 
     def _with_source(self, name: str, request: Request, source: SourceData) -> str:
         mappings = update_mappings(self.job, name, request, source)
+        self._worked_from[name] = mappings.revisions
         if request.mode == "edit":
             return self._edit(name, request, source, mappings)
         structured = prepare_structured(self.job, request, source, mappings.tables)
@@ -250,13 +263,20 @@ class Runner:
         return EditBatch(self.job, name, preview.id, found).run()
 
     def approval(self, name: str, pid: str) -> Decision:
-        """SPEC 5, from the request page's newest revisions and the users' rights now."""
+        """SPEC 5, from the request page's newest revisions and the users' rights now.
+
+        The page's creator (the four-eyes rule) comes with its history when
+        that history is short enough to come in the requests already made.
+        """
         request_page = self.job.hub.request(name)
+        history = self.wiki.revisions(request_page)
         return check_approval(
-            self.wiki.revisions(request_page),
+            history,
             lambda text: request_param(text, "approve"),
             pid,
-            lambda: self.wiki.creator(request_page),
+            lambda: (
+                history.creator if history.creator is not None else self.wiki.creator(request_page)
+            ),
             self.wiki.user,
             self.job.approvers,
         )

@@ -65,7 +65,12 @@ class UploadBatch:
         self.job, self.name, self.request = job, name, request
         self.source, self.tables, self.preview = source, tables, preview
         self.pages = BotPages(
-            job.wiki, job.store, job.hub, job.progress, item_link=item_linker(job.config)
+            job.wiki,
+            job.store,
+            job.hub,
+            job.progress,
+            item_link=item_linker(job.config),
+            purges=job.purges,
         )
         #: links files and items after each upload, when the request has items (SPEC 12)
         self.links: ItemLinks | None = None
@@ -156,7 +161,7 @@ class UploadBatch:
                 return BatchEnd("uploading", msg("hubbot-status-lease-lost"))
             self._upload(planned, download)
             bar.advance()
-            if gate.clock() - last_status >= self.job.config.hub.status_interval:
+            if gate.clock() - last_status >= max(self.job.config.hub.status_interval, 60):
                 self.pages.report(name, state="uploading", message=msg("hubbot-status-uploading"))
                 last_status = gate.clock()
         counts = store.counts(name)

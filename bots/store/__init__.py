@@ -16,6 +16,7 @@ the modules of this package (each a subclass of :class:`db.Database`).
 from __future__ import annotations
 
 from bots.pipeline.undo import PageEdit
+from bots.store.bot_pages import BotPageJournal, SavedPage, text_sha1
 from bots.store.db import StateStoreError, display_url, toolsdb_url, utc_now
 from bots.store.edits import EditBase, Edits
 from bots.store.facts import Facts
@@ -41,6 +42,7 @@ class StateStore(
     Lookups,
     Edits,
     ItemClaims,
+    BotPageJournal,
 ):
     """The journal of every request's records, plus stashes, facts, leases, snapshots,
     the structured data of uploaded files, the records' items, kept Wikibase answers and
@@ -49,6 +51,8 @@ class StateStore(
 
 __all__ = [
     "DataState",
+    "SavedPage",
+    "text_sha1",
     "EditBase",
     "PageEdit",
     "StructuredState",

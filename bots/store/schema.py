@@ -137,6 +137,19 @@ snapshots = Table(
     **_TABLE_OPTIONS,
 )
 
+#: The bot's own pages (status pages, the dashboard) as the bot last saved them:
+#: a page whose text changes is saved over that revision without reading it
+#: first (an edit by someone else since is an edit conflict, then read).
+bot_pages = Table(
+    "bot_pages",
+    metadata,
+    Column("title_key", String(40), primary_key=True),  # SHA-1 of the title: any length
+    Column("revid", BigInteger, nullable=False),
+    Column("timestamp", String(32), nullable=False),
+    Column("text_sha1", String(40), nullable=False),
+    **_TABLE_OPTIONS,
+)
+
 #: Batch edits (SPEC 13): the revision of each target page when a preview was
 #: made, the base of the three-way merge the approved edit makes.
 edit_bases = Table(

@@ -30,6 +30,8 @@ class EditOutcome:
 class Saved(EditOutcome):
     title: str
     revid: int
+    #: when the new revision was made ("" when not known): a later save's base
+    timestamp: str = ""
     saved: ClassVar[bool] = True
 
 

@@ -20,7 +20,7 @@ def _now_iso() -> str:
 REVISIONS_PER_REQUEST = 50
 
 
-def newest_revisions(call: ApiCall, title: str) -> Iterator[Revision]:
+def newest_revisions(call: ApiCall, title: str) -> History:
     """A page's revisions with their text, newest first, 50 a request, however long the history.
 
     The next 50 are asked for only when the caller reads past the ones it has,
@@ -28,30 +28,59 @@ def newest_revisions(call: ApiCall, title: str) -> Iterator[Revision]:
     pays one request when that revision is among the newest 50. The one history
     reader of the bot: approval, the stop page and sync all use it.
     """
-    params: dict[str, Any] = {
-        "action": "query",
-        "titles": title,
-        "prop": "revisions",
-        "rvprop": "ids|timestamp|user|content|comment",
-        "rvslots": "main",
-        "rvdir": "older",
-        "rvlimit": REVISIONS_PER_REQUEST,
-        "formatversion": 2,
-    }
-    while True:
-        data = call(**params)
+    return History(call, title)
+
+
+class History(Iterator[Revision]):
+    """The revisions of one page, newest first, read 50 at a time as the caller goes.
+
+    A page whose whole history came in the requests made so far (fewer than
+    50 revisions, the common case for a request page) also tells who created
+    it (:attr:`creator`), which the four-eyes rule would otherwise ask for.
+    """
+
+    def __init__(self, call: ApiCall, title: str) -> None:
+        self._call = call
+        self._params: dict[str, Any] | None = {
+            "action": "query",
+            "titles": title,
+            "prop": "revisions",
+            "rvprop": "ids|timestamp|user|content|comment",
+            "rvslots": "main",
+            "rvdir": "older",
+            "rvlimit": REVISIONS_PER_REQUEST,
+            "formatversion": 2,
+        }
+        self._batch: list[Revision] = []
+        #: the user who made the page's first revision, once a request read it; else None
+        self.creator: str | None = None
+
+    def __next__(self) -> Revision:
+        while not self._batch:
+            if self._params is None:
+                raise StopIteration
+            self._read()
+        return self._batch.pop(0)
+
+    def _read(self) -> None:
+        params = self._params
+        if params is None:
+            return
+        data = self._call(**params)
         for page in data.get("query", {}).get("pages", []):
             for rev in page.get("revisions", []):
-                yield Revision(
-                    revid=int(rev["revid"]),
-                    user=rev.get("user", ""),
-                    timestamp=rev.get("timestamp", ""),
-                    text=rev.get("slots", {}).get("main", {}).get("content", ""),
-                    comment=rev.get("comment", ""),
+                if rev.get("parentid") == 0:
+                    self.creator = str(rev.get("user", ""))
+                self._batch.append(
+                    Revision(
+                        revid=int(rev["revid"]),
+                        user=rev.get("user", ""),
+                        timestamp=rev.get("timestamp", ""),
+                        text=rev.get("slots", {}).get("main", {}).get("content", ""),
+                        comment=rev.get("comment", ""),
+                    )
                 )
-        if "continue" not in data:
-            return
-        params = {**params, **data["continue"]}
+        self._params = {**params, **data["continue"]} if "continue" in data else None
 
 
 def chunks(items: Sequence[str], size: int = 50) -> Iterator[Sequence[str]]:
@@ -137,7 +166,7 @@ class Queries(Client):
     def read_page(self, title: str) -> PageInfo:
         return self.read_pages([title])[title]
 
-    def revisions(self, title: str) -> Iterator[Revision]:
+    def revisions(self, title: str) -> History:
         """Revisions of a page with their text, newest first, read as far as the caller goes.
 
         See :func:`newest_revisions`; a missing page has none.

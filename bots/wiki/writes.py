@@ -286,7 +286,7 @@ class Writes(Queries):
                 if now.exists and now.text.rstrip() == text.rstrip():
                     if base is not None and base.exists and now.revid == base.revid:
                         return NoChange(title=now.title)
-                    return Saved(title=now.title, revid=now.revid)
+                    return Saved(title=now.title, revid=now.revid, timestamp=now.timestamp)
                 if attempt > self.pacer.policy.retries:
                     raise
                 policy = self.pacer.policy
@@ -301,7 +301,11 @@ class Writes(Queries):
             return Refused(code=str(edit.get("code", "failure")), info=_edit_failure_info(edit))
         if edit.get("nochange") is not None:
             return NoChange(title=edit.get("title", title))
-        return Saved(title=edit.get("title", title), revid=int(edit.get("newrevid", 0)))
+        return Saved(
+            title=edit.get("title", title),
+            revid=int(edit.get("newrevid", 0)),
+            timestamp=str(edit.get("newtimestamp", "")),
+        )
 
 
 @dataclass

@@ -65,3 +65,21 @@ def test_a_missing_page_has_no_revisions() -> None:
         return {"query": {"pages": [{"ns": 4, "title": "Project:P", "missing": True}]}}
 
     assert list(newest_revisions(call, "Project:P")) == []
+
+
+def test_a_short_history_tells_its_creator() -> None:
+    call = FakeHistory(10)
+    revisions = newest_revisions(call, "Project:P")
+    assert revisions.creator is None  # nothing read yet
+    next(revisions)
+    assert revisions.creator == "HubBot"  # revision 1 came in the first request
+    assert len(call.seen) == 1
+
+
+def test_a_long_history_leaves_the_creator_to_be_asked() -> None:
+    call = FakeHistory(120)
+    revisions = newest_revisions(call, "Project:P")
+    next(revisions)
+    assert revisions.creator is None  # the first revision is two requests further back
+    list(revisions)
+    assert revisions.creator == "HubBot"
