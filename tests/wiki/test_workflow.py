@@ -397,3 +397,21 @@ def _csv(batch):
     from tests.support.workflow import csv_text
 
     return csv_text(batch).encode()
+
+
+def test_a_status_page_someone_edited_is_written_over_their_revision(flow, media):
+    """The bot saves its status page over the revision it made without reading it first
+    (bots/store/bot_pages.py); a volunteer's edit since makes the wiki refuse that save as an
+    edit conflict, and the bot reads the page and saves its status over what it read."""
+    flow.file_request("Edited status", flow.rows(2))
+    flow.run()
+    title = flow.hub.status("Edited status")
+    made = flow.bot.read_page(title)
+    assert flow.store().saved_page(title).revid == made.revid  # the journal knows the bot's save
+    flow.person("Volunteer").edit(title, made.text + "\nA volunteer's note.\n", "note")
+    approve_and_run(flow, "Edited status")
+    after = flow.bot.read_page(title)
+    assert flow.status("Edited status")["state"] == "done"
+    assert "A volunteer's note." not in after.text  # the bot's page is the bot's
+    assert after.user == flow.bot.username
+    assert flow.store().saved_page(title).revid == after.revid
