@@ -12,7 +12,6 @@ On disk each record is the list of its values in column order, written with
 file lives only as long as the process that wrote it (the same Python reads
 it back), and a planning pass over a million records reads it several times,
 which JSON objects of every column name made three times slower.
-
 """
 
 from __future__ import annotations
