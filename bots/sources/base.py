@@ -74,7 +74,7 @@ class RecordStore:
         self.path = workspace / "records.bin"
         self._file = self.path.open("wb")
         self._columns: dict[str, None] = {}
-        self._block: list[list[object]] = []
+        self._block: list[list[str]] = []
         self.count = 0
         self.problems: list[Problem] = []
         self._unlisted_problems = 0
@@ -90,7 +90,7 @@ class RecordStore:
         """A record given as its values, one for each column announced so far, in order."""
         self._keep(values)
 
-    def _keep(self, values: list[object]) -> None:
+    def _keep(self, values: list[str]) -> None:
         self._block.append(values)
         self.count += 1
         if len(self._block) >= BLOCK_RECORDS:
@@ -186,7 +186,7 @@ class SourceData:
         with self._records_path.open("rb") as stored:
             while size := int.from_bytes(stored.read(_SIZE_BYTES), "little"):
                 for values in marshal.loads(stored.read(size)):
-                    record = dict(zip(columns, values))
+                    record = dict(zip(columns, values, strict=False))
                     if len(values) < width:  # columns first seen in a later record
                         for column in columns[len(values) :]:
                             record[column] = ""

@@ -174,7 +174,9 @@ def test_records_keep_their_columns_across_blocks(tmp_path: Path) -> None:
     items[1700]["late"] = "here"
     items.append({"title": "no id", "late": "x"})
     source = from_page(json.dumps(items), tmp_path, format="json")
-    expected = [{"id": i.get("id", ""), "title": i["title"], "late": i.get("late", "")} for i in items]
+    expected = [
+        {"id": i.get("id", ""), "title": i["title"], "late": i.get("late", "")} for i in items
+    ]
     assert source.columns == ("id", "title", "late")
     assert list(source.records()) == expected
     assert [list(r) for r in source.records()][:1] == [["id", "title", "late"]]
