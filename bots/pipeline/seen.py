@@ -31,6 +31,21 @@ def _fingerprint(text: str) -> tuple[int, int]:
     return (high, low) if high or low else (0, 1)  # (0, 0) marks an empty slot
 
 
+class _LastFingerprint:
+    """The fingerprint of the string asked last: the planner asks "seen?", then adds it."""
+
+    __slots__ = ("fingerprint", "text")
+
+    def __init__(self) -> None:
+        self.text: str | None = None
+        self.fingerprint = (0, 1)
+
+    def __call__(self, text: str) -> tuple[int, int]:
+        if text != self.text:
+            self.text, self.fingerprint = text, _fingerprint(text)
+        return self.fingerprint
+
+
 class _Table:
     """An open-addressing table of fingerprints, with an optional integer per member."""
 
@@ -90,15 +105,16 @@ class SeenStrings:
 
     def __init__(self) -> None:
         self._table = _Table(values=False)
+        self._fingerprint = _LastFingerprint()
 
     def __len__(self) -> int:
         return self._table.count
 
     def __contains__(self, text: object) -> bool:
-        return isinstance(text, str) and self._table.get(*_fingerprint(text)) is not None
+        return isinstance(text, str) and self._table.get(*self._fingerprint(text)) is not None
 
     def add(self, text: str) -> None:
-        self._table.put(*_fingerprint(text))
+        self._table.put(*self._fingerprint(text))
 
 
 class SeenTitles:
@@ -106,6 +122,7 @@ class SeenTitles:
 
     def __init__(self) -> None:
         self._table = _Table(values=True)
+        self._fingerprint = _LastFingerprint()
         self._ids = bytearray()
         self._ends = array("Q", [0])
 
@@ -113,7 +130,7 @@ class SeenTitles:
         return self._table.count
 
     def __contains__(self, text: object) -> bool:
-        return isinstance(text, str) and self._table.get(*_fingerprint(text)) is not None
+        return isinstance(text, str) and self._table.get(*self._fingerprint(text)) is not None
 
     def __getitem__(self, text: str) -> str:
         found = self.get(text)
@@ -122,7 +139,7 @@ class SeenTitles:
         return found
 
     def get(self, text: str) -> str | None:
-        index = self._table.get(*_fingerprint(text))
+        index = self._table.get(*self._fingerprint(text))
         if index is None or index < 0:
             return None
         start, end = self._ends[index], self._ends[index + 1]
@@ -131,4 +148,4 @@ class SeenTitles:
     def __setitem__(self, text: str, record_id: str) -> None:
         self._ids += record_id.encode("utf-8", "surrogatepass")
         self._ends.append(len(self._ids))
-        self._table.put(*_fingerprint(text), value=len(self._ends) - 2)
+        self._table.put(*self._fingerprint(text), value=len(self._ends) - 2)
