@@ -19,6 +19,7 @@ from array import array
 from hashlib import blake2b
 
 _START = 1 << 10  # slots; a power of two
+_LOW_64 = (1 << 64) - 1
 
 
 def _zeros(size: int) -> array[int]:
@@ -27,7 +28,8 @@ def _zeros(size: int) -> array[int]:
 
 def _fingerprint(text: str) -> tuple[int, int]:
     digest = blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-    high, low = int.from_bytes(digest[:8], "little"), int.from_bytes(digest[8:], "little")
+    both = int.from_bytes(digest, "little")  # the first 8 bytes are the low 64 bits
+    high, low = both & _LOW_64, both >> 64
     return (high, low) if high or low else (0, 1)  # (0, 0) marks an empty slot
 
 
@@ -65,26 +67,38 @@ class _Table:
                 return slot
             slot = (slot + 1) & mask
 
-    def taken(self, slot: int) -> bool:
-        return bool(self.high[slot] or self.low[slot])
-
     def put(self, high: int, low: int, value: int = -1) -> None:
-        slot = self.slot(high, low)
-        if not self.taken(slot):
-            if 2 * (self.count + 1) > len(self.high):
-                self._grow()
-                slot = self.slot(high, low)
-            self.high[slot], self.low[slot] = high, low
-            self.count += 1
+        # slot() and taken() written out: a batch puts two fingerprints a record
+        highs, lows = self.high, self.low
+        mask = len(highs) - 1
+        slot = low & mask
+        while True:
+            found_high, found_low = highs[slot], lows[slot]
+            if found_high == high and found_low == low:
+                break
+            if not (found_high or found_low):
+                if 2 * (self.count + 1) > len(highs):
+                    self._grow()
+                    slot = self.slot(high, low)
+                self.high[slot], self.low[slot] = high, low
+                self.count += 1
+                break
+            slot = (slot + 1) & mask
         if self.value is not None:
             self.value[slot] = value
 
     def get(self, high: int, low: int) -> int | None:
         """The member's value (-1 without values), or None when it is not a member."""
-        slot = self.slot(high, low)
-        if not self.taken(slot):
-            return None
-        return -1 if self.value is None else self.value[slot]
+        highs, lows = self.high, self.low
+        mask = len(highs) - 1
+        slot = low & mask
+        while True:
+            found_high, found_low = highs[slot], lows[slot]
+            if found_high == high and found_low == low:
+                return -1 if self.value is None else self.value[slot]
+            if not (found_high or found_low):
+                return None
+            slot = (slot + 1) & mask
 
     def _grow(self) -> None:
         old_high, old_low, old_value = self.high, self.low, self.value

@@ -113,8 +113,20 @@ def _replacing(forbidden: frozenset[str]) -> dict[int, str]:
     return str.maketrans({char: REPLACEMENTS[char] for char in forbidden})
 
 
+#: In printable ASCII, what some rule of a file title changes: a forbidden character, an
+#: underscore or two spaces (folded), a tilde, ``%`` and ``&`` (maybe); the rest stays.
+_TITLE_RULES = re.compile(r"[#<>\[\]|{}/\\:_~%&]|  ")
+
+
 def _clean(text: str, forbidden: frozenset[str] = _FORBIDDEN, trim: str = " .") -> str:
     """Apply every character rule; the result may still need cutting to size."""
+    if (
+        forbidden is _FORBIDDEN
+        and text.isascii()
+        and text.isprintable()
+        and not _TITLE_RULES.search(text)
+    ):
+        return text.strip(trim)  # the common title: no rule but the trimming applies
     cleaned = _REMOVED.sub("", text)
     if not cleaned.isascii():
         cleaned = unicodedata.normalize("NFC", cleaned)
