@@ -409,11 +409,15 @@ class _Scan:
             self.fault("heading", "=", msg("hubbot-balance-heading"))
 
 
-@lru_cache(maxsize=4096)
 def unbalanced(text: str) -> tuple[Unbalanced, ...]:
     """Every reason ``text`` would not leave a file page whole; empty when it is safe."""
     if not text or not _MARKUP.search(text):
-        return ()
+        return ()  # most filled fields: decided before the cache is asked
+    return _scanned(text)
+
+
+@lru_cache(maxsize=4096)
+def _scanned(text: str) -> tuple[Unbalanced, ...]:
     return _Scan(text).run()
 
 

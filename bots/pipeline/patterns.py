@@ -305,6 +305,12 @@ class CompiledPattern:
             if not any(column for _text, _rows, column in self.steps)
             else None
         )
+        #: the column, when the pattern is one placeholder of a column without a table
+        self.single: str | None = (
+            self.steps[0][0]
+            if len(self.steps) == 1 and self.steps[0][2] and self.steps[0][1] is None
+            else None
+        )
         self._escaped: dict[tuple[str, str], tuple[str, str]] = {}
         self._plain: dict[tuple[str, str], str] = {}
 
@@ -329,6 +335,9 @@ class CompiledPattern:
 
     def shaped(self, record: Mapping[str, object]) -> tuple[str, str]:
         """:func:`fill_pattern_shaped`: the filled pattern and its shape."""
+        if self.single is not None:  # "{title}": the commonest field of all
+            value = normalise_value(_cell(record, self.single)).strip()
+            return escape_normalised(value), SHAPE_WORD if value else ""
         if self.constant is not None:
             return self.constant, self.constant
         filled: list[str] = []

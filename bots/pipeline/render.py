@@ -225,8 +225,6 @@ def render_file(
     mappings: Mapping[str, MappingTable],
     licenses: Mapping[str, str],
     rules: TitleRules = STOCK_RULES,
-    *,
-    memo: dict[object, tuple[str, ...]] | None = None,
 ) -> PlannedFile | list[Problem]:
     """The file one record becomes, or every reason it cannot be uploaded.
 
@@ -236,10 +234,9 @@ def render_file(
     that leave it empty. The title leaves room for the longest extension a
     sniffed file may get, and its first letter and the categories' follow the
     target wiki's ``rules``, so the approved title is the uploaded title.
-    ``memo`` is the planner's, for one batch (see :func:`record_categories`).
     A batch renders with one :class:`FileRenderer` instead.
     """
-    return FileRenderer(request, mappings, licenses, rules, memo=memo).render(record)
+    return FileRenderer(request, mappings, licenses, rules).render(record)
 
 
 class FileRenderer:
@@ -259,11 +256,13 @@ class FileRenderer:
         mappings: Mapping[str, MappingTable],
         licenses: Mapping[str, str],
         rules: TitleRules = STOCK_RULES,
-        *,
-        memo: dict[object, tuple[str, ...]] | None = None,
     ) -> None:
         self.request, self.mappings, self.licenses, self.rules = request, mappings, licenses, rules
-        self.memo: dict[object, tuple[str, ...]] = {} if memo is None else memo
+        #: the columns whose mapping rows give categories, and the categories by their cells
+        self.category_columns = tuple(
+            c for c in dict.fromkeys([*request.mapped, *mappings]) if c in mappings
+        )
+        self.categories: dict[tuple[str, ...], tuple[str, ...]] = {}
         split = request.split
         self.title = CompiledPattern(request.title, mappings, split)
         names = TEMPLATE_FIELDS.get(request.template)
@@ -336,7 +335,7 @@ class FileRenderer:
         layout_problems = _layout_problems(self.request.template, licence, shapes, where.message)
         if layout_problems:
             return layout_problems
-        categories = record_categories(self.request, record, self.mappings, self.rules, self.memo)
+        categories = self._categories(record)
         page = self.pages.get(licence)
         if page is None:
             page = self.pages[licence] = CompiledPage(
@@ -350,6 +349,17 @@ class FileRenderer:
             page_text=page.page(fields, record_id, categories),
             categories=categories,
         )
+
+    def _categories(self, record: Mapping[str, object]) -> tuple[str, ...]:
+        """:func:`record_categories`, kept for each combination of the cells it reads."""
+        cells = tuple(cell(record, column) for column in self.category_columns)
+        found = self.categories.get(cells)
+        if found is None:
+            found = record_categories(self.request, record, self.mappings, self.rules)
+            if len(self.categories) >= _MEMO_SIZE:  # cells unique to each record
+                self.categories.clear()
+            self.categories[cells] = found
+        return found
 
     def _mapping_text_problems(
         self, record: Mapping[str, object], where: str | Message

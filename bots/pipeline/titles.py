@@ -224,6 +224,9 @@ def asks_wiki(char: str) -> bool:
 
 def first_letter(text: str) -> str:
     """The character a file title made from ``text`` starts with, before capitalising."""
+    first = text[:1]
+    if first.isascii() and first.isalnum() and text[1:2].isascii() and text[1:2].isprintable():
+        return first  # no rule changes a letter or digit before printable ASCII (or nothing)
     return _clean(text)[:1]
 
 
