@@ -102,11 +102,13 @@ def normalise_value(value: str) -> str:
     :func:`escape_value` (with ``<br />`` read as a line break) gives exactly
     this text back.
     """
-    if _REMOVED.search(value):  # carriage returns and tabs are among them
+    if value.isprintable():  # the common case: no control character, no surrogate
+        text = value
+    elif _REMOVED.search(value):  # carriage returns and tabs are among them
         text = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
         text = _REMOVED.sub("", text)
     else:
-        text = value  # the common case: nothing to replace or remove
+        text = value  # a line break, or a character that is not printable but stays
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
