@@ -253,6 +253,8 @@ def _cut(text: str, max_bytes: int) -> str:
 
 def _fit(text: str, max_bytes: int) -> str:
     """Cut to size and tidy the new end; repeated because NFC may change lengths."""
+    if text.isascii() and len(text) <= max_bytes:
+        return text.rstrip(" .")  # nothing to cut, nothing to compose
     while True:
         fitted = unicodedata.normalize("NFC", _cut(text, max_bytes)).rstrip(" .")
         if fitted == text or len(fitted.encode("utf-8")) <= max_bytes:

@@ -21,6 +21,7 @@ import marshal
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import repeat
 from pathlib import Path
 from types import TracebackType
 
@@ -185,7 +186,11 @@ class SourceData:
         width = len(columns)
         with self._records_path.open("rb") as stored:
             while size := int.from_bytes(stored.read(_SIZE_BYTES), "little"):
-                for values in marshal.loads(stored.read(size)):
+                block = marshal.loads(stored.read(size))
+                if min(map(len, block)) == width:  # every record has every column
+                    yield from map(dict, map(zip, repeat(columns), block))
+                    continue
+                for values in block:
                     record = dict(zip(columns, values, strict=False))
                     if len(values) < width:  # columns first seen in a later record
                         for column in columns[len(values) :]:
