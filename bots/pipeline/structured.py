@@ -212,6 +212,10 @@ class StructuredBuilder:
             _keyed(self._statement("collection", collection)) if collection else None
         )
         self.url_pid = settings.prop("described_at_url")
+        self.source_snak = Snak(
+            settings.prop("source_of_file"), self.source_item, ROLE_DATATYPES["source_of_file"]
+        )
+        self.inventory_pid = settings.prop("inventory_number")
         self._licences: dict[str | None, list[tuple[_Key, Statement]]] = {}
         self._dates: dict[str, tuple[_Key, Statement] | None] = {}
 
@@ -294,10 +298,7 @@ class StructuredBuilder:
             else None
         )
         qualifiers = tuple(q for q in (described, self.operator) if q)
-        return Statement(
-            Snak(self.settings.prop("source_of_file"), self.source_item, "wikibase-item"),
-            qualifiers,
-        )
+        return Statement(self.source_snak, qualifiers)
 
     def _mapped(
         self, record: Record, found: dict[_Key, Statement], problems: list[Problem], where: str
@@ -329,10 +330,11 @@ class StructuredBuilder:
             found.setdefault(*self.collection_statement)
         inventory = self._fill(self.inventory, record)
         if inventory:
-            self._add(
-                found,
-                self._statement("inventory_number", StringValue(inventory), self.collection),
+            snak = Snak(
+                self.inventory_pid, StringValue(inventory), ROLE_DATATYPES["inventory_number"]
             )
+            qualifiers = (self.collection,) if self.collection else ()
+            self._add(found, Statement(snak, qualifiers))
 
     def _written(
         self, record: Record, found: dict[_Key, Statement], problems: list[Problem], where: str
