@@ -326,15 +326,17 @@ class FileRenderer:
         where: _Where,
     ) -> PlannedFile | list[Problem]:
         """The page of a record whose id, file, licence and title are good, or its problems."""
-        filled = [(field.name, field.fill(record)) for field in self.fields]
-        fields = [(name, text) for name, (text, _shape) in filled]
-        markup_problems = _field_markup_problems(fields, where.message)
-        if markup_problems:
-            return markup_problems
-        shapes = tuple((name, shape) for name, (_text, shape) in filled)
-        layout_problems = _layout_problems(self.request.template, licence, shapes, where.message)
-        if layout_problems:
-            return layout_problems
+        fields: list[tuple[str, str]] = []
+        shaped: list[tuple[str, str]] = []
+        for field in self.fields:
+            text, shape = field.fill(record)
+            fields.append((field.name, text))
+            shaped.append((field.name, shape))
+        if any(unbalanced(text) for _name, text in fields):
+            return _field_markup_problems(fields, where.message)
+        shapes = tuple(shaped)
+        if _broken_fields(self.request.template, licence, shapes) is not None:
+            return _layout_problems(self.request.template, licence, shapes, where.message)
         categories = self._categories(record)
         page = self.pages.get(licence)
         if page is None:
