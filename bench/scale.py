@@ -16,6 +16,7 @@ cells stay in (validation is part of the work).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -98,6 +99,7 @@ def measure_size(
         hub = Hub(load_config(wiki.config_path, environ={}).hub.root)
         wiki.account("Partner").edit(hub.request(name), text, "New partnership request")
         mark = wiki.requests.mark()
+        load_before = os.getloadavg()[0]
         args = wiki.hubbot("run", "--request", name)
         if profile:
             args[1:3] = ["-m", "cProfile", "-o", str(profile), "-m", "bots.cli"]
@@ -114,6 +116,7 @@ def measure_size(
         result.run_cpu = run.cpu
         result.run_rss_mb = run.peak_rss_mb
         result.run_requests = sum(wiki.requests.since(mark).values())
+        result.run_load = (load_before, os.getloadavg()[0])
     (media.data / csv_name).unlink(missing_ok=True)
     return result
 
