@@ -120,7 +120,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--profile",
         type=Path,
-        help="run hubbot's upload under cProfile, save the statistics here and print the top "
+        help="run hubbot's upload (and each scale size's `hubbot run`, saved beside it as "
+        "NAME-scale-N.EXT) under cProfile, save the statistics here and print the top "
         "functions (its timings are then the profiler's)",
     )
     return p
@@ -206,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
                     run_dir,
                     end_to_end=not args.no_end_to_end,
                     keep=args.keep,
+                    profile=args.profile.resolve() if args.profile else None,
                     log=say,
                 )
     except (BatchError, ClientFailed) as e:
@@ -215,8 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     print_report(machine, figures)
     if args.json:
         args.json.write_text(json.dumps(figures.as_json(machine), indent=2), encoding="utf-8")
-    if args.profile and args.profile.exists():
-        print_profile(args.profile)
+    if args.profile:
+        print_profiles(args.profile.resolve(), sizes)
     if not args.keep:
         shutil.rmtree(run_dir, ignore_errors=True)
     return 0
@@ -260,10 +262,21 @@ def reprint(path: Path) -> int:
     return 0
 
 
-def print_profile(path: Path, top: int = 30) -> None:
+def print_profiles(path: Path, sizes: list[int]) -> None:
+    from bench.scale import scale_profile
+
+    if path.exists():
+        print_profile(path, "hubbot's upload run")
+    for records in sorted(sizes):
+        scaled = scale_profile(path, records)
+        if scaled.exists():
+            print_profile(scaled, f"the first `hubbot run` of {records:,} records")
+
+
+def print_profile(path: Path, what: str, top: int = 30) -> None:
     import pstats
 
-    print(f"\n## Profile of hubbot's upload run ({path})\n")
+    print(f"\n## Profile of {what} ({path})\n")
     stats = pstats.Stats(str(path), stream=sys.stdout)
     stats.sort_stats("cumulative").print_stats(top)
     stats.sort_stats("tottime").print_stats(top)

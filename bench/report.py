@@ -80,6 +80,8 @@ class ScaleResult:
     run_cpu: float | None = None
     run_rss_mb: float | None = None
     run_requests: int | None = None
+    #: the machine's 1-minute load average as the run started and as it ended
+    run_load: tuple[float, float] | None = None
 
     @property
     def planning(self) -> float:
@@ -156,7 +158,8 @@ def client_from_json(data: dict) -> ClientResult:
 
 
 def scale_from_json(data: dict) -> ScaleResult:
-    return ScaleResult(**data)
+    load = data.get("run_load")
+    return ScaleResult(**{**data, "run_load": tuple(load) if load else None})
 
 
 def as_json(result: ClientResult | ScaleResult | IdleFigures) -> dict[str, object]:
@@ -281,8 +284,10 @@ def scale_table(results: Sequence[ScaleResult], baseline_mb: float) -> str:
         "peak RSS MB",
         "RSS above imports MB",
         "hubbot run s",
+        "hubbot run CPU s",
         "hubbot run peak RSS MB",
         "hubbot run wiki requests",
+        "load before / after the run",
     ]
     rows = []
     for r in results:
@@ -298,8 +303,10 @@ def scale_table(results: Sequence[ScaleResult], baseline_mb: float) -> str:
                 f"{r.peak_rss_mb:.0f}",
                 f"{r.peak_rss_mb - baseline_mb:.0f}",
                 "-" if r.run_wall is None else f"{r.run_wall:.2f}",
+                "-" if r.run_cpu is None else f"{r.run_cpu:.2f}",
                 "-" if r.run_rss_mb is None else f"{r.run_rss_mb:.0f}",
                 "-" if r.run_requests is None else str(r.run_requests),
+                "-" if r.run_load is None else f"{r.run_load[0]:.2f} / {r.run_load[1]:.2f}",
             ]
         )
     return _table(header, rows)

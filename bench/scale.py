@@ -16,6 +16,7 @@ cells stay in (validation is part of the work).
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -36,6 +37,11 @@ def scale_name(records: int) -> str:
     return f"Scale {records}"
 
 
+def scale_profile(profile: Path, records: int) -> Path:
+    """Where the profile of the scale run of ``records`` goes, beside ``profile``."""
+    return profile.with_name(f"{profile.stem}-scale-{records}{profile.suffix}")
+
+
 def imports_baseline(wiki: BenchWiki) -> float:
     """Peak memory of a process that only imports what the preview path imports."""
     measured = run_measured(
@@ -54,6 +60,7 @@ def measure_size(
     wiki: BenchWiki,
     *,
     end_to_end: bool,
+    profile: Path | None = None,
 ) -> ScaleResult:
     name = scale_name(records)
     csv_name = f"scale-{records}.csv"
@@ -92,10 +99,14 @@ def measure_size(
         hub = Hub(load_config(wiki.config_path, environ={}).hub.root)
         wiki.account("Partner").edit(hub.request(name), text, "New partnership request")
         mark = wiki.requests.mark()
+        load_before = os.getloadavg()[0]
+        args = wiki.hubbot("run", "--request", name)
+        if profile:
+            args[1:3] = ["-m", "cProfile", "-o", str(profile), "-m", "bots.cli"]
         run = require_success(
             f"hubbot run on {records} records",
             run_measured(
-                wiki.hubbot("run", "--request", name),
+                args,
                 env=wiki.client_env("hubbot"),
                 cwd=wiki.work,
                 log_path=wiki.work / f"run-{records}.log",
@@ -105,6 +116,7 @@ def measure_size(
         result.run_cpu = run.cpu
         result.run_rss_mb = run.peak_rss_mb
         result.run_requests = sum(wiki.requests.since(mark).values())
+        result.run_load = (load_before, os.getloadavg()[0])
     (media.data / csv_name).unlink(missing_ok=True)
     return result
 
@@ -117,15 +129,28 @@ def measure_scale(
     *,
     end_to_end: bool = True,
     keep: bool = False,
+    profile: Path | None = None,
     log: Callable[[str], None] = print,
 ) -> tuple[list[ScaleResult], float]:
-    """Every size, smallest first; also the imports-only baseline memory."""
+    """Every size, smallest first; also the imports-only baseline memory.
+
+    With ``profile``, each size's ``hubbot run`` runs under cProfile and writes
+    its statistics to :func:`scale_profile` of it (the timings are then the
+    profiler's, not the bot's).
+    """
     results = []
     with fresh_wiki(work / "wikis", "scale", keep=keep, log=log) as wiki:
         baseline = imports_baseline(wiki)
         for records in sorted(sizes):
             log(f"[scale] planning {records:,} records")
-            result = measure_size(records, museum, media, wiki, end_to_end=end_to_end)
+            result = measure_size(
+                records,
+                museum,
+                media,
+                wiki,
+                end_to_end=end_to_end,
+                profile=scale_profile(profile, records) if profile else None,
+            )
             log(
                 f"[scale] {records:,} records: {result.wall:.1f} s, "
                 f"peak RSS {result.peak_rss_mb:.0f} MB"

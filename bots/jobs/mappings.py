@@ -16,7 +16,7 @@ from bots.jobs.context import Job
 from bots.jobs.suggestions import suggest
 from bots.model import MappingTable, Problem, Record, Request
 from bots.pipeline import mapping as mappings
-from bots.pipeline.plan import title_letter, title_uses_mappings
+from bots.pipeline.plan import title_letter_of, title_uses_mappings
 from bots.pipeline.suggestions import with_suggestions
 from bots.sources import SourceData
 from bots.wiki import PageInfo, Saved, WikiError
@@ -44,12 +44,13 @@ def update_mappings(job: Job, name: str, request: Request, source: SourceData) -
     if not request.mapped:
         return Mappings()
     letters: set[str] | None = None if title_uses_mappings(request) else set()
+    letter = title_letter_of(request)
 
     def counted() -> Iterator[Record]:
         # one pass over a large batch instead of two: the titles' first letters on the way
         for record in source.records():
             if letters is not None:
-                letters.add(title_letter(request, record))
+                letters.add(letter(record))
             yield record
 
     counts = mappings.count_values(counted(), request.mapped, request.split)

@@ -88,6 +88,11 @@ _TRANSLATION = str.maketrans({**_ALWAYS, "\n": LINE_BREAK})
 #: Two or more of the same character that is markup when repeated.
 _RUNS = re.compile(r"'{2,}|~{2,}|_{2,}|!{2,}")
 
+#: Any character some rule changes somewhere in a value: a value without one,
+#: and without a line-start character first, is its own escape (most values are).
+_ANY_RULE = re.compile("[" + re.escape("".join([*_ALWAYS, "\n", *_WHEN_REPEATED])) + "]")
+_FIRST_RULE = frozenset([*_WHEN_REPEATED, *_AT_LINE_START])
+
 
 def normalise_value(value: str) -> str:
     """The canonical form of a value: what :func:`escape_value` shows.
@@ -97,11 +102,13 @@ def normalise_value(value: str) -> str:
     :func:`escape_value` (with ``<br />`` read as a line break) gives exactly
     this text back.
     """
-    if _REMOVED.search(value):  # carriage returns and tabs are among them
+    if value.isprintable():  # the common case: no control character, no surrogate
+        text = value
+    elif _REMOVED.search(value):  # carriage returns and tabs are among them
         text = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
         text = _REMOVED.sub("", text)
     else:
-        text = value  # the common case: nothing to replace or remove
+        text = value  # a line break, or a character that is not printable but stays
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
@@ -126,6 +133,8 @@ def escape_normalised(text: str) -> str:
     """:func:`escape_value` of a value already normalised (:func:`normalise_value`)."""
     if not text:
         return ""
+    if text[0] not in _FIRST_RULE and not _ANY_RULE.search(text):
+        return text
     out = _RUNS.sub(_run_entities, text.translate(_TRANSLATION))
     first = out[0]
     if first in _WHEN_REPEATED:

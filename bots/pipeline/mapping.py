@@ -100,11 +100,22 @@ def count_values(
     """How many records carry each value, per column, in one pass over the records.
 
     A value written twice in the same cell counts once: the count is of records.
+    The cells are counted first and each different cell is split once (a
+    mapped column holds few different cells); the values come out in the
+    order the records first have them, as when each record is counted alone.
     """
-    counts: dict[str, Counter[str]] = {column: Counter() for column in columns}
+    cells: dict[str, dict[str | None, int]] = {column: {} for column in columns}
     for record in records:
         for column in columns:
-            counts[column].update(set(split_values(record.get(column), split)))
+            seen = cells[column]
+            cell = record.get(column)
+            seen[cell] = seen.get(cell, 0) + 1
+    counts: dict[str, Counter[str]] = {column: Counter() for column in columns}
+    for column in columns:
+        counted = counts[column]
+        for cell, records_with_it in cells[column].items():
+            for value in set(split_values(cell, split)):
+                counted[value] += records_with_it
     return counts
 
 

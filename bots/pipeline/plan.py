@@ -8,13 +8,13 @@ fingerprints: :mod:`bots.pipeline.seen`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
-from bots.i18n.message import msg
+from bots.i18n.message import Message, msg
 from bots.model import MappingTable, PlannedFile, Problem, Record, Request
-from bots.pipeline.patterns import fill_pattern, placeholders
-from bots.pipeline.render import render_file
+from bots.pipeline.patterns import CompiledPattern, fill_pattern, placeholders
+from bots.pipeline.render import FileRenderer
 from bots.pipeline.seen import SeenStrings, SeenTitles
 from bots.pipeline.titles import (
     AS_WRITTEN,
@@ -62,19 +62,17 @@ def plan(
     (see :func:`letters_to_ask`), so every title is the one the wiki stores.
     """
     checks = checks if checks is not None else BatchChecks()
-    memo: dict[object, tuple[str, ...]] = {}  # categories by mapped values, for this batch
+    renderer = FileRenderer(request, mappings, licenses, rules)
     for number, record in enumerate(records, start=1):
         record_id = (record.get(request.id_column) or "").strip()
-        label = (
-            msg("hubbot-where-record", record_id) if record_id else msg("hubbot-where-row", number)
-        )
         if record_id and record_id in checks.ids:
+            label = _label(record_id, number)
             yield Skipped(
                 record_id,
                 (Problem(label, msg("hubbot-problem-id-repeated", record_id, request.id_column)),),
             )
             continue
-        result = render_file(request, record, mappings, licenses, rules, memo=memo)
+        result = renderer.render(record)
         if not isinstance(result, PlannedFile):
             yield Skipped(record_id or f"row {number}", tuple(result))
             if record_id:
@@ -83,6 +81,7 @@ def plan(
         checks.ids.add(record_id)
         key = result.full_title().casefold()
         if key in checks.titles:
+            label = _label(record_id, number)
             first = checks.titles[key]
             try:
                 base = legal_title(result.title, result.extension, record_id, rules=AS_WRITTEN)
@@ -102,6 +101,11 @@ def plan(
             key = result.full_title().casefold()
         checks.titles[key] = record_id
         yield result
+
+
+def _label(record_id: str, number: int) -> Message:
+    """Where a record's problem is: its id, else its row."""
+    return msg("hubbot-where-record", record_id) if record_id else msg("hubbot-where-row", number)
 
 
 def letters_to_ask(
@@ -140,6 +144,12 @@ def title_letter(
     return first_letter(
         fill_pattern(request.title, record, mappings or {}, request.split, plain=True)
     )
+
+
+def title_letter_of(request: Request) -> Callable[[Record], str]:
+    """:func:`title_letter` without mappings, for every record of a batch: compiled once."""
+    pattern = CompiledPattern(request.title, {}, request.split)
+    return lambda record: first_letter(pattern.fill(record))
 
 
 def title_uses_mappings(request: Request) -> bool:

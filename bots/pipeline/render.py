@@ -27,23 +27,22 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from functools import cache, lru_cache
+from functools import lru_cache
 from urllib.parse import urlsplit
 
-import jinja2
 import mwparserfromhell
 
-from bots import WIKI_TEMPLATES_DIR
 from bots.i18n.message import Message, Param, items, msg
 from bots.model import TEMPLATE_FIELDS, MappingTable, PlannedFile, Problem, Request
-from bots.pipeline.balance import explain, unbalanced
-from bots.pipeline.escape import escape_value, normalise_value
+from bots.pipeline.balance import Unbalanced, explain, unbalanced
+from bots.pipeline.escape import normalise_value
+from bots.pipeline.filepage import PAGE_TEMPLATE as PAGE_TEMPLATE
+from bots.pipeline.filepage import TEMPLATE_DIR, CompiledPage, compose_page
 from bots.pipeline.licences import record_licence
 from bots.pipeline.patterns import (
     SHAPE_WORD,
+    CompiledPattern,
     cell,
-    fill_pattern,
-    fill_pattern_shaped,
     lookup,
     mapped_parts,
     mapped_text,
@@ -60,33 +59,12 @@ from bots.pipeline.titles import (
     shorten,
     split_extension,
 )
-from bots.templates import environment
 
 #: Bump whenever escaping, title rules or the page layout change in code, so
 #: that every preview id changes and reviewers approve the new rendering.
 RENDER_VERSION = "2"
 
-#: Where the Jinja2 templates for file pages live.
-TEMPLATE_DIR = WIKI_TEMPLATES_DIR / "filepage"
-
-#: The template every file page is rendered with.
-PAGE_TEMPLATE = "filepage.wikitext.j2"
-
-
-# --- patterns -----------------------------------------------------------------
-
-
 # --- the file page ------------------------------------------------------------
-
-
-def _environment() -> jinja2.Environment:
-    return environment(TEMPLATE_DIR)
-
-
-@cache
-def _page_template() -> jinja2.Template:
-    """The file page template, compiled once per process (a batch renders millions of pages)."""
-    return _environment().get_template(PAGE_TEMPLATE)
 
 
 def templates_digest() -> str:
@@ -201,58 +179,6 @@ def _broken_fields(
     return tuple(broken)
 
 
-def compose_page(
-    template: str,
-    fields: Sequence[tuple[str, str]],
-    licence: str,
-    request_name: str,
-    record_id: str,
-    categories: Sequence[str],
-) -> str:
-    """The file page from its parts, with no check at all.
-
-    ``fields`` hold wikitext (filled patterns), ``licence`` is the licence
-    template's name and ``categories`` are safe category names; the request's
-    name and the record id are escaped here.
-    """
-    page = _page_template()
-    values = {
-        "template": template,
-        "fields": fields,
-        "license": licence,
-        "request": escape_value(request_name),
-        "record_id": escape_value(record_id),
-        "categories": categories,
-    }
-    # the template needs none of Jinja's globals: a context of the values alone is
-    # a third cheaper, and a batch renders a page for every record
-    return "".join(page.root_render_func(page.new_context(values, shared=True)))
-
-
-def _mapping_text_problems(
-    request: Request,
-    record: Mapping[str, object],
-    mappings: Mapping[str, MappingTable],
-    where: str | Message,
-) -> list[Problem]:
-    """The record's mapped values whose volunteer text would break its file page."""
-    problems: list[Problem] = []
-    translated = (p for by_language in request.translations.values() for p in by_language.values())
-    for column in _pattern_columns((request.title, *request.fields.values(), *translated)):
-        table = mappings.get(column)
-        if table is None:
-            continue
-        rows = lookup(table)
-        for part in mapped_parts(cell(record, column), request.split):
-            text = mapped_text(rows.get(part))
-            found = unbalanced(text) if text else ()
-            if found:
-                problems.append(
-                    Problem(where, msg("hubbot-problem-mapping-text", column, part, explain(found)))
-                )
-    return problems
-
-
 @lru_cache(maxsize=64)
 def _pattern_columns(patterns: tuple[str, ...]) -> tuple[str, ...]:
     """The columns a request's patterns use, each once, in order of first use."""
@@ -293,38 +219,12 @@ def _id_and_file_problems(
     return problems
 
 
-def _field_text(
-    request: Request, name: str, record: Mapping[str, object], mappings: Mapping[str, MappingTable]
-) -> tuple[str, str]:
-    """A field's text: its pattern filled, then each language's in Commons' ``{{LANG|1=...}}``;
-    and its shape (see :func:`bots.pipeline.patterns.fill_pattern_shaped`).
-
-    ``description_sv = {title}`` gives ``{{sv|1=...}}`` after the plain
-    ``description`` (if any), in the order the request gives them, as
-    multilingual descriptions are written on Commons.
-    """
-    parts: list[tuple[str, str]] = []
-    if name in request.fields:
-        parts.append(fill_pattern_shaped(request.fields[name], record, mappings, request.split))
-    for language, pattern in request.translations.get(name, {}).items():
-        text, shape = fill_pattern_shaped(pattern, record, mappings, request.split)
-        parts.append(
-            (f"{{{{{language}|1={text}}}}}", f"{{{{{language}|1={shape}}}}}")
-            if text.strip()
-            else ("", "")
-        )
-    kept = [part for part in parts if part[0].strip()]
-    return " ".join(text for text, _ in kept), " ".join(shape for _, shape in kept)
-
-
 def render_file(
     request: Request,
     record: Mapping[str, object],
     mappings: Mapping[str, MappingTable],
     licenses: Mapping[str, str],
     rules: TitleRules = STOCK_RULES,
-    *,
-    memo: dict[object, tuple[str, ...]] | None = None,
 ) -> PlannedFile | list[Problem]:
     """The file one record becomes, or every reason it cannot be uploaded.
 
@@ -334,63 +234,257 @@ def render_file(
     that leave it empty. The title leaves room for the longest extension a
     sniffed file may get, and its first letter and the categories' follow the
     target wiki's ``rules``, so the approved title is the uploaded title.
-    ``memo`` is the planner's, for one batch (see :func:`record_categories`).
+    A batch renders with one :class:`FileRenderer` instead.
     """
-    record_id = normalise_value(cell(record, request.id_column)).strip()
-    media_url = normalise_value(cell(record, request.file_column)).strip()
-    where = (
-        msg("hubbot-where-record", record_id or media_url)
-        if record_id or media_url
-        else msg("hubbot-where-record-unnamed")
-    )
-    problems = _id_and_file_problems(request, record_id, media_url, where)
-    licence, licence_problems = record_licence(request, record, licenses, where)
-    problems.extend(licence_problems)
-    field_names = TEMPLATE_FIELDS.get(request.template)
-    if field_names is None:
-        problems.append(
-            Problem(
-                "template",
-                msg(
-                    "hubbot-problem-template-unknown",
-                    request.template,
-                    items(list(TEMPLATE_FIELDS), "or"),
-                ),
-            )
+    return FileRenderer(request, mappings, licenses, rules).render(record)
+
+
+class FileRenderer:
+    """:func:`render_file` for every record of one batch, with the same results.
+
+    What does not change from record to record is worked out once: the
+    patterns with their tables (:class:`~bots.pipeline.patterns.CompiledPattern`),
+    the licence when no column gives it, the fields a pattern leaves the
+    same for every record and their checks, the mapping texts that would break
+    a page, and the page around the values (:class:`~bots.pipeline.filepage.CompiledPage`).
+    ``mappings`` must not change while it is used.
+    """
+
+    def __init__(
+        self,
+        request: Request,
+        mappings: Mapping[str, MappingTable],
+        licenses: Mapping[str, str],
+        rules: TitleRules = STOCK_RULES,
+    ) -> None:
+        self.request, self.mappings, self.licenses, self.rules = request, mappings, licenses, rules
+        #: the columns whose mapping rows give categories, and the categories by their cells
+        self.category_columns = tuple(
+            c for c in dict.fromkeys([*request.mapped, *mappings]) if c in mappings
         )
-        field_names = ()
-    extension = extension_from_url(media_url) if media_url else None
-    title = ""
-    filled_title = fill_pattern(request.title, record, mappings, request.split, plain=True)
-    try:
-        title = split_extension(legal_title(filled_title, extension, rules=rules), extension)
-        title = shorten(title, MAX_BASE_BYTES)
-    except TitleError as error:
-        problems.append(Problem(where, msg("hubbot-problem-no-title", error.message)))
-    problems.extend(_mapping_text_problems(request, record, mappings, where))
-    if problems or licence is None:
+        self.categories: dict[tuple[str, ...], tuple[str, ...]] = {}
+        split = request.split
+        self.title = CompiledPattern(request.title, mappings, split)
+        names = TEMPLATE_FIELDS.get(request.template)
+        self.known_template = names is not None
+        self.fields = tuple(
+            _CompiledField(request, name, mappings)
+            for name in names or ()
+            if name in request.fields or name in request.translations
+        )
+        # the licence, when every record has the request's (no column gives its own)
+        self.licence: str | None = None
+        if not request.license_column:
+            self.licence, licence_problems = record_licence(request, {}, licenses, "")
+            if licence_problems:
+                self.licence = None
+        self.bad_texts = _bad_mapping_texts(request, mappings)
+        self.pages: dict[str, CompiledPage] = {}
+
+    def render(self, record: Mapping[str, object]) -> PlannedFile | list[Problem]:
+        """:func:`render_file` of ``record``."""
+        request = self.request
+        record_id = normalise_value(cell(record, request.id_column)).strip()
+        media_url = normalise_value(cell(record, request.file_column)).strip()
+        where = _Where(record_id, media_url)
+        problems = (
+            []
+            if record_id and media_url and _is_web_address(media_url)
+            else _id_and_file_problems(request, record_id, media_url, where.message)
+        )
+        licence = self.licence
+        if licence is None:  # a column gives each record's licence, or none is valid
+            licence, licence_problems = record_licence(
+                request, record, self.licenses, where.message
+            )
+            problems.extend(licence_problems)
+        if not self.known_template:
+            problems.append(_unknown_template(request))
+        extension = extension_from_url(media_url) if media_url else None
+        title = ""
+        try:
+            title = split_extension(
+                legal_title(self.title.fill(record), extension, rules=self.rules), extension
+            )
+            title = shorten(title, MAX_BASE_BYTES)
+        except TitleError as error:
+            problems.append(Problem(where.message, msg("hubbot-problem-no-title", error.message)))
+        if self.bad_texts:
+            problems.extend(self._mapping_text_problems(record, where.message))
+        if problems or licence is None:
+            return problems
+        return self._file(record, record_id, media_url, title, extension, licence, where)
+
+    def _file(
+        self,
+        record: Mapping[str, object],
+        record_id: str,
+        media_url: str,
+        title: str,
+        extension: str | None,
+        licence: str,
+        where: _Where,
+    ) -> PlannedFile | list[Problem]:
+        """The page of a record whose id, file, licence and title are good, or its problems."""
+        fields: list[tuple[str, str]] = []
+        shaped: list[tuple[str, str]] = []
+        for field in self.fields:
+            text, shape = field.fill(record)
+            fields.append((field.name, text))
+            shaped.append((field.name, shape))
+        if any(unbalanced(text) for _name, text in fields):
+            return _field_markup_problems(fields, where.message)
+        shapes = tuple(shaped)
+        if _broken_fields(self.request.template, licence, shapes) is not None:
+            return _layout_problems(self.request.template, licence, shapes, where.message)
+        categories = self._categories(record)
+        page = self.pages.get(licence)
+        if page is None:
+            page = self.pages[licence] = CompiledPage(
+                self.request.template, licence, self.request.name
+            )
+        return PlannedFile(
+            record_id=record_id,
+            title=title,
+            extension=extension,
+            media_url=media_url,
+            page_text=page.page(fields, record_id, categories),
+            categories=categories,
+        )
+
+    def _categories(self, record: Mapping[str, object]) -> tuple[str, ...]:
+        """:func:`record_categories`, kept for each combination of the cells it reads."""
+        cells = tuple(cell(record, column) for column in self.category_columns)
+        found = self.categories.get(cells)
+        if found is None:
+            found = record_categories(self.request, record, self.mappings, self.rules)
+            if len(self.categories) >= _MEMO_SIZE:  # cells unique to each record
+                self.categories.clear()
+            self.categories[cells] = found
+        return found
+
+    def _mapping_text_problems(
+        self, record: Mapping[str, object], where: str | Message
+    ) -> list[Problem]:
+        """The record's mapped values whose volunteer text would break its file page.
+
+        The texts that would were found once for the batch (:func:`_bad_mapping_texts`).
+        """
+        problems: list[Problem] = []
+        for column, broken in self.bad_texts:
+            for part in mapped_parts(cell(record, column), self.request.split):
+                found = broken.get(part)
+                if found:
+                    problems.append(
+                        Problem(
+                            where, msg("hubbot-problem-mapping-text", column, part, explain(found))
+                        )
+                    )
         return problems
 
-    filled = [
-        (name, _field_text(request, name, record, mappings))
-        for name in field_names
-        if name in request.fields or name in request.translations
-    ]
-    fields = [(name, text) for name, (text, _shape) in filled]
-    markup_problems = _field_markup_problems(fields, where)
-    if markup_problems:
-        return markup_problems
-    shapes = tuple((name, shape) for name, (_text, shape) in filled)
-    layout_problems = _layout_problems(request.template, licence, shapes, where)
-    if layout_problems:
-        return layout_problems
-    categories = record_categories(request, record, mappings, rules, memo)
-    page = compose_page(request.template, fields, licence, request.name, record_id, categories)
-    return PlannedFile(
-        record_id=record_id,
-        title=title,
-        extension=extension,
-        media_url=media_url,
-        page_text=page,
-        categories=categories,
+
+class _Where:
+    """Where a record's problems are: worked out only when it has one."""
+
+    __slots__ = ("_message", "media_url", "record_id")
+
+    def __init__(self, record_id: str, media_url: str) -> None:
+        self.record_id, self.media_url = record_id, media_url
+        self._message: Message | None = None
+
+    @property
+    def message(self) -> Message:
+        if self._message is None:
+            self._message = (
+                msg("hubbot-where-record", self.record_id or self.media_url)
+                if self.record_id or self.media_url
+                else msg("hubbot-where-record-unnamed")
+            )
+        return self._message
+
+
+def _unknown_template(request: Request) -> Problem:
+    return Problem(
+        "template",
+        msg(
+            "hubbot-problem-template-unknown",
+            request.template,
+            items(list(TEMPLATE_FIELDS), "or"),
+        ),
     )
+
+
+def _bad_mapping_texts(
+    request: Request, mappings: Mapping[str, MappingTable]
+) -> tuple[tuple[str, dict[str, tuple[Unbalanced, ...]]], ...]:
+    """Each pattern column whose table has texts that would break a page, with those texts.
+
+    In the order of first use in the request's patterns, as a record's problems are listed.
+    """
+    translated = (p for by_language in request.translations.values() for p in by_language.values())
+    found: list[tuple[str, dict[str, tuple[Unbalanced, ...]]]] = []
+    for column in _pattern_columns((request.title, *request.fields.values(), *translated)):
+        table = mappings.get(column)
+        if table is None:
+            continue
+        broken = {}
+        for part, row in lookup(table).items():
+            text = mapped_text(row)
+            reasons = unbalanced(text) if text else ()
+            if reasons:
+                broken[part] = reasons
+        if broken:
+            found.append((column, broken))
+    return tuple(found)
+
+
+class _CompiledField:
+    """One field's text for a batch: its pattern filled, then each language's in
+    Commons' ``{{LANG|1=...}}``; and its shape (see
+    :meth:`bots.pipeline.patterns.CompiledPattern.shaped`).
+
+    ``description_sv = {title}`` gives ``{{sv|1=...}}`` after the plain
+    ``description`` (if any), in the order the request gives them, as
+    multilingual descriptions are written on Commons. A field whose patterns
+    have no placeholder is the same for every record and filled once.
+    """
+
+    def __init__(self, request: Request, name: str, mappings: Mapping[str, MappingTable]) -> None:
+        self.name = name
+        split = request.split
+        self.main = (
+            CompiledPattern(request.fields[name], mappings, split)
+            if name in request.fields
+            else None
+        )
+        self.translations = tuple(
+            (language, CompiledPattern(pattern, mappings, split))
+            for language, pattern in request.translations.get(name, {}).items()
+        )
+        patterns = [p for p in (self.main,) if p is not None]
+        patterns += [p for _language, p in self.translations]
+        self.constant: tuple[str, str] | None = None
+        if all(p.constant is not None for p in patterns):
+            self.constant = self._fill({})
+
+    def fill(self, record: Mapping[str, object]) -> tuple[str, str]:
+        if self.constant is not None:
+            return self.constant
+        if self.main is not None and not self.translations:
+            text, shape = self.main.shaped(record)
+            return (text, shape) if text.strip() else ("", "")
+        return self._fill(record)
+
+    def _fill(self, record: Mapping[str, object]) -> tuple[str, str]:
+        parts: list[tuple[str, str]] = []
+        if self.main is not None:
+            parts.append(self.main.shaped(record))
+        for language, pattern in self.translations:
+            text, shape = pattern.shaped(record)
+            parts.append(
+                (f"{{{{{language}|1={text}}}}}", f"{{{{{language}|1={shape}}}}}")
+                if text.strip()
+                else ("", "")
+            )
+        kept = [part for part in parts if part[0].strip()]
+        return " ".join(text for text, _ in kept), " ".join(shape for _, shape in kept)

@@ -19,6 +19,7 @@ from array import array
 from hashlib import blake2b
 
 _START = 1 << 10  # slots; a power of two
+_LOW_64 = (1 << 64) - 1
 
 
 def _zeros(size: int) -> array[int]:
@@ -27,8 +28,24 @@ def _zeros(size: int) -> array[int]:
 
 def _fingerprint(text: str) -> tuple[int, int]:
     digest = blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-    high, low = int.from_bytes(digest[:8], "little"), int.from_bytes(digest[8:], "little")
+    both = int.from_bytes(digest, "little")  # the first 8 bytes are the low 64 bits
+    high, low = both & _LOW_64, both >> 64
     return (high, low) if high or low else (0, 1)  # (0, 0) marks an empty slot
+
+
+class _LastFingerprint:
+    """The fingerprint of the string asked last: the planner asks "seen?", then adds it."""
+
+    __slots__ = ("fingerprint", "text")
+
+    def __init__(self) -> None:
+        self.text: str | None = None
+        self.fingerprint = (0, 1)
+
+    def __call__(self, text: str) -> tuple[int, int]:
+        if text != self.text:
+            self.text, self.fingerprint = text, _fingerprint(text)
+        return self.fingerprint
 
 
 class _Table:
@@ -50,26 +67,38 @@ class _Table:
                 return slot
             slot = (slot + 1) & mask
 
-    def taken(self, slot: int) -> bool:
-        return bool(self.high[slot] or self.low[slot])
-
     def put(self, high: int, low: int, value: int = -1) -> None:
-        slot = self.slot(high, low)
-        if not self.taken(slot):
-            if 2 * (self.count + 1) > len(self.high):
-                self._grow()
-                slot = self.slot(high, low)
-            self.high[slot], self.low[slot] = high, low
-            self.count += 1
+        # slot() and taken() written out: a batch puts two fingerprints a record
+        highs, lows = self.high, self.low
+        mask = len(highs) - 1
+        slot = low & mask
+        while True:
+            found_high, found_low = highs[slot], lows[slot]
+            if found_high == high and found_low == low:
+                break
+            if not (found_high or found_low):
+                if 2 * (self.count + 1) > len(highs):
+                    self._grow()
+                    slot = self.slot(high, low)
+                self.high[slot], self.low[slot] = high, low
+                self.count += 1
+                break
+            slot = (slot + 1) & mask
         if self.value is not None:
             self.value[slot] = value
 
     def get(self, high: int, low: int) -> int | None:
         """The member's value (-1 without values), or None when it is not a member."""
-        slot = self.slot(high, low)
-        if not self.taken(slot):
-            return None
-        return -1 if self.value is None else self.value[slot]
+        highs, lows = self.high, self.low
+        mask = len(highs) - 1
+        slot = low & mask
+        while True:
+            found_high, found_low = highs[slot], lows[slot]
+            if found_high == high and found_low == low:
+                return -1 if self.value is None else self.value[slot]
+            if not (found_high or found_low):
+                return None
+            slot = (slot + 1) & mask
 
     def _grow(self) -> None:
         old_high, old_low, old_value = self.high, self.low, self.value
@@ -90,15 +119,16 @@ class SeenStrings:
 
     def __init__(self) -> None:
         self._table = _Table(values=False)
+        self._fingerprint = _LastFingerprint()
 
     def __len__(self) -> int:
         return self._table.count
 
     def __contains__(self, text: object) -> bool:
-        return isinstance(text, str) and self._table.get(*_fingerprint(text)) is not None
+        return isinstance(text, str) and self._table.get(*self._fingerprint(text)) is not None
 
     def add(self, text: str) -> None:
-        self._table.put(*_fingerprint(text))
+        self._table.put(*self._fingerprint(text))
 
 
 class SeenTitles:
@@ -106,6 +136,7 @@ class SeenTitles:
 
     def __init__(self) -> None:
         self._table = _Table(values=True)
+        self._fingerprint = _LastFingerprint()
         self._ids = bytearray()
         self._ends = array("Q", [0])
 
@@ -113,7 +144,7 @@ class SeenTitles:
         return self._table.count
 
     def __contains__(self, text: object) -> bool:
-        return isinstance(text, str) and self._table.get(*_fingerprint(text)) is not None
+        return isinstance(text, str) and self._table.get(*self._fingerprint(text)) is not None
 
     def __getitem__(self, text: str) -> str:
         found = self.get(text)
@@ -122,7 +153,7 @@ class SeenTitles:
         return found
 
     def get(self, text: str) -> str | None:
-        index = self._table.get(*_fingerprint(text))
+        index = self._table.get(*self._fingerprint(text))
         if index is None or index < 0:
             return None
         start, end = self._ends[index], self._ends[index + 1]
@@ -131,4 +162,4 @@ class SeenTitles:
     def __setitem__(self, text: str, record_id: str) -> None:
         self._ids += record_id.encode("utf-8", "surrogatepass")
         self._ends.append(len(self._ids))
-        self._table.put(*_fingerprint(text), value=len(self._ends) - 2)
+        self._table.put(*self._fingerprint(text), value=len(self._ends) - 2)

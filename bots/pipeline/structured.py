@@ -30,6 +30,7 @@ records, by :mod:`bots.pipeline.structured_checks`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -38,7 +39,7 @@ from bots.config import DEFAULT_ITEMS, DEFAULT_PROPERTIES, Licence
 from bots.i18n import msg
 from bots.model import MappingTable, Problem, Record, Request
 from bots.pipeline.licences import record_licence_name
-from bots.pipeline.patterns import cell, fill_pattern, lookup, mapped_parts, placeholders
+from bots.pipeline.patterns import CompiledPattern, cell, lookup, mapped_parts, placeholders
 from bots.pipeline.values import parse_value, time_value
 from bots.statements import (
     ITEM_ID,
@@ -140,51 +141,232 @@ def cut_caption(text: str, limit: int = CAPTION_LIMIT) -> str:
     return room.rstrip(" ,;:.-–—") + ELLIPSIS
 
 
+#: A plain http(s) address with a host name: what :func:`urlsplit` reads as one, found faster.
+_PLAIN_WEB_ADDRESS = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:[/?#]|\Z)", re.IGNORECASE)
+
+
 def is_web_address(text: str) -> bool:
+    if " " in text:
+        return False
+    if _PLAIN_WEB_ADDRESS.match(text):
+        return True
     parts = urlsplit(text)
-    return parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in text
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
-@dataclass
-class _Builder:
-    """One record's statements, each once, with the problems met on the way."""
+#: Statements a builder keeps by the text they were made from (dates, licences).
+_KEPT = 4096
 
-    request: Request
-    record: Record
-    tables: Mapping[str, MappingTable]
-    settings: StructuredSettings
-    vocab: Vocabulary
-    where: str
-    statements: dict[tuple[str, str], Statement] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+_Key = tuple[str, Value]
 
-    def add(self, role_or_pid: str, value: Value, *qualifiers: Snak | None) -> None:
-        pid = self.pid(role_or_pid)
-        statement = Statement(
-            Snak(pid, value, self.datatype(role_or_pid)), tuple(q for q in qualifiers if q)
+
+def _keyed(statement: Statement) -> tuple[_Key, Statement]:
+    # what makes two statements the same (Statement.key): the property and the value;
+    # values are frozen records, equal exactly when their repr is
+    return (statement.snak.property, statement.snak.value), statement
+
+
+class StructuredBuilder:
+    """The captions and statements of each file of one batch (see :func:`build_structured`).
+
+    What every record shares is made once: the patterns compiled with the
+    tables, the licence's statements, the source, operator and collection
+    snaks, which mapping tables give statements. ``tables`` must not change
+    while it is used.
+    """
+
+    def __init__(
+        self,
+        request: Request,
+        tables: Mapping[str, MappingTable],
+        settings: StructuredSettings,
+        vocab: Vocabulary,
+    ) -> None:
+        self.request, self.tables, self.settings, self.vocab = request, tables, settings, vocab
+        split = request.split
+        structured = request.structured
+        self.source = CompiledPattern(request.fields.get("source", ""), tables, split)
+        self.date = CompiledPattern(request.fields.get("date", ""), tables, split)
+        self.inventory = CompiledPattern(structured.inventory or "", tables, split)
+        self.statements = tuple(
+            (pid, CompiledPattern(written, tables, split), bool(placeholders(written)))
+            for pid, written in structured.statements
         )
-        self.statements.setdefault(statement.key(), statement)
+        self.captions = tuple(
+            (language, CompiledPattern(pattern, tables, split))
+            for language, pattern in caption_languages(request, settings.language).items()
+        )
+        self.mapped = tuple(
+            (column, lookup(table), table.property)
+            for column in dict.fromkeys([*request.mapped, *tables])
+            if (table := tables.get(column)) is not None
+            and table.property
+            and vocab.datatypes.get(table.property) == "wikibase-item"
+        )
+        self.source_item = ItemValue(settings.item("file_available_on_the_internet"))
+        partner = structured.partner_item
+        self.operator = self._snak("operator", ItemValue(partner) if partner else None)
+        collection = ItemValue(structured.collection) if structured.collection else None
+        self.collection = self._snak("collection", collection)
+        self.collection_statement = (
+            _keyed(self._statement("collection", collection)) if collection else None
+        )
+        self.url_pid = settings.prop("described_at_url")
+        self.source_snak = Snak(
+            settings.prop("source_of_file"), self.source_item, ROLE_DATATYPES["source_of_file"]
+        )
+        self.inventory_pid = settings.prop("inventory_number")
+        self._licences: dict[str | None, list[tuple[_Key, Statement]]] = {}
+        self._dates: dict[str, tuple[_Key, Statement] | None] = {}
 
-    def pid(self, role_or_pid: str) -> str:
-        return self.settings.prop(role_or_pid) if role_or_pid in ROLE_DATATYPES else role_or_pid
+    def build(
+        self, record: Record, *, record_id: str, item: str = ""
+    ) -> tuple[EntityDraft, list[Problem]]:
+        """:func:`build_structured` of ``record``."""
+        found: dict[_Key, Statement] = {}
+        problems: list[Problem] = []
+        where = f"record {record_id}"
+        for key, statement in self._licence(record):
+            found.setdefault(key, statement)
+        self._add(found, self._source(record))
+        self._mapped(record, found, problems, where)
+        self._dates_and_collection(record, found)
+        self._written(record, found, problems, where)
+        if item and ITEM_ID.fullmatch(item):
+            self._add(found, self._statement("digital_representation_of", ItemValue(item)))
+        captions = self._captions(record, problems, where)
+        return EntityDraft(labels=captions, statements=tuple(found.values())), problems
 
-    def datatype(self, role_or_pid: str) -> str:
+    # -- what every record's statements are made of --------------------------------
+    def _datatype(self, role_or_pid: str) -> str:
         if role_or_pid in ROLE_DATATYPES:
             return ROLE_DATATYPES[role_or_pid]
         return self.vocab.datatypes.get(role_or_pid, "")
 
-    def snak(self, role: str, value: Value | None) -> Snak | None:
+    def _statement(self, role_or_pid: str, value: Value, *qualifiers: Snak | None) -> Statement:
+        pid = self.settings.prop(role_or_pid) if role_or_pid in ROLE_DATATYPES else role_or_pid
+        snak = Snak(pid, value, self._datatype(role_or_pid))
+        return Statement(snak, tuple(q for q in qualifiers if q))
+
+    def _snak(self, role: str, value: Value | None) -> Snak | None:
         return (
             None if value is None else Snak(self.settings.prop(role), value, ROLE_DATATYPES[role])
         )
 
-    def fill(self, pattern: str) -> str:
-        filled = fill_pattern(pattern, self.record, self.tables, self.request.split, plain=True)
-        return " ".join(filled.split())
+    @staticmethod
+    def _add(found: dict[_Key, Statement], statement: Statement) -> None:
+        key, statement = _keyed(statement)
+        found.setdefault(key, statement)
 
-    def problem(self, key: str, **values: str) -> None:
+    def _fill(self, pattern: CompiledPattern, record: Record) -> str:
+        return " ".join(pattern.fill(record).split())
+
+    def _problem(self, problems: list[Problem], where: str, key: str, **values: str) -> None:
         name, params = MESSAGES[key]
-        self.problems.append(Problem(self.where, msg(name, *(values[p] for p in params))))
+        problems.append(Problem(where, msg(name, *(values[p] for p in params))))
+
+    # -- each part, in the order of the module's doc -------------------------------
+    def _licence(self, record: Record) -> list[tuple[_Key, Statement]]:
+        name = (
+            record_licence_name(self.request, record, self.settings.licences)
+            if self.request.license_column or not self._licences
+            else next(iter(self._licences))
+        )
+        kept = self._licences.get(name)
+        if kept is None:
+            kept = self._licences[name] = self._licence_statements(name)
+            if len(self._licences) > _KEPT:
+                self._licences.clear()
+        return kept
+
+    def _licence_statements(self, name: str | None) -> list[tuple[_Key, Statement]]:
+        licence = self.settings.licences.get(name or "")
+        if licence is None:
+            return []  # render_file refused the record already
+        out = []
+        if ITEM_ID.fullmatch(licence.item):
+            out.append(_keyed(self._statement("copyright_license", ItemValue(licence.item))))
+        if ITEM_ID.fullmatch(licence.status):
+            out.append(_keyed(self._statement("copyright_status", ItemValue(licence.status))))
+        return out
+
+    def _source(self, record: Record) -> Statement:
+        url = self._fill(self.source, record)
+        described = (
+            Snak(self.url_pid, StringValue(url), ROLE_DATATYPES["described_at_url"])
+            if is_web_address(url)
+            else None
+        )
+        qualifiers = tuple(q for q in (described, self.operator) if q)
+        return Statement(self.source_snak, qualifiers)
+
+    def _mapped(
+        self, record: Record, found: dict[_Key, Statement], problems: list[Problem], where: str
+    ) -> None:
+        for column, rows, prop in self.mapped:
+            for part in mapped_parts(cell(record, column), self.request.split):
+                row = rows.get(part)
+                qid = row.wikidata.strip().upper() if row is not None else ""
+                if not ITEM_ID.fullmatch(qid):
+                    continue  # no Q-id (or "-"): no statement, never a guess
+                if self.vocab.missing_item(qid):
+                    self._problem(problems, where, "no_item", column=column, value=part, item=qid)
+                    continue
+                self._add(found, self._statement(prop, ItemValue(qid)))
+
+    def _dates_and_collection(self, record: Record, found: dict[_Key, Statement]) -> None:
+        text = self._fill(self.date, record)
+        if text in self._dates:
+            inception = self._dates[text]
+        else:
+            date = time_value(text)
+            inception = None if date is None else _keyed(self._statement("inception", date))
+            if len(self._dates) >= _KEPT:
+                self._dates.clear()
+            self._dates[text] = inception
+        if inception is not None:
+            found.setdefault(*inception)
+        if self.collection_statement is not None:
+            found.setdefault(*self.collection_statement)
+        inventory = self._fill(self.inventory, record)
+        if inventory:
+            snak = Snak(
+                self.inventory_pid, StringValue(inventory), ROLE_DATATYPES["inventory_number"]
+            )
+            qualifiers = (self.collection,) if self.collection else ()
+            self._add(found, Statement(snak, qualifiers))
+
+    def _written(
+        self, record: Record, found: dict[_Key, Statement], problems: list[Problem], where: str
+    ) -> None:
+        for pid, written, has_placeholders in self.statements:
+            datatype = self.vocab.datatypes.get(pid, "")
+            if not datatype:
+                continue  # a property the Wikibase does not have: reported once for the request
+            text = self._fill(written, record)
+            if not text:
+                continue  # nothing for this record: no statement
+            value = parse_value(datatype, text, self.settings.language)
+            if isinstance(value, str):
+                if has_placeholders:  # a literal was checked once for the whole request
+                    self._problem(problems, where, "bad_value", prop=pid, reason=value)
+                continue
+            if isinstance(value, ItemValue) and self.vocab.missing_item(value.id):
+                if has_placeholders:
+                    self._problem(problems, where, "missing_item", prop=pid, item=value.id)
+                continue
+            self._add(found, self._statement(pid, value))
+
+    def _captions(self, record: Record, problems: list[Problem], where: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for language, pattern in self.captions:
+            text = cut_caption(self._fill(pattern, record), self.settings.caption_limit)
+            if not text:
+                name = "caption" if language == self.settings.language else f"caption_{language}"
+                self._problem(problems, where, "no_caption", param=name)
+                continue
+            out[language] = text
+        return out
 
 
 def build_structured(
@@ -200,94 +382,11 @@ def build_structured(
     """The captions and statements of one record's file, and why any could not be made.
 
     ``item`` is the record's own Wikidata item (SPEC 12), which adds
-    digital representation of (P6243).
+    digital representation of (P6243). A batch builds with one
+    :class:`StructuredBuilder` instead.
     """
-    b = _Builder(request, record, tables, settings, vocab, f"record {record_id}")
-    _licence(b)
-    _source(b)
-    _mapped(b)
-    _dates_and_collection(b)
-    _statements(b)
-    if item and ITEM_ID.fullmatch(item):
-        b.add("digital_representation_of", ItemValue(item))
-    captions = _captions(b)
-    return EntityDraft(labels=captions, statements=tuple(b.statements.values())), b.problems
-
-
-def _licence(b: _Builder) -> None:
-    name = record_licence_name(b.request, b.record, b.settings.licences)
-    licence = b.settings.licences.get(name or "")
-    if licence is None:
-        return  # render_file refused the record already
-    if ITEM_ID.fullmatch(licence.item):
-        b.add("copyright_license", ItemValue(licence.item))
-    if ITEM_ID.fullmatch(licence.status):
-        b.add("copyright_status", ItemValue(licence.status))
-
-
-def _source(b: _Builder) -> None:
-    url = b.fill(b.request.fields.get("source", ""))
-    partner = b.request.structured.partner_item
-    b.add(
-        "source_of_file",
-        ItemValue(b.settings.item("file_available_on_the_internet")),
-        b.snak("described_at_url", StringValue(url) if is_web_address(url) else None),
-        b.snak("operator", ItemValue(partner) if partner else None),
-    )
-
-
-def _mapped(b: _Builder) -> None:
-    for column in dict.fromkeys([*b.request.mapped, *b.tables]):
-        table = b.tables.get(column)
-        if (
-            table is None
-            or not table.property
-            or b.vocab.datatypes.get(table.property) != ("wikibase-item")
-        ):
-            continue  # no property, or one structured_checks reported for the whole table
-        rows = lookup(table)
-        for part in mapped_parts(cell(b.record, column), b.request.split):
-            row = rows.get(part)
-            qid = row.wikidata.strip().upper() if row is not None else ""
-            if not ITEM_ID.fullmatch(qid):
-                continue  # no Q-id (or "-"): no statement, never a guess
-            if b.vocab.missing_item(qid):
-                b.problem("no_item", column=column, value=part, item=qid)
-                continue
-            b.add(table.property, ItemValue(qid))
-
-
-def _dates_and_collection(b: _Builder) -> None:
-    date = time_value(b.fill(b.request.fields.get("date", "")))
-    if date is not None:
-        b.add("inception", date)
-    structured = b.request.structured
-    collection = ItemValue(structured.collection) if structured.collection else None
-    if collection is not None:
-        b.add("collection", collection)
-    inventory = b.fill(structured.inventory or "")
-    if inventory:
-        b.add("inventory_number", StringValue(inventory), b.snak("collection", collection))
-
-
-def _statements(b: _Builder) -> None:
-    for pid, written in b.request.structured.statements:
-        datatype = b.vocab.datatypes.get(pid, "")
-        if not datatype:
-            continue  # a property the Wikibase does not have: reported once for the request
-        text = b.fill(written)
-        if not text:
-            continue  # nothing for this record: no statement
-        value = parse_value(datatype, text, b.settings.language)
-        if isinstance(value, str):
-            if placeholders(written):  # a literal was checked once for the whole request
-                b.problem("bad_value", prop=pid, reason=value)
-            continue
-        if isinstance(value, ItemValue) and b.vocab.missing_item(value.id):
-            if placeholders(written):
-                b.problem("missing_item", prop=pid, item=value.id)
-            continue
-        b.add(pid, value)
+    builder = StructuredBuilder(request, tables, settings, vocab)
+    return builder.build(record, record_id=record_id, item=item)
 
 
 def caption_languages(request: Request, language: str) -> dict[str, str]:
@@ -297,18 +396,6 @@ def caption_languages(request: Request, language: str) -> dict[str, str]:
     if own is not None:
         captions.setdefault(language, own)
     return captions
-
-
-def _captions(b: _Builder) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for language, pattern in caption_languages(b.request, b.settings.language).items():
-        text = cut_caption(b.fill(pattern), b.settings.caption_limit)
-        if not text:
-            name = "caption" if language == b.settings.language else f"caption_{language}"
-            b.problem("no_caption", param=name)
-            continue
-        out[language] = text
-    return out
 
 
 def used_item_ids(drafts: Iterable[EntityDraft]) -> set[str]:

@@ -7,13 +7,12 @@ record whose page cannot be rendered. Pure and streaming, as the planner is.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from bots.model import MappingTable, PlannedFile, Record, Request
 from bots.pipeline.plan import BatchChecks, Skipped, plan
-from bots.pipeline.structured import StructuredSettings, Vocabulary, build_structured
+from bots.pipeline.structured import StructuredBuilder, StructuredSettings, Vocabulary
 from bots.pipeline.titles import STOCK_RULES, TitleRules
 
 
@@ -58,16 +57,13 @@ def plan_structured(
             current[:] = [record]
             yield record
 
+    builder = StructuredBuilder(request, mappings, structured.settings, structured.vocab)
     for item in plan(request, remembered(), mappings, licenses, checks, rules=rules):
         if isinstance(item, Skipped):
             yield item
             continue
-        draft, problems = build_structured(
-            request,
+        draft, problems = builder.build(
             current[0],
-            mappings,
-            structured.settings,
-            structured.vocab,
             record_id=item.record_id,
             item=structured.items.get(item.record_id, ""),
         )
@@ -76,4 +72,12 @@ def plan_structured(
         elif problems:
             yield item
         else:
-            yield dataclasses.replace(item, structured=draft)
+            yield PlannedFile(
+                record_id=item.record_id,
+                title=item.title,
+                extension=item.extension,
+                media_url=item.media_url,
+                page_text=item.page_text,
+                categories=item.categories,
+                structured=draft,
+            )

@@ -113,8 +113,22 @@ def _replacing(forbidden: frozenset[str]) -> dict[int, str]:
     return str.maketrans({char: REPLACEMENTS[char] for char in forbidden})
 
 
+#: In printable ASCII, what some rule of a file title changes: a forbidden character, an
+#: underscore or two spaces (folded, looked for apart: an alternative makes the search
+#: several times slower), a tilde, ``%`` and ``&`` (maybe); the rest stays.
+_TITLE_RULES = re.compile(r"[#<>\[\]|{}/\\:_~%&]")
+
+
 def _clean(text: str, forbidden: frozenset[str] = _FORBIDDEN, trim: str = " .") -> str:
     """Apply every character rule; the result may still need cutting to size."""
+    if (
+        forbidden is _FORBIDDEN
+        and text.isascii()
+        and text.isprintable()
+        and "  " not in text
+        and not _TITLE_RULES.search(text)
+    ):
+        return text.strip(trim)  # the common title: no rule but the trimming applies
     cleaned = _REMOVED.sub("", text)
     if not cleaned.isascii():
         cleaned = unicodedata.normalize("NFC", cleaned)
@@ -212,6 +226,9 @@ def asks_wiki(char: str) -> bool:
 
 def first_letter(text: str) -> str:
     """The character a file title made from ``text`` starts with, before capitalising."""
+    first = text[:1]
+    if first.isascii() and first.isalnum() and text[1:2].isascii() and text[1:2].isprintable():
+        return first  # no rule changes a letter or digit before printable ASCII (or nothing)
     return _clean(text)[:1]
 
 
@@ -238,6 +255,8 @@ def _cut(text: str, max_bytes: int) -> str:
 
 def _fit(text: str, max_bytes: int) -> str:
     """Cut to size and tidy the new end; repeated because NFC may change lengths."""
+    if text.isascii() and len(text) <= max_bytes:
+        return text.rstrip(" .")  # nothing to cut, nothing to compose
     while True:
         fitted = unicodedata.normalize("NFC", _cut(text, max_bytes)).rstrip(" .")
         if fitted == text or len(fitted.encode("utf-8")) <= max_bytes:

@@ -2,26 +2,26 @@
 
 Sources are read once, completely, when they are opened: that is when the
 digest (part of the preview id) is known, when bad rows are found, and when
-the columns are known. The records are then kept on disk, one JSON object
-per line in a private folder under the work directory, so that
-:meth:`SourceData.records` can be iterated as often as the pipeline needs
-(mapping counts, rendering, uploading) without ever holding a 100,000-row
-source in memory.
+the columns are known. The records are then kept on disk in a private folder
+under the work directory, so that :meth:`SourceData.records` can be iterated
+as often as the pipeline needs (mapping counts, rendering, uploading) without
+ever holding a 100,000-row source in memory.
 
-Problems that concern single records (a CSV row with the wrong number of
-fields, a JSON item that is not an object, a IIIF manifest in a collection
-that cannot be fetched) do not stop the source: the record is left out and a
-:class:`~bots.model.Problem` naming it is added to :attr:`SourceData.problems`.
-Problems that make the whole source unreadable raise :class:`SourceError`.
+On disk each record is the list of its values in column order, written with
+:mod:`marshal` in blocks of :data:`BLOCK_RECORDS`, each after its size: the
+file lives only as long as the process that wrote it (the same Python reads
+it back), and a planning pass over a million records reads it several times,
+which JSON objects of every column name made three times slower.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
+import marshal
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import repeat
 from pathlib import Path
 from types import TracebackType
 
@@ -37,6 +37,11 @@ MAX_PROBLEMS = 1000
 #: piece, each within the fetcher's timeout; this bounds the whole, so that a
 #: slow or endless server cannot hold a scheduled run for hours.
 MAX_READ_SECONDS = 600.0
+
+#: Records written to disk at once: a few hundred KB held in memory at most.
+BLOCK_RECORDS = 1000
+#: Each block is preceded by its size in bytes, in this many bytes.
+_SIZE_BYTES = 8
 
 
 class SourceError(Exception):
@@ -67,9 +72,10 @@ class RecordStore:
 
     def __init__(self, workspace: Path):
         self.workspace = workspace
-        self.path = workspace / "records.jsonl"
-        self._file = self.path.open("w", encoding="utf-8", newline="\n")
+        self.path = workspace / "records.bin"
+        self._file = self.path.open("wb")
         self._columns: dict[str, None] = {}
+        self._block: list[list[str]] = []
         self.count = 0
         self.problems: list[Problem] = []
         self._unlisted_problems = 0
@@ -78,9 +84,25 @@ class RecordStore:
         for column in record:
             if column not in self._columns:
                 self._columns[column] = None
-        self._file.write(json.dumps(record, ensure_ascii=False))
-        self._file.write("\n")
+        # a column first seen later is missing here, which records() reads as ""
+        self._keep([record.get(column, "") for column in self._columns])
+
+    def add_values(self, values: list[str]) -> None:
+        """A record given as its values, one for each column announced so far, in order."""
+        self._keep(values)
+
+    def _keep(self, values: list[str]) -> None:
+        self._block.append(values)
         self.count += 1
+        if len(self._block) >= BLOCK_RECORDS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._block:
+            data = marshal.dumps(self._block)
+            self._file.write(len(data).to_bytes(_SIZE_BYTES, "little"))
+            self._file.write(data)
+            self._block = []
 
     def add_column(self, column: str) -> None:
         """Announce a column before any record has it (a CSV header)."""
@@ -103,6 +125,7 @@ class RecordStore:
         encoding: str | None = None,
         delimiter: str | None = None,
     ) -> SourceData:
+        self._flush()
         self._file.close()
         problems = list(self.problems)
         if self._unlisted_problems:
@@ -159,12 +182,20 @@ class SourceData:
 
     def records(self) -> Iterator[dict[str, str]]:
         """Every record, in source order, with every column (missing ones as "")."""
-        with self._records_path.open(encoding="utf-8", newline="\n") as lines:
-            for line in lines:
-                stored = json.loads(line)
-                record = dict.fromkeys(self.columns, "")
-                record.update(stored)
-                yield record
+        columns = self.columns
+        width = len(columns)
+        with self._records_path.open("rb") as stored:
+            while size := int.from_bytes(stored.read(_SIZE_BYTES), "little"):
+                block = marshal.loads(stored.read(size))
+                if min(map(len, block)) == width:  # every record has every column
+                    yield from map(dict, map(zip, repeat(columns), block))
+                    continue
+                for values in block:
+                    record = dict(zip(columns, values, strict=False))
+                    if len(values) < width:  # columns first seen in a later record
+                        for column in columns[len(values) :]:
+                            record[column] = ""
+                    yield record
 
     def close(self) -> None:
         """Remove the records kept on disk."""

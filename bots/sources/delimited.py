@@ -174,7 +174,7 @@ def _read_rows(reader: Iterator[list[str]], store: RecordStore, delimiter: str) 
                 f"the row was left out{ending}",
             )
             continue
-        store.add(dict(zip(header, fields, strict=True)))
+        store.add_values(fields)  # the header's columns are the store's, in order
     if header is None:
         raise SourceError("the CSV has no header row (the data is empty)")
 

@@ -165,3 +165,20 @@ def test_utf8_byte_order_mark_and_bad_bytes(tmp_path: Path) -> None:
     assert parse_json('[{"t": "é"}]'.encode("utf-16")) == [{"t": "é"}]
     with pytest.raises(SourceError, match="not valid UTF-8 text"):
         parse_json(b'[{"t": "\xff"}]')
+
+
+def test_records_keep_their_columns_across_blocks(tmp_path: Path) -> None:
+    """Records stored in several blocks come back whole, in order, as often as asked;
+    a column first seen late reads as "" in the records before it."""
+    items = [{"id": str(n), "title": f"T{n}"} for n in range(2500)]
+    items[1700]["late"] = "here"
+    items.append({"title": "no id", "late": "x"})
+    source = from_page(json.dumps(items), tmp_path, format="json")
+    expected = [
+        {"id": i.get("id", ""), "title": i["title"], "late": i.get("late", "")} for i in items
+    ]
+    assert source.columns == ("id", "title", "late")
+    assert list(source.records()) == expected
+    assert [list(r) for r in source.records()][:1] == [["id", "title", "late"]]
+    assert list(source.records()) == expected
+    source.close()
