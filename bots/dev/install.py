@@ -163,7 +163,8 @@ def install(
     changed = [r.title for r in results if r.action in ("created", "updated")]
     if changed:
         try:
-            wiki.purge([root, *(p.title for p in pages if p.title.startswith(root + "/"))])
+            titles = [root, *(p.title for p in pages if p.title.startswith(root + "/"))]
+            wiki.purge(titles, render=True)
         except WikiError as e:  # only a delay in what the pages show
             log.warning("could not purge the hub's pages: %s", e)
     return results

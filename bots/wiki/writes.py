@@ -231,10 +231,17 @@ class Writes(Queries):
             return edit_outcome(title, e)
         return Saved(title=title, revid=0)
 
-    def purge(self, titles: Iterable[str]) -> None:
-        """Have the wiki render pages again now (a page that shows another one changed)."""
+    def purge(self, titles: Iterable[str], *, render: bool = False) -> None:
+        """Have the wiki render pages again now (a page that shows another one changed).
+
+        A plain purge does nothing to a page saved in the same second (the wiki's
+        times are whole seconds), so a page that links to one saved just after it
+        would keep its red link; ``render`` has the wiki render and keep the pages
+        at once (with their links), whenever they were saved.
+        """
+        extra = {"forcelinkupdate": 1} if render else {}
         for batch in chunks(list(titles)):
-            self.call(action="purge", titles="|".join(batch))
+            self.call(action="purge", titles="|".join(batch), **extra)
 
     def save(
         self,

@@ -125,11 +125,41 @@ def test_a_missing_message_falls_back_to_english(
     assert "Filer att ladda upp: 1" in preview and "== Filsidor ==" in preview  # the rest Swedish
 
 
+#: A heading of each translated help's newer sections, as the wiki renders it.
+HELP_SECTIONS = {
+    "sv": ("Strukturerad data: bildtexter och påståenden", "Wikidata-objekt"),
+    "es": ("Datos estructurados: leyendas y declaraciones", "Elementos de Wikidata"),
+    "fr": ("Données structurées\xa0: légendes et déclarations", "Éléments Wikidata"),
+    "ar": ("البيانات المهيكلة: التسميات التوضيحية والإفادات", "عناصر ويكي بيانات"),
+}
+
+
+def headlines(html: str) -> list[str]:
+    return [
+        unescape(h) for h in re.findall(r'<span class="mw-headline" id="[^"]*">(.*?)</span>', html)
+    ]
+
+
 def test_help_pages_and_labels_in_every_language(flow: Workflow) -> None:
     for lang, words in {"sv": "Godkännande", "es": "Aprobación", "fr": "Approbation"}.items():
         assert words in flow.bot.read_page(f"{flow.hub.root}/Help/{lang}").text
     html = rendered(flow, f"{flow.hub.root}/Help/ar")
     assert 'dir="rtl"' in html and "الموافقة" in unescape(html)
+    assert '<code dir="ltr">undo = yes</code>' in html  # code runs left to right inside Arabic
+    english = headlines(rendered(flow, f"{flow.hub.root}/Help"))
+    for lang, sections in HELP_SECTIONS.items():
+        html = rendered(flow, f"{flow.hub.root}/Help/{lang}")
+        assert 'class="error"' not in html, lang
+        missing = re.findall(r'title="([^"]*) \(page does not exist\)"', html)
+        assert {m.rsplit("/", 1)[-1] for m in missing} <= {"Impact"}, (lang, missing)  # no run yet
+        assert len(headlines(html)) == len(english), (lang, headlines(html))
+        assert set(sections) <= set(headlines(html)), (lang, headlines(html))
+        for code in ("caption_LANG", "item_statements", "mode = edit", "undo = yes"):
+            assert f">{code}</code>" in html, (lang, code)
+        anchors = re.findall(r'href="#([^"]+)"', html)  # links within the page
+        assert len(anchors) >= 5, (lang, anchors)
+        for anchor in anchors:
+            assert f'id="{anchor}"' in html, (lang, anchor)
     data = flow.bot.call(
         action="templatedata", titles="Template:Partnership request", lang="sv", formatversion=2
     )
