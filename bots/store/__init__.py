@@ -19,6 +19,7 @@ from bots.pipeline.undo import PageEdit
 from bots.store.db import StateStoreError, display_url, toolsdb_url, utc_now
 from bots.store.edits import EditBase, Edits
 from bots.store.facts import Facts
+from bots.store.file_claims import FileClaims
 from bots.store.item_claims import ItemClaims
 from bots.store.items import ItemEntry, ItemJournal, ItemState, identifier_key, terms_key
 from bots.store.journal import Journal, Outcome, RecordState
@@ -41,10 +42,11 @@ class StateStore(
     Lookups,
     Edits,
     ItemClaims,
+    FileClaims,
 ):
     """The journal of every request's records, plus stashes, facts, leases, snapshots,
     the structured data of uploaded files, the records' items, kept Wikibase answers and
-    the bases and edits of batch edits."""
+    the bases and edits of batch edits, and what batch edits added to files' structured data."""
 
 
 __all__ = [
