@@ -45,22 +45,15 @@ def editgroup(name: str, preview: str) -> str:
     return EDITGROUPS_LINK.format(batch=batch_id(name, preview))
 
 
-#: What the summary of a file's structured data edit says before the request's link.
-STRUCTURED_FROM = "Content Partnerships Hub: structured data from [["
-
-
 def structured_summary(request_page: str, name: str, record_id: str, batch: str = "") -> str:
     """The summary of a file's structured data (SPEC 11): it links the request, like the upload,
     and ends with the batch's EditGroups link (:data:`EDITGROUPS_LINK`) when ``batch`` is given."""
     safe_id = re.sub(r"[\[\]{}|<>]", "", record_id)[:100]
     link = f" {EDITGROUPS_LINK.format(batch=batch)}" if batch else ""
-    return f"{STRUCTURED_FROM}{request_page}|{name}]], record {safe_id}{link}"
-
-
-def is_structured_summary(comment: str, request_page: str) -> bool:
-    """Whether a revision's comment is the bot's structured data edit for the request (the
-    Wikibase puts its own words before the summary)."""
-    return f"{STRUCTURED_FROM}{request_page}|" in comment
+    return (
+        f"Content Partnerships Hub: structured data from [[{request_page}|{name}]], "
+        f"record {safe_id}{link}"
+    )
 
 
 def item_summary(what: str, request: str, record_id: str, batch: str) -> str:

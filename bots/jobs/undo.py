@@ -22,7 +22,7 @@ from bots.i18n import Wikitext
 from bots.i18n.message import msg
 from bots.jobs.context import Job
 from bots.jobs.pages import BotPages
-from bots.jobs.undo_files import bot_tails, plan_file_data, remove_file_data
+from bots.jobs.undo_files import plan_file_data, remove_file_data, text_tails
 from bots.jobs.undo_items import plan_items, remove_statements
 from bots.model import Request, UndoReport
 from bots.pipeline.approval import Decision
@@ -103,7 +103,7 @@ class UndoRun:
         ]
         titles = {e.title for e in edits} | {f"File:{t}" for t in uploads}
         pages = job.wiki.read_pages(titles)
-        tails = bot_tails(job, self.name, edits, pages)
+        tails = text_tails(edits, pages, job)
         plan = plan_undo(edits, pages, uploads, job.wiki.username, tails)
         removals, left = plan_items(job, self.name)
         data, data_left = plan_file_data(job, self.name)

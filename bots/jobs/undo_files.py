@@ -8,9 +8,11 @@ each against the entity's revision the plan was made from: an entity
 someone changed in between is left and listed.
 
 A file's MediaInfo lives in its page: a structured data edit is a revision of
-the file page. So the bot's own structured data edits after its page edit
-do not stop that page edit from being reverted (:func:`bot_tails`), and the
-page revert expects the revision the removal made.
+the file page. So structured data edits after the bot's page edit (its own,
+or anyone's) do not stop that page edit from being reverted as long as the
+page's text is still the bot's (:func:`text_tails`; the revert restores the
+text and nothing else), and the page revert expects the revision the removal
+made.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from bots.hub import editgroup, is_structured_summary, summary
+from bots.hub import editgroup, summary
 from bots.i18n.message import Message, msg
 from bots.jobs.context import Job
 from bots.pipeline.undo import Left, PageEdit
@@ -36,27 +38,25 @@ def plan_file_data(job: Job, name: str) -> tuple[tuple[FileRemoval, ...], tuple[
     return plan_file_undo(claims, now)
 
 
-def bot_tails(
-    job: Job, name: str, edits: Iterable[PageEdit], pages: Mapping[str, PageInfo]
+def text_tails(
+    edits: Iterable[PageEdit], pages: Mapping[str, PageInfo], job: Job
 ) -> dict[str, int]:
-    """Pages whose revisions after the bot's last edit are all its structured data edits
-    for ``name``, with their newest revision (read from each such page's history)."""
+    """Pages edited since the bot's last edit whose text is still the bot's (only structured
+    data changed: the bot's own, or anyone's), with their newest revision."""
     last: dict[str, int] = {}
     for edit in edits:
         last[edit.title] = max(last.get(edit.title, 0), edit.revid)
-    bot, request_page = job.wiki.username, job.hub.request(name)
-    tails: dict[str, int] = {}
-    for title, revid in last.items():
-        page = pages.get(title)
-        if page is None or not page.exists or page.revid == revid or page.user != bot:
-            continue
-        for revision in job.wiki.revisions(title):
-            if revision.revid <= revid:
-                tails[title] = page.revid  # only the bot's structured data came after
-                break
-            if revision.user != bot or not is_structured_summary(revision.comment, request_page):
-                break
-    return tails
+    later = {
+        title: revid
+        for title, revid in last.items()
+        if (page := pages.get(title)) is not None and page.exists and page.revid != revid
+    }
+    texts = job.wiki.revision_texts(later.values())
+    return {
+        title: pages[title].revid
+        for title, revid in later.items()
+        if revid in texts and texts[revid] == pages[title].text
+    }
 
 
 @dataclass

@@ -3,9 +3,10 @@
 The bot reverses only its own work, and only where nobody built on it:
 
 - an edit of a page is reverted when the bot's revision is still the page's
-  newest, or only the bot's own structured data edits of the same request
-  came after it (the page goes back to the revision the bot edited); when
-  someone edited after it, the edit stays and is listed;
+  newest, or only structured data changed after it (the page's text is still
+  the bot's: the text goes back to the revision the bot edited, the
+  structured data stays as it is); when someone edited the text after it,
+  the edit stays and is listed;
 - the files the bot uploaded are listed for deletion (or deleted, when the
   configuration allows it and the account may delete): never a file another
   upload's duplicate pointed at, never a file someone else uploaded.
@@ -45,7 +46,7 @@ class Revert:
     revid: int
     parent: int
     record_id: str
-    #: the page's newest revision, when it is the bot's structured data edit after ``revid``
+    #: the page's newest revision, when only structured data changed after ``revid``
     newest: int = 0
 
     @property
@@ -103,8 +104,8 @@ def plan_undo(
 ) -> UndoPlan:
     """The undo of a request's edits and uploads, given its pages as they are now.
 
-    ``tails``: pages whose revisions after the bot's last edit are all the
-    bot's own structured data edits for the request, with their newest.
+    ``tails``: pages edited after the bot's last edit whose text is still the
+    bot's (only their structured data changed), with their newest revision.
     """
     tails = tails or {}
     reverts: list[Revert] = []

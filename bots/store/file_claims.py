@@ -79,17 +79,24 @@ class FileClaims(Database):
 
         def keep(conn: Connection) -> None:
             for row in rows:
-                key = {"request": request, "entity": entity, "kind": row["kind"]}
-                where = and_(*(file_claims.c[k] == v for k, v in key.items()))
-                conn.execute(delete(file_claims).where(where, file_claims.c.claim == row["claim"]))
+                where = and_(
+                    file_claims.c.request == request,
+                    file_claims.c.entity == entity,
+                    file_claims.c.kind == row["kind"],
+                    file_claims.c.claim == row["claim"],
+                )
+                conn.execute(delete(file_claims).where(where))
                 conn.execute(
                     insert(file_claims).values(
-                        **key,
-                        **row,
-                        record_id=record_id,
-                        title=title,
-                        revid=revid,
-                        updated=now,
+                        {
+                            "request": request,
+                            "entity": entity,
+                            **row,
+                            "record_id": record_id,
+                            "title": title,
+                            "revid": revid,
+                            "updated": now,
+                        }
                     )
                 )
             conn.execute(
