@@ -120,7 +120,7 @@ def test_kill_minus_nine_during_a_batch_edit(bot, person, config_file, hub_root,
         assert text.count("|description") == 1 and f"|description = {row['caption']}" in text
         assert text.count("[[Category:Edited under fire]]") == 1, text
         mine = [r for r in bot.revisions(row["file"]) if r.user == "HubBot"]
-        pages = [r for r in mine if "batch edit" in r.comment]
+        pages = [r for r in mine if "structured data from" not in r.comment]
         twice += len(pages) > 1 or len(mine) > 2  # one page edit, one structured data edit
         assert len(pages) == 1 and noted[row["file"]].revid == pages[0].revid
         # the caption and statements once each, and the journal knows every one of them
