@@ -240,3 +240,30 @@ def test_a_batch_edit_adds_captions_and_statements(flow, person):
         Tally(),
         "real wiki and Wikibase",
     )
+
+
+def test_a_batch_edit_without_structured_data_edits_the_pages(flow, person, config_file):
+    flow.config_path = config_file(wikibase={"structured_data": False})
+    ((title, _),) = old_files(flow, person, 1)
+    rows = [{"id": "P1", "file": title, "caption": "Plain caption", "year": "1920"}]
+    edit_request(flow, "Unstructured", rows, caption="{caption}")
+    summary = flow.run()
+    assert summary.requests["Unstructured"] == "awaiting-approval", flow.status_text("Unstructured")
+    assert (
+        "Structured data is switched off"
+        in flow.bot.read_page(flow.hub.preview("Unstructured")).text
+    )
+    flow.approve("Unstructured")
+    assert flow.run().requests["Unstructured"] == "done"
+    assert "|description = Plain caption" in flow.file_text(title)
+    assert "Structured data is switched off" in flow.status_text("Unstructured")
+    assert not entity(flow, title).exists
+
+
+def test_a_batch_edit_with_a_wrong_property_is_invalid(flow, person):
+    ((title, _),) = old_files(flow, person, 1)
+    rows = [{"id": "W1", "file": title, "caption": "x", "year": "1920"}]
+    edit_request(flow, "Wrongprop", rows, statements="P99999=Q5")
+    assert flow.run().requests["Wrongprop"] == "invalid"
+    assert "There is no property P99999" in flow.status_text("Wrongprop")
+    assert "Improved by the hub test" not in flow.file_text(title)
