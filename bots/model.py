@@ -481,6 +481,10 @@ class UndoReport:
     #: items whose statements added by the bot were removed, and how many statements
     items: tuple[str, ...] = ()
     statements: int = 0
+    #: files whose statements and captions added by a batch edit were removed, and how many
+    data_files: tuple[str, ...] = ()
+    data_statements: int = 0
+    data_captions: int = 0
 
     def to_json(self) -> dict[str, Any]:
         out = {f: getattr(self, f) for f in self.__dataclass_fields__}
@@ -497,6 +501,9 @@ class UndoReport:
             left=tuple((str(t), Message.from_json(w)) for t, w in data.get("left", ())),
             items=tuple(data.get("items", ())),
             statements=int(data.get("statements", 0)),
+            data_files=tuple(data.get("data_files", ())),
+            data_statements=int(data.get("data_statements", 0)),
+            data_captions=int(data.get("data_captions", 0)),
         )
 
 

@@ -396,3 +396,16 @@ def missing(draft: EntityDraft, state: EntityState) -> EntityDraft:
         descriptions={k: v for k, v in draft.descriptions.items() if k not in state.descriptions},
         statements=tuple(s for s in draft.statements if s.key() not in have),
     )
+
+
+def kept_captions(draft: EntityDraft, state: EntityState) -> dict[str, str]:
+    """Captions of ``draft`` the entity has already, in someone else's words: they stay.
+
+    (:func:`missing` never sends them; a batch edit reports them, as it reports
+    a page field the community changed.)
+    """
+    return {
+        lang: state.labels[lang]
+        for lang, text in draft.labels.items()
+        if lang in state.labels and state.labels[lang] != text
+    }

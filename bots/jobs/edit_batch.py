@@ -7,6 +7,15 @@ into the page now. A field someone changed since the preview is kept and
 listed. An edit conflict reads the page again and merges again, so nothing is
 ever lost. Every save is journalled before it is sent (:meth:`begin_edit`);
 after a crash, the page's history tells whether it happened.
+
+Where the wiki has structured data on files, each file then gets the
+record's captions and statements (SPEC 11), through the same writer as
+uploads (:class:`~bots.jobs.structured_edit.StructuredWriter`): the draft is
+journalled as pending before the page edit, the entities are read 50 at a
+time, only what is missing is sent, and a caption someone else wrote stays
+and is reported with the fields the community changed. A file whose page
+is edited but whose structured data is not (a crash, a refusal for the
+moment) is finished by the next run before any other edit.
 """
 
 from __future__ import annotations
@@ -18,16 +27,22 @@ from bots.followup.merge import SyncResult, three_way_merge
 from bots.hub import editgroup, upload_summary
 from bots.i18n.message import Message, items, msg, to_text
 from bots.jobs.context import Job
-from bots.jobs.edit_preview import FoundEdit
+from bots.jobs.edit_preview import FoundEdit, read_entities
 from bots.jobs.pages import BotPages
+from bots.jobs.preview import Preview
 from bots.jobs.session import STOP_CHECK_SECONDS
+from bots.jobs.structured_edit import StructuredWriter
+from bots.jobs.upload_file import MustStop
 from bots.pipeline.edits import intended_page
+from bots.statements import EntityState, kept_captions
 from bots.store import EditBase, Outcome, PageEdit
-from bots.wiki import PageInfo
+from bots.wiki import AccountRefused, PageInfo, WikiError
 
 SETTLED = frozenset({Outcome.EDITED, Outcome.UNCHANGED, Outcome.FAILED})
 #: How often a page that keeps changing is read and merged again.
 MERGE_ATTEMPTS = 3
+#: Files whose structured data one read asks for.
+BATCH = 50
 
 
 @dataclass(frozen=True)
@@ -38,13 +53,20 @@ class EditResult:
 
 
 class EditBatch:
-    """Edits the pages of one approved batch edit."""
+    """Edits the pages of one approved batch edit, and adds its files' structured data."""
 
-    def __init__(self, job: Job, name: str, preview_id: str, found: Iterable[FoundEdit]) -> None:
-        self.job, self.name, self.preview_id = job, name, preview_id
+    def __init__(self, job: Job, name: str, preview: Preview, found: Iterable[FoundEdit]) -> None:
+        self.job, self.name, self.preview_id = job, name, preview.id
         self.found = list(found)
         self.pages = BotPages(job.wiki, job.store, job.hub, job.progress)
         self.edited: set[str] = set()
+        self.structured = StructuredWriter(
+            job,
+            name,
+            on=preview.structured.on,
+            outcomes=frozenset({Outcome.EDITED, Outcome.UNCHANGED}),
+            journal=True,
+        )
 
     def run(self) -> str:
         """Edit what is pending; write the status page; return the request's state."""
@@ -54,34 +76,79 @@ class EditBatch:
         # pages this request edited already (a run that died after saving one, before journalling)
         self.edited = {e.title for e in job.store.edits(name)}
         settled = {s.record_id for s in job.store.all(name) if s.outcome in SETTLED}
-        message: Message | None = None
-        for item in self.found:
-            if item.edit.record_id in settled:
-                continue
-            ended = job.gate.out_of_budget()
-            if ended is not None:
-                message = msg("hubbot-status-run-ended", ended)
-                break
-            job.gate.check_stop_if_older(STOP_CHECK_SECONDS)
-            if not job.gate.keeps_lease(name):
-                message = msg("hubbot-status-lease-lost")
-                break
-            result = self.edit(item)
-            job.store.finish(
-                name,
-                item.edit.record_id,
-                result.outcome,
-                title=result.title.removeprefix("File:"),
-                reason=to_text(result.reason),
-            )
-            job.gate.count_file()
-            job.progress(
-                f"{name}: record {item.edit.record_id}: {result.outcome.value} {result.title}"
-            )
+        stopped: MustStop | None = None
+        try:
+            # files an earlier run edited without their structured data, before any other edit
+            self.structured.finish_pending()
+            message = self._loop([i for i in self.found if i.edit.record_id not in settled])
+        except MustStop as e:
+            stopped, message = e, msg("hubbot-status-stopped", e.reason)
+            job.progress(f"{name}: {message}")
+            if e.fatal or e.read_only:
+                job.gate.halt(e.reason)
         counts = job.store.counts(name)
         done = sum(counts.get(o, 0) for o in SETTLED) >= len(self.found) and message is None
-        state = "done" if done else "uploading"
-        return self.pages.report(name, state=state, message=message or msg("hubbot-edit-done"))
+        waiting = self.structured.pending() if done else 0
+        if waiting:
+            message = msg("hubbot-edit-sdc-waiting", waiting)
+        state = "done" if done and not waiting else "uploading"
+        return self._report(state, message or msg("hubbot-edit-done"), stopped)
+
+    def _loop(self, todo: list[FoundEdit]) -> Message | None:
+        """Edit ``todo``, 50 files at a time (their entities read together); why it ended early."""
+        job, name = self.job, self.name
+        for start in range(0, len(todo), BATCH):
+            chunk = todo[start : start + BATCH]
+            entities = (
+                read_entities(job, [(i.edit, i.page) for i in chunk]) if self.structured.on else {}
+            )
+            for item in chunk:
+                ended = job.gate.out_of_budget()
+                if ended is not None:
+                    return msg("hubbot-status-run-ended", ended)
+                job.gate.check_stop_if_older(STOP_CHECK_SECONDS)
+                if not job.gate.keeps_lease(name):
+                    return msg("hubbot-status-lease-lost")
+                self._one(item, entities.get(item.page.title))
+        return None
+
+    def _one(self, item: FoundEdit, entity: EntityState | None) -> None:
+        """One record: its page edit, then its file's structured data."""
+        job, name, record_id = self.job, self.name, item.edit.record_id
+        draft = item.edit.structured if self.structured.on else None
+        if draft is not None:
+            job.store.structured_begin(name, record_id, draft)  # pending before the page edit
+        result = self.edit(item)
+        kept = kept_captions(draft, entity) if draft is not None and entity is not None else {}
+        job.store.finish(
+            name,
+            record_id,
+            result.outcome,
+            title=result.title.removeprefix("File:"),
+            reason=to_text(_with_captions(result.reason, kept)),
+        )
+        job.gate.count_file()
+        job.progress(f"{name}: record {record_id}: {result.outcome.value} {result.title}")
+        if draft is None:
+            return
+        if result.outcome is Outcome.FAILED:
+            job.store.structured_drop(name, record_id)
+            return
+        now = entity if entity is not None else EntityState("", False)
+        self.structured.add_to(record_id, result.title.removeprefix("File:"), draft, now)
+
+    def _report(self, state: str, message: Message, stopped: MustStop | None) -> str:
+        if stopped is None or not (stopped.fatal or stopped.read_only):
+            return self.pages.report(self.name, state=state, message=message)
+        try:
+            # a read-only wiki or a blocked bot may not take the status page either
+            state = self.pages.report(self.name, state=state, message=message)
+        except WikiError as e:
+            self.job.store.update_request(self.name, state=state, message=message)
+            self.job.progress(f"{self.name}: the status page could not be saved: {e.info}")
+        if stopped.fatal:
+            raise AccountRefused("muststop", f"Editing stopped: {stopped.reason}.")  # the log
+        return state
 
     def edit(self, item: FoundEdit) -> EditResult:
         """One record's edit: merge base -> intended into the page now, and save it."""
@@ -157,3 +224,11 @@ def _kept(merged: SyncResult) -> Message | None:
     if not merged.conflicts:
         return None
     return msg("hubbot-edit-kept", items([c.param for c in merged.conflicts]))
+
+
+def _with_captions(reason: Message | None, kept: dict[str, str]) -> Message | None:
+    """The record's note: the fields and the captions the community's words kept."""
+    if not kept:
+        return reason
+    captions = msg("hubbot-edit-kept-captions", items(sorted(kept)))
+    return captions if reason is None else msg("hubbot-edit-kept-also", reason, captions)

@@ -4,9 +4,12 @@ Every record's target is looked up on the wiki (titles 50 a request; a SHA-1
 by the files that hold those bytes): a target that does not exist, or a SHA-1
 several files share, is a problem and that record is not edited. Each found
 page is read, and its revision is kept in the journal as the base of the
-approved edit's three-way merge. The first files' changes are shown as
-diffs; the preview id covers the request, its data and mappings, and which
-file each record edits.
+approved edit's three-way merge. Where the wiki has structured data on
+files, each file's MediaInfo entity is read too (50 a request), and what the
+record's captions and statements would add to it is part of the change
+(SPEC 11). The first files' changes are shown as diffs, with the captions and
+statements to add; the preview id covers the request, its data and mappings,
+which file each record edits, and every file's captions and statements.
 """
 
 from __future__ import annotations
@@ -19,12 +22,16 @@ from bots.jobs.context import Job
 from bots.jobs.mappings import Mappings
 from bots.jobs.pages import BotPages
 from bots.jobs.preview import Preview, table_summaries
+from bots.jobs.structured import StructuredRun
 from bots.model import Problem, Request
 from bots.pipeline.edits import PlannedEdit, intended_page, plan_edit, readable_diff
 from bots.pipeline.preview import preview_id
 from bots.pipeline.render import templates_digest
+from bots.pipeline.structured_plan import StructuredPlan
 from bots.reports.edit_preview import ShownChange, render_edit_preview
+from bots.reports.structured import StructuredShown
 from bots.sources import SourceData
+from bots.statements import EntityState, kept_captions, missing
 from bots.store import EditBase
 from bots.wiki import PageInfo
 
@@ -38,6 +45,8 @@ class FoundEdit:
 
     edit: PlannedEdit
     page: PageInfo
+    #: the file's MediaInfo entity as read, when the record's file gets structured data
+    entity: EntityState | None = None
 
 
 @dataclass
@@ -50,13 +59,18 @@ class _Tally:
 
 
 def find_edits(
-    job: Job, request: Request, source: SourceData, mappings: Mappings, problems: list[Problem]
+    job: Job,
+    request: Request,
+    source: SourceData,
+    mappings: Mappings,
+    problems: list[Problem],
+    structured: StructuredPlan | None = None,
 ) -> Iterator[FoundEdit]:
     """Each record's edit with its file's page, 50 at a time; what is wrong goes to ``problems``."""
     rules = job.title_rules(request, source.records(), mappings.tables)
     batch: list[PlannedEdit] = []
     for record in source.records():
-        planned = plan_edit(request, record, mappings.tables, rules)
+        planned = plan_edit(request, record, mappings.tables, rules, structured)
         if isinstance(planned, list):
             problems.extend(planned)
             continue
@@ -81,6 +95,9 @@ def _find(job: Job, batch: list[PlannedEdit], problems: list[Problem]) -> Iterat
                 Problem(msg("hubbot-where-record", edit.record_id), _sha1_problem(edit, holders))
             )
     pages = job.wiki.read_pages(titles.values())
+    entities = read_entities(
+        job, [(e, pages[titles[e.record_id]]) for e in batch if e.record_id in titles]
+    )
     for edit in batch:
         title = titles.get(edit.record_id)
         if title is None:
@@ -93,7 +110,16 @@ def _find(job: Job, batch: list[PlannedEdit], problems: list[Problem]) -> Iterat
                 )
             )
             continue
-        yield FoundEdit(edit, page)
+        yield FoundEdit(edit, page, entities.get(page.title))
+
+
+def read_entities(job: Job, edits: list[tuple[PlannedEdit, PageInfo]]) -> dict[str, EntityState]:
+    """The MediaInfo entities of the files that get structured data, by title (one read)."""
+    wanted = [(e, p) for e, p in edits if e.structured is not None and p.exists]
+    if not wanted:
+        return {}
+    languages = sorted({lang for e, _ in wanted if e.structured for lang in e.structured.labels})
+    return job.wiki.entities_of_files([p.title for _, p in wanted], languages or ["en"])
 
 
 def _sha1_problem(edit: PlannedEdit, holders: list[str]) -> Message:
@@ -103,12 +129,17 @@ def _sha1_problem(edit: PlannedEdit, holders: list[str]) -> Message:
 
 
 def publish_edit_preview(
-    job: Job, name: str, request: Request, source: SourceData, mappings: Mappings
+    job: Job,
+    name: str,
+    request: Request,
+    source: SourceData,
+    mappings: Mappings,
+    structured: StructuredRun,
 ) -> tuple[Preview, list[FoundEdit]]:
     """Look up every record's file, keep its base, save the preview page with the diffs."""
     tally = _Tally(problems=list(source.problems))
     found: list[FoundEdit] = []
-    for item in find_edits(job, request, source, mappings, tally.problems):
+    for item in find_edits(job, request, source, mappings, tally.problems, structured.plan):
         found.append(item)
         tally.targets[item.edit.record_id] = item.page.title
     pid = preview_id(
@@ -119,6 +150,9 @@ def publish_edit_preview(
         job.config.license_templates,
         name=name,
         media={f"target {k}": v for k, v in tally.targets.items()},
+        structured=structured.digest(
+            i.edit.structured for i in found if i.edit.structured is not None
+        ),
     )
     for item in found:
         _tally_change(job, name, pid, item, tally)
@@ -132,14 +166,23 @@ def publish_edit_preview(
         tables=table_summaries(job, name, mappings),
         problems=tally.problems,
         shown=tally.shown,
+        structured=StructuredShown(
+            msg("hubbot-edit-sdc-on") if structured.on else structured.mode.note,
+            structured.labels,
+        ),
         lang=job.page_language(name),
     )
     BotPages(job.wiki, job.store, job.hub, job.progress).save_if_changed(
         job.hub.preview(name), text, f"preview {pid}"
     )
-    notes = tuple(p.as_note() for p in tally.problems[:50])
+    job.store.update_request(name, structured=structured.on)
+    note = structured.mode.note
+    notes: tuple[Message, ...] = (Message.verbatim(note),) if note else ()
+    notes += tuple(p.as_note() for p in tally.problems[:50])
     records = len(found) + len(tally.problems)
-    preview = Preview(pid, records, len(found), tuple(tally.problems), notes, ())
+    preview = Preview(
+        pid, records, len(found), tuple(tally.problems), notes, (), structured=structured
+    )
     return preview, found
 
 
@@ -151,10 +194,13 @@ def _tally_change(job: Job, name: str, pid: str, item: FoundEdit, tally: _Tally)
             Problem(msg("hubbot-where-record", item.edit.record_id), intended.problem)
         )
         return
-    if intended.text == item.page.text:
+    draft, entity = item.edit.structured, item.entity
+    adds = missing(draft, entity or EntityState("", False)) if draft is not None else None
+    if intended.text == item.page.text and (adds is None or adds.empty):
         tally.unchanged += 1
         return
     tally.changes += 1
     if len(tally.shown) < job.config.hub.preview_files:
         lines = tuple(readable_diff(item.page.text, intended.text))
-        tally.shown.append(ShownChange(item.page.title, lines))
+        kept = kept_captions(draft, entity) if draft is not None and entity is not None else {}
+        tally.shown.append(ShownChange(item.page.title, lines, adds, kept))

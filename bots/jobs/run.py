@@ -23,7 +23,7 @@ from bots.jobs.edit_batch import EditBatch
 from bots.jobs.edit_preview import publish_edit_preview
 from bots.jobs.item_match import check_items
 from bots.jobs.item_pages import item_linker
-from bots.jobs.mappings import Mappings, update_mappings
+from bots.jobs.mappings import update_mappings
 from bots.jobs.pages import BotPages
 from bots.jobs.preview import Preview, PreviewNotDone, publish_preview
 from bots.jobs.session import Stopped
@@ -217,16 +217,41 @@ class Runner:
     def _with_source(self, name: str, request: Request, source: SourceData) -> str:
         mappings = update_mappings(self.job, name, request, source)
         self._worked_from[name] = mappings.revisions
-        if request.mode == "edit":
-            return self._edit(name, request, source, mappings)
         structured = prepare_structured(self.job, request, source, mappings.tables)
         if structured.problems:  # SPEC 11: a property, item or caption wrong for every record
             return self.invalid(name, request.partner, list(structured.problems))
+        if request.mode == "edit":  # SPEC 13: files on the wiki already, page by page
+            preview, found = publish_edit_preview(
+                self.job, name, request, source, mappings, structured
+            )
+            return self._approved(
+                name,
+                request,
+                preview,
+                msg("hubbot-edit-paused"),
+                lambda: EditBatch(self.job, name, preview, found).run(),
+            )
         try:
             preview = publish_preview(self.job, name, request, source, mappings, structured)
         except PreviewNotDone as e:
             self.progress(f"{name}: {e.reason}")
             return self.store.request_facts(name).state
+
+        def upload() -> str:
+            self.pages.ensure_tracking_category(name)
+            return UploadBatch(self.job, name, request, source, mappings.tables, preview).run()
+
+        return self._approved(name, request, preview, msg("hubbot-status-paused"), upload)
+
+    def _approved(
+        self,
+        name: str,
+        request: Request,
+        preview: Preview,
+        paused: Message,
+        start: Callable[[], str],
+    ) -> str:
+        """SPEC 5 for uploads and batch edits alike: ``start`` the work only once approved."""
         decision = self.approval(name, preview.id)
         self.store.update_request(
             name, partner=request.partner, total=preview.files, preview=preview.id
@@ -238,29 +263,9 @@ class Runner:
             self.store.update_request(name, approved=preview.id, approved_by=decision.user)
             self._retry_failed(name)
         if request.pause:
-            return self._report(
-                name, preview, "paused", msg("hubbot-status-paused"), reason="pause"
-            )
+            return self._report(name, preview, "paused", paused, reason="pause")
         self.store.update_request(name, state="uploading", notes=preview.notes, problems=())
-        self.pages.ensure_tracking_category(name)
-        return UploadBatch(self.job, name, request, source, mappings.tables, preview).run()
-
-    def _edit(self, name: str, request: Request, source: SourceData, mappings: Mappings) -> str:
-        """A batch edit (SPEC 13): preview the changes; once approved, edit page by page."""
-        preview, found = publish_edit_preview(self.job, name, request, source, mappings)
-        decision = self.approval(name, preview.id)
-        self.store.update_request(
-            name, partner=request.partner, total=preview.files, preview=preview.id
-        )
-        if not decision.ok:
-            return self._report(name, preview, "awaiting-approval", decision.reason)
-        if self.store.request_facts(name).approved != preview.id:
-            self.store.update_request(name, approved=preview.id, approved_by=decision.user)
-            self._retry_failed(name)
-        if request.pause:
-            return self._report(name, preview, "paused", msg("hubbot-edit-paused"), reason="pause")
-        self.store.update_request(name, state="uploading", notes=preview.notes, problems=())
-        return EditBatch(self.job, name, preview.id, found).run()
+        return start()
 
     def approval(self, name: str, pid: str) -> Decision:
         """SPEC 5, from the request page's newest revisions and the users' rights now.

@@ -9,6 +9,13 @@ not happen, or whose bytes were already on the wiki under someone else's
 file, gets nothing: the bot never adds structured data to files it did not
 upload.
 
+Batch edits (SPEC 13) use the same writer for files already on the wiki:
+the journal keeps the draft as pending before the page is edited, the
+entity is read (50 files a request) and only what is missing is sent; each
+send is journalled before it goes (:meth:`bots.store.StateStore.file_send_begin`)
+and what it added (statement ids, captions) once answered, so that an undo
+takes back exactly that.
+
 A file left pending (the run died or ended between the upload and the edit,
 the wiki did not answer, or refused for the moment) is finished by the next
 run before it uploads more: the entity is read (50 files a request) and only
@@ -36,6 +43,8 @@ from bots.jobs.session import STOP_CHECK_SECONDS, Stopped
 from bots.jobs.upload_file import MustStop, Result
 from bots.model import PlannedFile
 from bots.net.pacing import StopRequested, backoff_delay
+from bots.pipeline.undo_files import captions_added
+from bots.pipeline.undo_items import added_statements
 from bots.statements import EntityDraft, EntityState, missing
 from bots.store import DataState, Outcome, StructuredState
 from bots.wiki import (
@@ -79,10 +88,22 @@ def words(key: str, **values: object) -> Message:
 class StructuredWriter:
     """The structured data of one request's uploads in one run."""
 
-    def __init__(self, job: Job, name: str, *, on: bool = True) -> None:
+    def __init__(
+        self,
+        job: Job,
+        name: str,
+        *,
+        on: bool = True,
+        outcomes: frozenset[Outcome] = frozenset({Outcome.UPLOADED}),
+        journal: bool = False,
+    ) -> None:
         #: False when this run writes no structured data (switched off, or no MediaInfo):
         #: files an earlier run left pending then wait until it is on again
         self.job, self.name, self.on = job, name, on
+        #: the record outcomes whose file is there to get its structured data
+        self.outcomes = outcomes
+        #: journal what each edit added, for undo (batch edits: the files are not the bot's)
+        self.journal = journal
         #: the request's batch under its approval, for EditGroups (with its items' edits)
         self.batch = batch_id(name, job.store.request_facts(name).approved or "")
 
@@ -123,7 +144,7 @@ class StructuredWriter:
             record = records[row.record_id]
             if record is None or record.outcome in (Outcome.DUPLICATE, Outcome.FAILED):
                 store.structured_drop(self.name, row.record_id)
-            elif record.outcome is Outcome.UPLOADED and record.title:
+            elif record.outcome in self.outcomes and record.title:
                 uploaded.append((row, record.title))
             # pending or in flight: its upload is not settled; the upload loop finishes it
         done = 0
@@ -143,6 +164,10 @@ class StructuredWriter:
         return sorted({lang for row, _ in batch for lang in row.draft.labels}) or ["en"]
 
     # -- one file -------------------------------------------------------------------------
+    def add_to(self, record_id: str, title: str, draft: EntityDraft, now: EntityState) -> bool:
+        """A file already on the wiki (a batch edit): send what its entity ``now`` lacks."""
+        return self._write(record_id, title, draft, now=now)
+
     def _write(
         self,
         record_id: str,
@@ -165,6 +190,7 @@ class StructuredWriter:
         for attempt in range(1, TRIES + 1):
             if not fresh or attempt > 1:
                 now = now if now is not None else self._read(full, draft)
+                self._recover(record_id, title, now)
                 send = missing(draft, now)
                 base = now.revid if now.exists else 0
             else:
@@ -180,6 +206,7 @@ class StructuredWriter:
                 )
                 return True
             outcome = self._send(record_id, title, send, summary, base)
+            self._journal(record_id, title, send, now, outcome)
             if isinstance(outcome, AmbiguousWrite | EntityConflict):
                 now = None  # read again and send what is still missing
                 asked = outcome.retry_after if isinstance(outcome, AmbiguousWrite) else None
@@ -196,6 +223,45 @@ class StructuredWriter:
         )
         return False
 
+    def _journal(
+        self,
+        record_id: str,
+        title: str,
+        send: EntityDraft,
+        before: EntityState | None,
+        outcome: EntityOutcome | AmbiguousWrite,
+    ) -> None:
+        """What an answered edit added, for undo (batch edits); an unanswered one waits
+        for the next read (:meth:`_recover`)."""
+        if not self.journal or isinstance(outcome, AmbiguousWrite):
+            return
+        store = self.job.store
+        if not isinstance(outcome, EntityEdited):
+            store.file_send_forget(self.name, record_id)  # nothing was written
+            return
+        had = before.statements if before is not None else ()
+        added = added_statements(had, outcome.statements, [s.key() for s in send.statements])
+        store.keep_file_claims(
+            self.name, record_id, title, outcome.id, outcome.revid, added, send.labels
+        )
+
+    def _recover(self, record_id: str, title: str, now: EntityState) -> None:
+        """An edit a crash or a lost answer left unjournalled: what it sent that the entity
+        holds now is the bot's (it sent only what was missing)."""
+        if not self.journal:
+            return
+        store = self.job.store
+        sent = store.file_send(self.name, record_id)
+        if sent is None:
+            return
+        if not now.exists:
+            store.file_send_forget(self.name, record_id)
+            return
+        keys = {s.key() for s in sent.statements}
+        added = [h for h in now.statements if h.id and h.key() in keys]
+        captions = captions_added(sent.labels, now.labels)
+        store.keep_file_claims(self.name, record_id, title, now.id, now.revid, added, captions)
+
     def _read(self, full: str, draft: EntityDraft) -> EntityState:
         return self.wiki.entities_of_files([full], sorted(draft.labels) or ["en"])[full]
 
@@ -204,6 +270,8 @@ class StructuredWriter:
     ) -> EntityOutcome | AmbiguousWrite:
         """One wbeditentity; the :class:`AmbiguousWrite` when it got no answer (the entity is
         then read before anything is sent again)."""
+        if self.journal:
+            self.job.store.file_send_begin(self.name, record_id, title, send)
         try:
             return self.wiki.edit_entity(send, summary, file_title=f"File:{title}", base_revid=base)
         except AmbiguousWrite as e:

@@ -5,8 +5,10 @@ and what is left and why); a reviewer approves it like an upload (approver,
 four eyes, the id shown). The approved undo then reverts the bot's edits that
 nobody built on, and writes one mass deletion request for the uploads on
 ``R/Requests/NAME/Undo`` (or deletes them, when ``hub.undo_deletes`` is set
-and the bot's account may delete), and removes the statements it added to
-Wikidata items where unchanged (:mod:`bots.jobs.undo_items`; never an item).
+and the bot's account may delete), removes the statements it added to
+Wikidata items where unchanged (:mod:`bots.jobs.undo_items`; never an item),
+and the statements and captions its batch edits added to files where
+unchanged (:mod:`bots.jobs.undo_files`).
 Carried out once per approved id: its report stays on the status page.
 """
 
@@ -20,6 +22,7 @@ from bots.i18n import Wikitext
 from bots.i18n.message import msg
 from bots.jobs.context import Job
 from bots.jobs.pages import BotPages
+from bots.jobs.undo_files import plan_file_data, remove_file_data, text_tails
 from bots.jobs.undo_items import plan_items, remove_statements
 from bots.model import Request, UndoReport
 from bots.pipeline.approval import Decision
@@ -99,9 +102,12 @@ class UndoRun:
             s.title for s in job.store.all(self.name) if s.outcome is Outcome.UPLOADED and s.title
         ]
         titles = {e.title for e in edits} | {f"File:{t}" for t in uploads}
-        plan = plan_undo(edits, job.wiki.read_pages(titles), uploads, job.wiki.username)
+        pages = job.wiki.read_pages(titles)
+        tails = text_tails(edits, pages, job)
+        plan = plan_undo(edits, pages, uploads, job.wiki.username, tails)
         removals, left = plan_items(job, self.name)
-        return replace(plan, items=removals, left=plan.left + left)
+        data, data_left = plan_file_data(job, self.name)
+        return replace(plan, items=removals, data=data, left=plan.left + left + data_left)
 
     def deletes(self) -> bool:
         return self.job.config.hub.undo_deletes and self.job.wiki.may("delete")
@@ -111,10 +117,14 @@ class UndoRun:
         why = summary(f"undo of [[{job.hub.request(name)}|{name}]]") + " " + editgroup(name, pid)
         reverted: list[str] = []
         left = [(item.title, item.why) for item in plan.left]
+        # structured data first: its removal is a revision of the file page, which the
+        # page's revert then expects (reverting first would look like someone's edit)
+        data = remove_file_data(job, name, pid, plan.data)
+        left += data.left
         parents = job.wiki.revision_texts(r.parent for r in plan.reverts)
         for revert in plan.reverts:
             now = job.wiki.read_page(revert.title)
-            if now.revid != revert.revid:
+            if now.revid != data.moved.get(revert.title, revert.now):
                 left.append((revert.title, msg("hubbot-undo-edited-since-preview")))
                 continue
             outcome = job.wiki.save(
@@ -151,6 +161,9 @@ class UndoRun:
             tuple(left),
             items=tuple(items.items),
             statements=items.statements,
+            data_files=tuple(data.files),
+            data_statements=data.statements,
+            data_captions=data.captions,
         )
 
 

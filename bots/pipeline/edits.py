@@ -33,12 +33,15 @@ from bots.followup.merge import (
     template_key,
 )
 from bots.i18n.message import Message, msg
-from bots.model import TEMPLATE_FIELDS, MappingTable, Problem, Request
+from bots.model import TEMPLATE_FIELDS, MappingTable, Problem, Record, Request
 from bots.pipeline.balance import explain, unbalanced
 from bots.pipeline.escape import normalise_value
 from bots.pipeline.patterns import cell, fill_pattern
 from bots.pipeline.render import record_categories
+from bots.pipeline.structured import build_structured
+from bots.pipeline.structured_plan import StructuredPlan
 from bots.pipeline.titles import STOCK_RULES, TitleRules
+from bots.statements import EntityDraft
 
 SHA1 = re.compile(r"[0-9a-fA-F]{40}")
 
@@ -53,6 +56,8 @@ class PlannedEdit:
     #: (field, wikitext) the request sets, in the template's order
     fields: tuple[tuple[str, str], ...]
     categories: tuple[str, ...]
+    #: the captions and statements the file should have (SPEC 11), None when it gets none
+    structured: EntityDraft | None = None
 
     @property
     def by_sha1(self) -> bool:
@@ -61,11 +66,17 @@ class PlannedEdit:
 
 def plan_edit(
     request: Request,
-    record: Mapping[str, object],
+    record: Record,
     mappings: Mapping[str, MappingTable],
     rules: TitleRules = STOCK_RULES,
+    structured: StructuredPlan | None = None,
 ) -> PlannedEdit | list[Problem]:
-    """The change one record asks for, or every reason it cannot be made."""
+    """The change one record asks for, or every reason it cannot be made.
+
+    With ``structured`` (the wiki has structured data on files), the file's
+    captions and statements are those an upload of the record would get; a
+    record whose structured data cannot be made as asked is not edited.
+    """
     record_id = normalise_value(cell(record, request.id_column)).strip()
     where = (
         msg("hubbot-where-record", record_id)
@@ -92,11 +103,22 @@ def plan_edit(
             problems.append(
                 Problem(where, msg("hubbot-problem-field-markup", name, explain(found)))
             )
+    draft: EntityDraft | None = None
+    if structured is not None and record_id:
+        draft, more = build_structured(
+            request,
+            record,
+            mappings,
+            structured.settings,
+            structured.vocab,
+            record_id=record_id,
+            item=structured.items.get(record_id, ""),
+        )
+        problems += more
     if problems:
         return problems
-    return PlannedEdit(
-        record_id, target, fields, record_categories(request, record, mappings, rules)
-    )
+    categories = record_categories(request, record, mappings, rules)
+    return PlannedEdit(record_id, target, fields, categories, draft)
 
 
 def _target(text: str) -> str:

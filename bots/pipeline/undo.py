@@ -3,8 +3,10 @@
 The bot reverses only its own work, and only where nobody built on it:
 
 - an edit of a page is reverted when the bot's revision is still the page's
-  newest (the page goes back to the revision the bot edited); when someone
-  edited after it, the edit stays and is listed;
+  newest, or only structured data changed after it (the page's text is still
+  the bot's: the text goes back to the revision the bot edited, the
+  structured data stays as it is); when someone edited the text after it,
+  the edit stays and is listed;
 - the files the bot uploaded are listed for deletion (or deleted, when the
   configuration allows it and the account may delete): never a file another
   upload's duplicate pointed at, never a file someone else uploaded.
@@ -22,6 +24,7 @@ from bots.i18n.message import Message, Param, msg
 from bots.wiki.records import PageInfo
 
 if TYPE_CHECKING:
+    from bots.pipeline.undo_files import FileRemoval
     from bots.pipeline.undo_items import ItemRemoval
 
 
@@ -43,6 +46,13 @@ class Revert:
     revid: int
     parent: int
     record_id: str
+    #: the page's newest revision, when only structured data changed after ``revid``
+    newest: int = 0
+
+    @property
+    def now(self) -> int:
+        """The page's revision the revert expects to find."""
+        return self.newest or self.revid
 
 
 @dataclass(frozen=True)
@@ -60,10 +70,13 @@ class UndoPlan:
     left: tuple[Left, ...] = ()
     #: statements the bot added to items, to remove (see :mod:`bots.pipeline.undo_items`)
     items: tuple[ItemRemoval, ...] = ()
+    #: statements and captions batch edits added to files, to remove
+    #: (see :mod:`bots.pipeline.undo_files`)
+    data: tuple[FileRemoval, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not (self.reverts or self.files or self.items)
+        return not (self.reverts or self.files or self.items or self.data)
 
     @property
     def statements(self) -> int:
@@ -72,9 +85,13 @@ class UndoPlan:
 
     def key(self) -> list[str]:
         """What the undo's preview id covers: every step, in order."""
-        steps = [f"revert {r.title} {r.revid}>{r.parent}" for r in self.reverts]
+        steps = [
+            f"revert {r.title} {r.revid}>{r.parent}" + (f"@{r.newest}" if r.newest else "")
+            for r in self.reverts
+        ]
         steps += [f"delete {f}" for f in self.files]
         steps += [f"unclaim {r.item} {r.revid} {','.join(r.claims)}" for r in self.items]
+        steps += [r.key() for r in self.data]
         return steps
 
 
@@ -83,8 +100,14 @@ def plan_undo(
     pages_now: Mapping[str, PageInfo],
     uploads: Iterable[str],
     bot: str,
+    tails: Mapping[str, int] | None = None,
 ) -> UndoPlan:
-    """The undo of a request's edits and uploads, given its pages as they are now."""
+    """The undo of a request's edits and uploads, given its pages as they are now.
+
+    ``tails``: pages edited after the bot's last edit whose text is still the
+    bot's (only their structured data changed), with their newest revision.
+    """
+    tails = tails or {}
     reverts: list[Revert] = []
     left: list[Left] = []
     newest: dict[str, PageEdit] = {}
@@ -98,11 +121,12 @@ def plan_undo(
         page = pages_now.get(title)
         if page is None or not page.exists:
             left.append(Left(title, msg("hubbot-undo-page-gone")))
-        elif page.revid != edit.revid:
+        elif page.revid != edit.revid and tails.get(title) != page.revid:
             who: Param = page.user or msg("hubbot-undo-someone")
             left.append(Left(title, msg("hubbot-undo-edited-after", who)))
         else:
-            reverts.append(Revert(title, edit.revid, edit.parent, edit.record_id))
+            tail = page.revid if page.revid != edit.revid else 0
+            reverts.append(Revert(title, edit.revid, edit.parent, edit.record_id, tail))
     files = tuple(dict.fromkeys(f"File:{u.removeprefix('File:')}" for u in uploads))
     for title in files:
         page = pages_now.get(title)

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
-from bots.i18n import ENGLISH, PageLanguage
+from bots.i18n import ENGLISH, Message, PageLanguage
 from bots.model import Problem
 from bots.pipeline.escape import escape_value
 from bots.reports import shown_problems
 from bots.reports.preview import TableSummary
+from bots.reports.structured import StructuredShown, structured_block
+from bots.statements import EntityDraft
 from bots.templates import render_report
 
 
 @dataclass(frozen=True)
 class ShownChange:
-    """One file's change on the preview: its title and the diff as (kind, line) pairs."""
+    """One file's change on the preview: its title, the diff as (kind, line) pairs, and the
+    captions and statements the file gains (None: it gets no structured data)."""
 
     title: str
     lines: tuple[tuple[str, str], ...]
+    adds: EntityDraft | None = None
+    #: captions the file has already in someone else's words, which stay (by language)
+    kept: Mapping[str, str] = field(default_factory=dict)
 
 
 def _line(text: str) -> str:
@@ -37,10 +43,15 @@ def render_edit_preview(
     tables: Sequence[TableSummary],
     problems: Sequence[Problem],
     shown: Sequence[ShownChange],
+    structured: StructuredShown | None = None,
     problem_limit: int = 200,
     lang: PageLanguage = ENGLISH,
 ) -> str:
-    """The preview of a batch edit in ``lang``; the diffs in the wiki's direction."""
+    """The preview of a batch edit in ``lang``; the diffs in the wiki's direction, and the
+    captions and statements each shown file gains, with their labels (SPEC 11)."""
+    structured = structured or StructuredShown()
+    line = structured.line
+    summary = lang.text(line) if isinstance(line, Message) else escape_value(line)
     return render_report(
         "edit_preview.wikitext.j2",
         lang,
@@ -50,6 +61,7 @@ def render_edit_preview(
         changes=changes,
         unchanged=unchanged,
         template=template,
+        structured=summary,
         tables=tables,
         problems=shown_problems(problems, lang),
         problem_limit=problem_limit,
@@ -57,7 +69,16 @@ def render_edit_preview(
             {
                 "title": f"[[:{c.title}]]",
                 "lines": [(kind, _line(line)) for kind, line in c.lines],
+                "structured": _adds(c, structured.labels, lang),
             }
             for c in shown
         ],
+    )
+
+
+def _adds(change: ShownChange, labels: Mapping[str, str], lang: PageLanguage) -> str:
+    if change.adds is None or (change.adds.empty and not change.kept):
+        return ""
+    return structured_block(
+        change.adds, labels, lang, heading="hubbot-edit-sdc-heading", kept=change.kept
     )

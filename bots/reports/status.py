@@ -142,6 +142,9 @@ def _undo(report: UndoReport | None, lang: PageLanguage) -> dict[str, object] | 
         "listed": [_file_link(t, lang) for t in report.listed],
         "statements": report.statements,
         "item_count": len(report.items),
+        "data_files": len(report.data_files),
+        "data_statements": report.data_statements,
+        "data_captions": report.data_captions,
         "left": [(_file_link(t, lang), lang.text(w)) for t, w in report.left],
     }
 

@@ -40,12 +40,23 @@ def _snak_text(snak: Snak, labels: Mapping[str, str]) -> str:
 
 
 def structured_block(
-    draft: EntityDraft, labels: Mapping[str, str], lang: PageLanguage = ENGLISH
+    draft: EntityDraft,
+    labels: Mapping[str, str],
+    lang: PageLanguage = ENGLISH,
+    *,
+    heading: str = "hubbot-sdc-heading",
+    kept: Mapping[str, str] | None = None,
 ) -> str:
-    """A file's captions as a list and its statements as a table (qualifiers under the value)."""
-    lines = [lang("hubbot-sdc-heading")]
+    """A file's captions as a list and its statements as a table (qualifiers under the value).
+
+    ``kept``: captions the file has already in someone else's words (a batch
+    edit leaves them), by language.
+    """
+    lines = [lang(heading)]
     for language, caption in sorted(draft.labels.items()):
         lines.append(f"* {lang('hubbot-sdc-caption', language)}: {escape_value(caption)}")
+    for language, caption in sorted((kept or {}).items()):
+        lines.append(f"* {lang('hubbot-edit-sdc-caption-kept', language)}: {escape_value(caption)}")
     if draft.statements:
         lines += [
             '{| class="wikitable"',
@@ -61,6 +72,6 @@ def structured_block(
                 f"|| {value_text(statement.snak.value, labels)}{qualifiers}",
             ]
         lines.append("|}")
-    if draft.empty:
+    if draft.empty and not kept:
         lines.append(lang("hubbot-sdc-none"))
     return "\n".join(lines)

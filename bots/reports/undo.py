@@ -37,6 +37,17 @@ def render_undo_preview(
             for r in plan.items
         ],
         statements=plan.statements,
+        data=[
+            {
+                "title": lang.value(Wikitext(f"[[:{r.title}]]")),
+                "statements": len(r.claims),
+                "props": r.properties,
+                "captions": r.captions,
+            }
+            for r in plan.data
+        ],
+        data_statements=sum(len(r.claims) for r in plan.data),
+        data_captions=sum(len(r.captions) for r in plan.data),
         left=[{"title": left.title, "why": lang.text(left.why)} for left in plan.left],
         delete=delete,
         undo_page=Wikitext(f"[[{undo_page}]]"),

@@ -20,6 +20,7 @@ from bots.store.bot_pages import BotPageJournal, SavedPage, text_sha1
 from bots.store.db import StateStoreError, display_url, toolsdb_url, utc_now
 from bots.store.edits import EditBase, Edits
 from bots.store.facts import Facts
+from bots.store.file_claims import FileClaims
 from bots.store.item_claims import ItemClaims
 from bots.store.items import ItemEntry, ItemJournal, ItemState, identifier_key, terms_key
 from bots.store.journal import Journal, Outcome, RecordState
@@ -42,11 +43,12 @@ class StateStore(
     Lookups,
     Edits,
     ItemClaims,
+    FileClaims,
     BotPageJournal,
 ):
     """The journal of every request's records, plus stashes, facts, leases, snapshots,
     the structured data of uploaded files, the records' items, kept Wikibase answers and
-    the bases and edits of batch edits."""
+    the bases and edits of batch edits, and what batch edits added to files' structured data."""
 
 
 __all__ = [

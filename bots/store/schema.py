@@ -237,6 +237,39 @@ item_claims = Table(
     **_TABLE_OPTIONS,
 )
 
+#: What batch edits (SPEC 13) added to files' MediaInfo entities, for undo: each
+#: statement (its id and a digest of what it held) and each caption (its language
+#: and text), with the entity's revision after the bot's edit.
+file_claims = Table(
+    "file_claims",
+    metadata,
+    Column("request", _name(), primary_key=True),
+    Column("entity", String(40), primary_key=True),  # M<page id>
+    Column("kind", String(16), primary_key=True),  # statement or caption
+    Column("claim", String(100), primary_key=True),  # the statement's GUID, or the language
+    Column("record_id", _name(), nullable=False),
+    Column("title", String(MAX_TITLE_BYTES), nullable=False),  # without File:
+    Column("property", String(32), nullable=False),
+    Column("value", Text, nullable=False),  # the statement's digest, or the caption
+    Column("revid", BigInteger, nullable=False),
+    Column("updated", _UTCDateTime, nullable=False),
+    **_TABLE_OPTIONS,
+)
+
+#: A batch edit's ``wbeditentity`` on a file, journalled before it is sent: after a
+#: crash or an unanswered edit, what it sent tells which of the file's statements
+#: and captions are the bot's (undo needs them all).
+file_sends = Table(
+    "file_sends",
+    metadata,
+    Column("request", _name(), primary_key=True),
+    Column("record_id", _name(), primary_key=True),
+    Column("title", String(MAX_TITLE_BYTES), nullable=False),  # without File:
+    Column("sent", _LONG_TEXT, nullable=False),  # the draft sent, JSON
+    Column("updated", _UTCDateTime, nullable=False),
+    **_TABLE_OPTIONS,
+)
+
 #: Answers of a Wikibase kept for a while (suggestions, lookups of existing
 #: items), so that runs do not ask the same questions again and again.
 wikibase_lookups = Table(

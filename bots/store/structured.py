@@ -24,6 +24,10 @@ from bots.store.db import Database
 from bots.store.schema import records, structured
 from bots.store.values import check_name, check_title, cut
 
+#: Outcomes of a record whose file is there to get structured data: uploaded, or edited
+#: (or found as the request sets it) by a batch edit (SPEC 13).
+WITH_FILE = ("uploaded", "edited", "unchanged")
+
 
 class DataState(StrEnum):
     """Where a file's structured data stands."""
@@ -165,10 +169,11 @@ class StructuredJournal(Database):
         return out
 
     def structured_counts(self, request: str) -> dict[DataState, int]:
-        """How many of the request's uploaded files are pending, done or failed (every state).
+        """How many of the request's files are pending, done or failed (every state).
 
-        Only uploaded files count: a record whose upload has not happened yet is
-        not waiting for its structured data but for its upload.
+        Only uploaded files (and, in a batch edit, files whose page edit is
+        settled) count: a record whose upload has not happened yet is not
+        waiting for its structured data but for its upload.
         """
         query = (
             select(structured.c.state, func.count())
@@ -181,7 +186,7 @@ class StructuredJournal(Database):
                     ),
                 )
             )
-            .where(structured.c.request == request, records.c.outcome == "uploaded")
+            .where(structured.c.request == request, records.c.outcome.in_(WITH_FILE))
             .group_by(structured.c.state)
         )
         rows = self._run(

@@ -217,6 +217,42 @@ class WikibaseQueries(Writes):
             return entity_refusal(ids[0].split("$", 1)[0] if ids else "", e)
         return EntityEdited(id="", revid=int(data.get("pageinfo", {}).get("lastrevid", 0)))
 
+    def strip_entity(
+        self,
+        entity: str,
+        claim_ids: Iterable[str],
+        labels: Iterable[str],
+        summary: str,
+        *,
+        base_revid: int = 0,
+    ) -> EntityOutcome:
+        """Remove statements (by id) and labels or captions (by language) of one entity, in
+        one ``wbeditentity`` (the bot's own, checked by the caller against ``base_revid``)."""
+        data: dict[str, Any] = {}
+        claims = [{"id": claim, "remove": ""} for claim in claim_ids]
+        if claims:
+            data["claims"] = claims
+        removed = {lang: {"language": lang, "remove": ""} for lang in labels}
+        if removed:
+            data["labels"] = removed
+        params: dict[str, Any] = {
+            "action": "wbeditentity",
+            "id": entity,
+            "data": json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+            "summary": summary,
+            "bot": 1,
+        }
+        if base_revid:
+            params["baserevid"] = base_revid
+        try:
+            answer = self.post(params, limit_action="edit")
+        except WikiError as e:
+            if isinstance(e, WikiUnavailable):
+                raise
+            return entity_refusal(entity, e)
+        edited = answer.get("entity", {})
+        return EntityEdited(id=entity, revid=int(edited.get("lastrevid", 0)))
+
 
 def entity_state(key: str, entity: Mapping[str, Any]) -> EntityState:
     """An entity of ``wbgetentities``; a missing one has ``exists=False``."""

@@ -99,3 +99,24 @@ def test_the_statements_the_bot_added_are_kept_for_an_undo(store: StateStore) ->
     assert claims["Q7$1A-b"].digest == "d" * 40 and claims["Q7$2C-d"].property == "P18"
     assert claims["Q8$x"].revid == 101 and not claims["Q8$x"].created
     assert store.item_claims("Other") == []
+
+
+def test_what_a_batch_edit_added_to_files_is_kept_for_an_undo(store: StateStore) -> None:
+    from bots.statements import EntityDraft
+
+    sent = EntityDraft(labels={"en": "Ünïcode caption"})
+    store.file_send_begin("Edit", "E1", "Old scan.png", sent)
+    assert store.file_send("Edit", "E1") == sent  # until the answer is journalled
+    genre = HeldStatement("M7$1A-b", "P136", ItemValue("Q5"), (), "d" * 40)
+    store.keep_file_claims("Edit", "E1", "Old scan.png", "M7", 70, [genre], sent.labels)
+    assert store.file_send("Edit", "E1") is None
+    # journalled again (a recovery after a lost answer): the same rows, not twice
+    store.keep_file_claims("Edit", "E1", "Old scan.png", "M7", 71, [genre], sent.labels)
+    claims = store.file_claims("Edit")
+    assert sorted((c.entity, c.kind, c.key, c.property, c.value, c.title) for c in claims) == [
+        ("M7", "caption", "en", "", "Ünïcode caption", "File:Old scan.png"),
+        ("M7", "statement", "M7$1A-b", "P136", "d" * 40, "File:Old scan.png"),
+    ]
+    store.file_send_begin("Edit", "E2", "Other.png", sent)
+    store.file_send_forget("Edit", "E2")  # refused: nothing was written
+    assert store.file_send("Edit", "E2") is None and store.file_claims("Other") == []

@@ -25,13 +25,16 @@ from bots.followup.impact import Reach, Usage, build_hub_impact, build_impact
 from bots.i18n import Message, PageLanguage, msg
 from bots.model import PlannedFile, Problem, SyncConflict, SyncNote, SyncReport, UndoReport
 from bots.pipeline.undo import Left, Revert, UndoPlan
+from bots.pipeline.undo_files import FileRemoval
 from bots.pipeline.undo_items import ItemRemoval
 from bots.reports.dashboard import DashboardRow, render_dashboard
 from bots.reports.edit_preview import ShownChange, render_edit_preview
 from bots.reports.impact import render_hub_impact, render_impact
 from bots.reports.preview import TableSummary, render_preview
 from bots.reports.status import RecordLine, StatusReport, render_status
+from bots.reports.structured import StructuredShown
 from bots.reports.undo import render_deletion_request, render_undo_preview
+from bots.statements import EntityDraft
 from bots.wiki.records import Use
 
 KEYS = PageLanguage("qqx")
@@ -158,6 +161,9 @@ def _status() -> str:
             ((V, msg("hubbot-undo-page-gone")), (V, msg("hubbot-undo-item-statement-changed", V))),
             items=("Q1",),
             statements=2,
+            data_files=(f"File:{V}.jpg",),
+            data_statements=2,
+            data_captions=1,
         ),
         edited=2,
         unchanged=1,
@@ -219,7 +225,15 @@ def _edit_preview() -> str:
         template="Information",
         tables=[TableSummary(V, f"R/Requests/{V}/Mappings/{V}", 3, 1)],
         problems=problems,
-        shown=[ShownChange(f"File:{V}.jpg", (("-", V), ("+", V), ("@", ""), (" ", V)))],
+        shown=[
+            ShownChange(
+                f"File:{V}.jpg",
+                (("-", V), ("+", V), ("@", ""), (" ", V)),
+                EntityDraft(labels={V: V}),
+                {V: V},
+            )
+        ],
+        structured=StructuredShown(msg("hubbot-edit-sdc-on")),
         problem_limit=1,
         lang=KEYS,
     )
@@ -231,6 +245,7 @@ def _undo_plan() -> UndoPlan:
         files=(f"File:{V}2.jpg",),
         left=(Left(f"File:{V}3.jpg", msg("hubbot-undo-edited-after", V)),),
         items=(ItemRemoval("Q1", ("Q1$x", "Q1$y"), ("P170", "P31"), 5),),
+        data=(FileRemoval("M1", f"File:{V}.jpg", ("M1$x",), ("P136",), (V,), 5),),
     )
 
 

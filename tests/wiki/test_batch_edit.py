@@ -3,18 +3,27 @@
 Files uploaded years ago by another tool (here: a volunteer's own uploads),
 edited by the community in between, are improved by a request with
 ``mode = edit``: the preview shows each change as a diff, and the approved
-edit merges three ways, keeping what the community changed.
+edit merges three ways, keeping what the community changed. The files also
+get the record's captions and statements (the test wiki has WikibaseMediaInfo),
+added to what the community gave them, never twice, never over a caption
+someone wrote.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
+from collections import Counter
 
 from bots.dev.demo import png
-from bots.store import Outcome
+from bots.statements import ItemValue, TimeValue
+from bots.store import DataState, Outcome
 from tests.faults.helpers import Tally, report
+from tests.support.items import claim
 from tests.support.workflow import Workflow, csv_text
+
+PAINTING, HUMAN = "Q3305213", "Q5"
 
 OLD_PAGE = """=={{{{int:filedesc}}}}==
 {{{{Information
@@ -43,7 +52,7 @@ def old_files(flow: Workflow, person, count: int) -> list[tuple[str, str]]:
     return files
 
 
-def edit_request(flow: Workflow, name: str, rows: list[dict[str, str]]) -> None:
+def edit_request(flow: Workflow, name: str, rows: list[dict[str, str]], **more: str) -> None:
     source = flow.media.put(f"{name}.csv", csv_text(rows).encode())
     flow.file_request(
         name,
@@ -58,7 +67,21 @@ def edit_request(flow: Workflow, name: str, rows: list[dict[str, str]]) -> None:
         date="{year}",
         author=None,
         categories="Improved by the hub test",
+        **more,
     )
+
+
+def community_data(person, title: str, data: dict) -> None:
+    """A volunteer gives a file structured data of their own (captions, statements)."""
+    volunteer = person("Volunteer")
+    token = volunteer.site.get_token("csrf")
+    volunteer.api(
+        "wbeditentity", site="commonswiki", title=title, data=json.dumps(data), token=token
+    )
+
+
+def entity(flow: Workflow, title: str):
+    return flow.bot.entities_of_files([title], ())[title]
 
 
 def test_a_batch_edit_keeps_community_changes_and_shows_diffs(flow, person):
@@ -145,3 +168,102 @@ def test_an_ambiguous_sha1_is_a_problem(flow, person):
     assert "2 files on the wiki have the SHA-1" in preview
     with flow.store() as store:
         assert store.counts("Twins")[Outcome.EDITED] == 0
+
+
+def test_a_batch_edit_adds_captions_and_statements(flow, person):
+    files = old_files(flow, person, 2)
+    first, second = files[0][0], files[1][0]
+    # the community described the first file already: a caption and the genre
+    community_data(
+        person,
+        first,
+        {
+            "labels": {"en": {"language": "en", "value": "Caption by a volunteer"}},
+            "claims": [claim("P136", PAINTING)],
+        },
+    )
+    theirs = entity(flow, first)
+    rows = [
+        {"id": f"S{n}", "file": title, "caption": f"Scan caption {n}", "year": f"190{n}"}
+        for n, (title, _) in enumerate(files)
+    ]
+    edit_request(
+        flow,
+        "Describe",
+        rows,
+        caption="{caption}",
+        caption_sv="Bild {id}",
+        statements=f"P136={PAINTING}",
+    )
+    assert flow.run().requests["Describe"] == "awaiting-approval"
+    preview = flow.bot.read_page(flow.hub.preview("Describe")).text
+    assert "'''Structured data''' the bot adds to the file:" in preview
+    assert "Caption (en) the file has already, which stays: Caption by a volunteer" in preview
+    assert "Caption (sv): Bild S0" in preview and "Caption (en): Scan caption 1" in preview
+    assert "(P7482)" in preview and "(Q3305213)" in preview  # with their labels
+    shown_first = preview.split(f"=== [[:{first}]] ===")[1].split("=== ")[0]
+    assert "(P136)" not in shown_first  # the file has it already: never twice
+    flow.approve("Describe")
+    assert flow.run().requests["Describe"] == "done", flow.status_text("Describe")
+
+    one, two = entity(flow, first), entity(flow, second)
+    assert one.labels == {"en": "Caption by a volunteer", "sv": "Bild S0"}
+    assert two.labels == {"en": "Scan caption 1", "sv": "Bild S1"}
+    for state, year in ((one, "1900"), (two, "1901")):
+        keys = Counter((h.property, h.value) for h in state.statements)
+        assert keys[("P136", ItemValue(PAINTING))] == 1
+        assert keys[("P571", TimeValue(f"+{year}-00-00T00:00:00Z", 9))] == 1
+        assert any(p == "P7482" for p, _ in keys)
+    status = flow.status_text("Describe")
+    assert "Kept the caption someone wrote in en" in status
+    with flow.store() as store:
+        assert store.structured_counts("Describe")[DataState.DONE] == 2
+        journal = store.file_claims("Describe")
+    volunteers = {h.id for h in theirs.statements}
+    mine = {c.key for c in journal if c.kind == "statement"}
+    assert not mine & volunteers  # the volunteer's genre is theirs
+    assert mine == {h.id for h in one.statements + two.statements} - volunteers
+    captions = {(c.entity, c.key, c.value) for c in journal if c.kind == "caption"}
+    assert captions == {
+        (one.id, "sv", "Bild S0"),
+        (two.id, "en", "Scan caption 1"),
+        (two.id, "sv", "Bild S1"),
+    }
+    # a second run adds nothing
+    revids = (one.revid, two.revid)
+    flow.run()
+    assert (entity(flow, first).revid, entity(flow, second).revid) == revids
+    report(
+        "a batch edit of files another user uploaded and described, with captions and statements",
+        "each file got what it lacked in one wbeditentity; the community's caption and "
+        "statement kept, nothing added twice, every addition journalled for undo",
+        Tally(),
+        "real wiki and Wikibase",
+    )
+
+
+def test_a_batch_edit_without_structured_data_edits_the_pages(flow, person, config_file):
+    flow.config_path = config_file(wikibase={"structured_data": False})
+    ((title, _),) = old_files(flow, person, 1)
+    rows = [{"id": "P1", "file": title, "caption": "Plain caption", "year": "1920"}]
+    edit_request(flow, "Unstructured", rows, caption="{caption}")
+    summary = flow.run()
+    assert summary.requests["Unstructured"] == "awaiting-approval", flow.status_text("Unstructured")
+    assert (
+        "Structured data is switched off"
+        in flow.bot.read_page(flow.hub.preview("Unstructured")).text
+    )
+    flow.approve("Unstructured")
+    assert flow.run().requests["Unstructured"] == "done"
+    assert "|description = Plain caption" in flow.file_text(title)
+    assert "Structured data is switched off" in flow.status_text("Unstructured")
+    assert not entity(flow, title).exists
+
+
+def test_a_batch_edit_with_a_wrong_property_is_invalid(flow, person):
+    ((title, _),) = old_files(flow, person, 1)
+    rows = [{"id": "W1", "file": title, "caption": "x", "year": "1920"}]
+    edit_request(flow, "Wrongprop", rows, statements="P99999=Q5")
+    assert flow.run().requests["Wrongprop"] == "invalid"
+    assert "There is no property P99999" in flow.status_text("Wrongprop")
+    assert "Improved by the hub test" not in flow.file_text(title)

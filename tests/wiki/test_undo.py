@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import uuid
 
+from bots.statements import ItemValue
 from tests.faults.helpers import Tally, report
 from tests.support.items import claim, make_item
-from tests.wiki.test_batch_edit import edit_request, old_files
+from tests.wiki.test_batch_edit import community_data, edit_request, entity, old_files
 
 COLLECTION = "Q430682"  # on the test wiki as on Wikidata
 PAINTING = "Q3305213"
@@ -188,3 +189,79 @@ def test_undo_removes_the_statements_the_bot_added_to_items(flow, bot, person):
 def _claims(bot, qid: str) -> dict:
     entity = bot.call(action="wbgetentities", ids=qid)["entities"][qid]
     return entity.get("claims") or {}
+
+
+def test_undo_of_a_batch_edit_removes_its_statements_and_captions(flow, person):
+    """The bot's captions and statements go; the community's stay, and so do the bot's
+    that a volunteer changed since (listed with why)."""
+    files = old_files(flow, person, 2)
+    first, second = files[0][0], files[1][0]
+    community_data(
+        person,
+        first,
+        {"labels": {"en": {"language": "en", "value": "Caption by a volunteer"}}},
+    )
+    rows = [
+        {"id": f"D{n}", "file": title, "caption": f"Described {n}", "year": f"191{n}"}
+        for n, (title, _) in enumerate(files)
+    ]
+    edit_request(
+        flow,
+        "Undescribe",
+        rows,
+        caption="{caption}",
+        caption_sv="Bild {id}",
+        statements=f"P136={PAINTING}",
+    )
+    flow.run()
+    flow.approve("Undescribe")
+    assert flow.run().requests["Undescribe"] == "done", flow.status_text("Undescribe")
+    one, two = entity(flow, first), entity(flow, second)
+    assert {"P136", "P571", "P7482"} <= {h.property for h in one.statements}
+    volunteer = person("Volunteer")
+    token = volunteer.site.get_token("csrf")
+    # a volunteer corrects the genre the bot gave the first file...
+    (genre,) = [h for h in one.statements if h.property == "P136"]
+    value = {"entity-type": "item", "numeric-id": 5}
+    volunteer.api(
+        "wbsetclaimvalue", claim=genre.id, snaktype="value", value=json.dumps(value), token=token
+    )
+    # ...and rewrites the Swedish caption the bot gave the second
+    volunteer.api("wbsetlabel", id=two.id, language="sv", value="Bättre bildtext", token=token)
+
+    undo(flow, "Undescribe")
+    preview = flow.bot.read_page(flow.hub.preview("Undescribe")).text
+    assert "Page edits to revert: 2" in preview  # only structured data changed since
+    assert "Statements and captions the bot added to files, to remove: 5 statements and " in (
+        preview
+    )
+    assert "2 captions (on 2 files)" in preview
+    assert "someone changed the statement P136 after the bot added it, so it stays" in preview
+    assert "someone changed the caption (sv) after the bot added it, so it stays" in preview
+    assert flow.run().requests["Undescribe"] == "done", flow.status_text("Undescribe")
+
+    one, two = entity(flow, first), entity(flow, second)
+    assert one.labels == {"en": "Caption by a volunteer"}  # the community's caption stays
+    assert [(h.property, h.value) for h in one.statements] == [("P136", ItemValue("Q5"))]
+    assert two.labels == {"sv": "Bättre bildtext"} and not two.statements
+    for title, _ in files:
+        text = flow.file_text(title)
+        assert "Described" not in text and "|description = Scan" in text  # text reverted
+    status = flow.status_text("Undescribe")
+    assert "Removed from files' structured data: 5 statements and 2 captions (on 2 files)" in (
+        status
+    )
+    assert "someone changed the statement P136 after the bot added it, so it stays" in status
+    assert "someone changed the caption (sv) after the bot added it, so it stays" in status
+    # a second run removes nothing more
+    revids = (one.revid, two.revid)
+    flow.run()
+    assert (entity(flow, first).revid, entity(flow, second).revid) == revids
+    report(
+        "undo of a batch edit that gave files captions and statements, after a volunteer "
+        "changed one statement and one caption",
+        "the bot's unchanged statements and captions removed, the changed ones and the "
+        "community's caption kept and listed; the page texts reverted",
+        Tally(),
+        "real wiki and Wikibase",
+    )
