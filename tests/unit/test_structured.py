@@ -581,6 +581,6 @@ def test_every_wikibase_refusal_has_an_outcome(code, data, kind, retry, whole_ru
     assert isinstance(outcome, kinds[kind])
     if isinstance(outcome, EntityRefused):
         assert (outcome.retry, outcome.whole_run) == (retry, whole_run)
-        assert code in outcome.reason and outcome.reason.startswith("the ")
+        assert code in outcome.reason and str(outcome.reason).startswith("the ")
     if data:
         assert outcome == Blocked(reason="vandalism")
