@@ -376,6 +376,10 @@ CHECKED = [
     "bots/wiki/wikibase.py",
     "bots/wiki/outcomes.py",
     "bots/net/errors.py",
+    "bots/net/mediatypes.py",
+    "bots/net/analytics.py",
+    "bots/jobs/impact_data.py",
+    "bots/followup/impact.py",
     "bots/net/fetch.py",
     "bots/net/watchdog.py",
 ]
