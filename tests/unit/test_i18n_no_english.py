@@ -375,6 +375,7 @@ CHECKED = [
     "bots/wiki/upload.py",
     "bots/wiki/wikibase.py",
     "bots/wiki/outcomes.py",
+    "bots/sources",
     "bots/net/errors.py",
     "bots/net/mediatypes.py",
     "bots/net/analytics.py",
