@@ -143,7 +143,7 @@ def read_delimited(
             _read_rows(reader, store, delimiter)
         except csv.Error as error:
             raise SourceError(
-                msg("hubbot-src-csv-unreadable", reader.line_num, str(error))
+                msg("hubbot-src-csv-unreadable", str(reader.line_num), str(error))
             ) from None
         except UnicodeDecodeError as error:
             raise SourceError(msg("hubbot-src-encoding", encoding, str(error))) from None
@@ -170,8 +170,8 @@ def _read_rows(reader: Iterator[list[str]], store: RecordStore, delimiter: str) 
             line = getattr(reader, "line_num", None)
             counts = (len(fields), len(header))
             store.problem(
-                msg("hubbot-where-row", row_number),
-                msg("hubbot-src-row-fields-line", *counts, line)
+                msg("hubbot-where-row", str(row_number)),  # as the file counts, no separators
+                msg("hubbot-src-row-fields-line", *counts, str(line))
                 if line
                 else msg("hubbot-src-row-fields", *counts),
             )
