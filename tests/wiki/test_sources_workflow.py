@@ -459,7 +459,7 @@ def test_hostile_oai_pmh_endpoints_end_as_clear_messages(flow, glam):
     )
     cases = {
         "Bomb": ("/bomb", "declares XML entities, which the bot refuses for safety"),
-        "Loop": ("/loop", "sent the resumption token 'A' a second time (page 3)"),
+        "Loop": ("/loop", 'sent the resumption token "A" a second time (page 3)'),
         "Expired": ("/expired", "refused its own resumption token (it may have expired)"),
         "Truncated": (
             "/truncated",
