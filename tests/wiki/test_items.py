@@ -350,7 +350,7 @@ def test_the_items_sections_speak_the_requests_language(flow, bot):
     assert "== Wikidata-objekt ==" in preview
     assert "* Objekt att skapa: 1" in preview
     assert "* Avvisade (se problemen nedan; inget objekt): 1" in preview
-    assert f"posten {tag}-2 || Inget objekt för den här posten" in preview
+    assert f"post {tag}-2 || Inget objekt för den här posten" in preview
     assert "objektet skulle sakna etikett (item_label ger ingenting" in preview
     assert "Items to create" not in preview and "would have no label" not in preview
     flow.approve("Objekt")
