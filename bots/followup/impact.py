@@ -68,8 +68,8 @@ class Reach:
     asked: int = 0
     #: items not asked because there were too many
     not_asked: int = 0
-    #: why the figure is unknown; empty when it is known
-    unavailable: str = ""
+    #: why the figure is unknown (the bot's words, or a server's); empty when it is known
+    unavailable: Param = ""
 
     @property
     def total(self) -> int | None:
@@ -83,7 +83,7 @@ class Usage:
     uses: Mapping[str, Sequence[Use]] | None
     #: "GlobalUsage" (every wiki) or "imageusage" (this wiki only)
     source: str = "GlobalUsage"
-    unavailable: str = ""
+    unavailable: Param = ""
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ class Figure:
     key: str
     value: int | None  # None: unknown (see unavailable) or not measured
     how: Message  # one sentence: how it was computed
-    unavailable: str = ""
+    unavailable: Param = ""
     detail: Message | None = None
     #: False when the bot has no way to measure it (no analytics service configured)
     measured: bool = True
@@ -163,7 +163,7 @@ class ImpactReport:
     top_files: tuple[FileUse, ...]
     trend: tuple[tuple[date, Snapshot], ...]
     #: (source: usage, views or requests; why it did not answer)
-    unavailable: tuple[tuple[str, str], ...]
+    unavailable: tuple[tuple[str, Param], ...]
     #: per request, for the hub-wide report
     rows: tuple[RequestRow, ...] = ()
 
@@ -212,7 +212,7 @@ def _usage_figures(
     )
     figures = [Figure("files", len(files), msg("hubbot-impact-how-files", found_by, when))]
     if usage.uses is None:
-        reason = usage.unavailable or "the wiki did not answer"
+        reason = usage.unavailable or msg("hubbot-impact-wiki-no-answer")
         for key in ("used", "pages", "wikis"):
             figures.append(
                 Figure(key, None, msg("hubbot-impact-how-counted", where), unavailable=reason)
@@ -282,10 +282,10 @@ def _trend(
 
 def _unavailable(
     usage: Usage, pageviews: Reach | None, mediarequests: Reach | None
-) -> tuple[tuple[str, str], ...]:
-    out = []
+) -> tuple[tuple[str, Param], ...]:
+    out: list[tuple[str, Param]] = []
     if usage.uses is None:
-        out.append(("usage", usage.unavailable or "the wiki did not answer"))
+        out.append(("usage", usage.unavailable or msg("hubbot-impact-wiki-no-answer")))
     if pageviews is not None and pageviews.unavailable:
         out.append(("views", pageviews.unavailable))
     if mediarequests is not None and mediarequests.unavailable:
@@ -371,8 +371,7 @@ def build_hub_impact(
     missing = [r.name or "" for r in reports if r.usage.uses is None]
     if missing:
         usage = Usage(
-            None,
-            unavailable="the file usage of request(s) " + ", ".join(missing) + " could not be read",
+            None, unavailable=msg("hubbot-impact-usage-unreadable", items(missing), len(missing))
         )
     else:
         merged: dict[str, list[Use]] = {}

@@ -21,19 +21,20 @@ Everything here is pure; the result is one ``wbeditentity`` per file at most.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
+from bots.i18n import Message, msg
 from bots.statements import EntityDraft, EntityState, HeldStatement, Statement, Value
 
-#: The sentences this merge writes, in one place.
-WORDS: dict[str, str] = {
-    "added": "{what} was added on the wiki; kept",
-    "changed": "{what} was changed on the wiki; kept",
-    "removed": "{what} was removed on the wiki; not added again",
-    "caption": "the caption ({language})",
-    "statements": "the {prop} statements",
-}
+
+def _note(kind: str, change: str, what: str) -> Message:
+    """What the community did to a property's statements or a caption, and what sync did.
+
+    ``kind`` is ``statements`` or ``caption``, ``change`` one of ``added``,
+    ``changed`` and ``removed``; ``what`` the property or the caption's language.
+    """
+    return msg(f"hubbot-sync-structured-{kind}-{change}", what)
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ class StructuredSync:
     send: EntityDraft  # statements to add, captions to set, statement ids to remove
     base: EntityDraft  # what the bot has written once this is sent: the next sync's base
     conflicts: tuple[DataConflict, ...] = ()
-    community: tuple[str, ...] = ()  # what the community added, changed or removed: kept
+    #: what the community added, changed or removed: kept
+    community: tuple[Message, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -61,7 +63,8 @@ class StructuredSync:
 
 
 def _shown(value: Value | None) -> str:
-    return "(a value of another kind)" if value is None else value.shown()
+    """A value as the conflict table quotes it; "?" for a kind the bot does not read."""
+    return "?" if value is None else value.shown()
 
 
 def _values(statements: Iterable[Statement]) -> str:
@@ -78,7 +81,7 @@ def merge_structured(base: EntityDraft, ours: EntityDraft, theirs: EntityState) 
     remove: list[str] = []
     new_base: list[Statement] = []
     conflicts: list[DataConflict] = []
-    community: list[str] = []
+    community: list[Message] = []
     properties = dict.fromkeys(
         [s.property for s in (*base.statements, *ours.statements)]
         + [h.property for h in theirs.statements]
@@ -88,7 +91,6 @@ def merge_structured(base: EntityDraft, ours: EntityDraft, theirs: EntityState) 
         o = [s for s in ours.statements if s.property == prop]
         t = [h for h in theirs.statements if h.property == prop]
         b_keys, o_keys, t_keys = {s.key() for s in b}, {s.key() for s in o}, {h.key() for h in t}
-        what = WORDS["statements"].format(prop=prop)
         if t_keys == b_keys:  # nobody on the wiki touched it: the partner's data decides
             add += [s for s in o if s.key() not in t_keys]
             remove += [h.id for h in t if h.key() not in o_keys]
@@ -102,12 +104,8 @@ def merge_structured(base: EntityDraft, ours: EntityDraft, theirs: EntityState) 
             conflicts.append(
                 DataConflict(prop, _values(b) or None, _values(o) or None, _held_values(t) or None)
             )
-        elif not b_keys:
-            community.append(WORDS["added"].format(what=what))
-        elif not t_keys:
-            community.append(WORDS["removed"].format(what=what))
         else:
-            community.append(WORDS["changed"].format(what=what))
+            community.append(_note("statements", _change(b_keys, t_keys), prop))
     labels, label_base = _captions(base, ours, theirs, conflicts, community)
     return StructuredSync(
         send=EntityDraft(labels=labels, statements=tuple(add), remove=tuple(remove)),
@@ -122,14 +120,13 @@ def _captions(
     ours: EntityDraft,
     theirs: EntityState,
     conflicts: list[DataConflict],
-    community: list[str],
+    community: list[Message],
 ) -> tuple[dict[str, str], dict[str, str]]:
     """(captions to set, the captions' new base), one language at a time."""
     send: dict[str, str] = {}
     new_base: dict[str, str] = {}
     for language in dict.fromkeys([*base.labels, *ours.labels, *theirs.labels]):
         b, o, t = base.labels.get(language), ours.labels.get(language), theirs.labels.get(language)
-        what = WORDS["caption"].format(language=language)
         kept = o if o is not None else b
         if t == b or o == t:  # untouched on the wiki (a caption is never removed), or agreed
             if o is not None and o != t:
@@ -141,10 +138,14 @@ def _captions(
             new_base[language] = b
         if o is not None and o != b:
             conflicts.append(DataConflict(f"caption ({language})", b, o, t))
-        elif b is None:
-            community.append(WORDS["added"].format(what=what))
-        elif t is None:
-            community.append(WORDS["removed"].format(what=what))
         else:
-            community.append(WORDS["changed"].format(what=what))
+            change = _change([] if b is None else [b], [] if t is None else [t])
+            community.append(_note("caption", change, language))
     return send, new_base
+
+
+def _change(base: Collection[object], theirs: Collection[object]) -> str:
+    """What the wiki did, from what the bot wrote (``base``) and what is there now."""
+    if not base:
+        return "added"
+    return "removed" if not theirs else "changed"

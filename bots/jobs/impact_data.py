@@ -17,6 +17,7 @@ from bots.followup.impact import (
     build_impact,
 )
 from bots.hub import Hub
+from bots.i18n import Message, Param, msg
 from bots.net.analytics import AnalyticsClient, DailyCounts, NoData, Unavailable, last_days
 from bots.store import HUB_WIDE, Outcome, StateStore
 from bots.wiki.client import ApiCall
@@ -31,9 +32,10 @@ def _collect(
     end: date,
     what: str,
 ) -> Reach:
+    """The figure over ``items``; ``what`` (``pages`` or ``files``) names them on the page."""
     counts: dict[str, int] = {}
     no_data = 0
-    failed: list[str] = []
+    failed: list[Message] = []
     for key, ask in items[:MAX_ANALYTICS_ITEMS]:
         result = ask()
         if isinstance(result, DailyCounts):
@@ -43,12 +45,9 @@ def _collect(
         else:
             failed.append(result.reason)
     asked = min(len(items), MAX_ANALYTICS_ITEMS)
-    unavailable = ""
+    unavailable: Param = ""
     if failed:
-        unavailable = (
-            f"the analytics service gave no figures for {len(failed)} of {asked} {what} "
-            f"({failed[-1]})"
-        )
+        unavailable = msg(f"hubbot-analytics-no-figures-{what}", len(failed), asked, failed[-1])
     return Reach(
         start=start,
         end=end,
@@ -115,7 +114,7 @@ def read_usage(
             local_wiki = facts.servername if local_wiki is None else local_wiki
         uses = usage_for(call, files, global_usage=global_usage, local_wiki=local_wiki)
     except WikiError as error:
-        return Usage(None, unavailable=f"the wiki did not answer ({error.info[:200]})")
+        return Usage(None, unavailable=msg("hubbot-impact-wiki-silent", error.info[:200]))
     if ignore_prefix:
         uses = {
             t: [u for u in us if not (u.local and u.title.startswith(ignore_prefix))]
@@ -158,13 +157,12 @@ def gather_request_impact(
         try:
             urls = file_urls(call, files)
         except WikiError as error:
-            mediarequests = Reach(
-                start, end, unavailable=f"the wiki did not give the file addresses ({error.info})"
-            )
+            unknown = msg("hubbot-impact-no-file-urls", error.info[:200])
+            mediarequests = Reach(start, end, unavailable=unknown)
         else:
             mediarequests = collect_mediarequests(analytics, urls, start, end)
         if usage.uses is None:
-            pageviews = Reach(start, end, unavailable="the pages using the files are not known")
+            pageviews = Reach(start, end, unavailable=msg("hubbot-impact-pages-unknown"))
     history = store.snapshots(name, SNAPSHOT_KEY, since=today - timedelta(days=365))
     report = build_impact(
         name,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 from bots.config import Config
-from bots.i18n import ENGLISH, Message, PageLanguage, msg
+from bots.i18n import ENGLISH, Message, PageLanguage, Param, from_text, msg
 from bots.jobs.context import Job
 from bots.model import Request
 from bots.pipeline.item_plan import ItemAction, ItemDecision, ItemPlan, first_drafts
@@ -120,7 +120,7 @@ def _shown(job: Job, decision: ItemDecision, labels: dict[str, str]) -> ShownIte
         )
         for s in draft.entity.statements
     ]
-    reference = ""
+    reference: Param = ""
     first = next((s for s in draft.entity.statements if s.references), None)
     if first is not None:
         reference = _reference(first.references[0])
@@ -139,10 +139,10 @@ def _shown(job: Job, decision: ItemDecision, labels: dict[str, str]) -> ShownIte
     )
 
 
-def _reference(group: tuple[Snak, ...]) -> str:
+def _reference(group: tuple[Snak, ...]) -> Param:
     values = [s.value.shown() for s in group]
     if len(values) == 2:
-        return ENGLISH.text(say("retrieved", url=values[0], day=values[1]))
+        return say("retrieved", url=values[0], day=values[1])
     return ", ".join(values)
 
 
@@ -166,7 +166,7 @@ def items_status(
         reverse=True,
     )[:LISTED]
     lines = [
-        ItemLine(e.record_id, link(e.item) if e.item else "", e.state.value, e.reason)
+        ItemLine(e.record_id, link(e.item) if e.item else "", e.state.value, from_text(e.reason))
         for e in newest
     ]
     section = ItemsStatus(

@@ -72,7 +72,7 @@ SAY: dict[str, tuple[str, tuple[str, ...]]] = {
 def say(key: str, **values: object) -> Message:
     """The message ``key`` of :data:`SAY`, with its values."""
     name, params = SAY[key]
-    return msg(name, *(str(values[p]) for p in params))
+    return msg(name, *(v if isinstance(v, Message) else str(v) for v in map(values.get, params)))
 
 
 class ItemBatch:
@@ -108,7 +108,7 @@ class ItemBatch:
         except StopRequested as e:
             return say("ended", reason=e.reason)
         except WikiBusy as e:
-            raise MustStop(Message.verbatim(e.info)) from None
+            raise MustStop(msg("hubbot-stop-wiki-busy", e.info)) from None
         return None
 
     def _todo(self) -> list[ItemDecision]:

@@ -94,14 +94,14 @@ def check_media(
     return judge_media(planned, media, content_type, size, svg)
 
 
-def read_media(dest: Path) -> tuple[MediaType | None, str]:
+def read_media(dest: Path) -> tuple[MediaType | None, Message | None]:
     """The type sniffed from a file's bytes, and what is wrong with it if it is an SVG."""
     with dest.open("rb") as f:
         head = f.read(65536)
     media = sniff(head)
     if media is not None and media.extension == "svg":
-        return media, svg_problem(dest.read_bytes()) or ""
-    return media, ""
+        return media, svg_problem(dest.read_bytes())
+    return media, None
 
 
 def judge_media(
@@ -109,7 +109,7 @@ def judge_media(
     media: MediaType | None,
     content_type: str,
     size: int,
-    svg: str = "",
+    svg: Message | None = None,
 ) -> FitMedia | Message:
     """Whether media of this type, declared so, fit the planned file (pure; see :func:`check_media`).
 
@@ -128,7 +128,7 @@ def judge_media(
         return msg("hubbot-media-extension-mismatch", declared, media.name)
     if content_type and not declared_type_agrees(content_type, media):
         return msg("hubbot-media-type-mismatch", content_type.split(";")[0], media.name)
-    if media.extension == "svg" and svg:
+    if media.extension == "svg" and svg is not None:
         return msg("hubbot-media-svg-refused", svg)
     try:
         # the planned title already has the wiki's capitalisation (see bots.pipeline.plan)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bots.i18n.message import Message, msg
+from bots.i18n.message import Message, from_text, msg, to_text
 from bots.jobs.context import Job
 from bots.jobs.media import FitMedia, judge_media, read_media
 from bots.jobs.prefetch import Download, Prefetcher
@@ -80,14 +80,15 @@ def inspect(download: Download, known: MediaSeen | None) -> tuple[MediaCheck, Me
     planned = download.planned
     if download.unchanged and known is not None:
         media = MediaType(known.mime, known.extension, known.kind) if known.mime else None
-        judged = judge_media(planned, media, known.content_type, known.size, known.svg_problem)
+        svg_known = from_text(known.svg_problem)
+        judged = judge_media(planned, media, known.content_type, known.size, svg_known)
         return _check(planned, known.sha1, judged), known
     fetched = download.fetched
     if fetched is None:
         problem = download.error.message if download.error else msg("hubbot-media-unreadable")
         return MediaCheck(planned.record_id, planned.full_title(), problem=problem), None
     content_type = fetched.content_type or ""
-    media, svg = read_media(fetched.path) if fetched.size else (None, "")
+    media, svg = read_media(fetched.path) if fetched.size else (None, None)
     judged = judge_media(planned, media, content_type, fetched.size, svg)
     check = _check(planned, fetched.sha1, judged, fetched)
     validators = fetched.validators
@@ -104,7 +105,7 @@ def inspect(download: Download, known: MediaSeen | None) -> tuple[MediaCheck, Me
         mime=media.mime if media else "",
         extension=media.extension if media else "",
         kind=media.name if media else "",
-        svg_problem=svg,
+        svg_problem=to_text(svg),
     )
 
 

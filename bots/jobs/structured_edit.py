@@ -82,7 +82,7 @@ MESSAGES: dict[str, tuple[str, tuple[str, ...]]] = {
 def words(key: str, **values: object) -> Message:
     """The message ``key`` of :data:`MESSAGES`, with its values."""
     name, params = MESSAGES[key]
-    return msg(name, *(str(values[p]) for p in params))
+    return msg(name, *(v if isinstance(v, Message) else str(v) for v in map(values.get, params)))
 
 
 class StructuredWriter:
@@ -323,7 +323,7 @@ class StructuredWriter:
     def _refused(self, record_id: str, title: str, outcome: EntityRefused) -> bool:
         store = self.job.store
         if outcome.whole_run:
-            raise self._leave(record_id, title, Message.verbatim(outcome.reason), fatal=True)
+            raise self._leave(record_id, title, outcome.reason, fatal=True)
         attempts = store.structured_of(self.name, [record_id])[record_id].attempts + 1
         if outcome.retry and attempts < MAX_ATTEMPTS:
             store.structured_settle(
@@ -331,11 +331,11 @@ class StructuredWriter:
                 record_id,
                 DataState.PENDING,
                 title=title,
-                reason=outcome.reason,
+                reason=to_text(outcome.reason),
                 attempt=True,
             )
             return False
-        reason = Message.verbatim(outcome.reason)
+        reason = outcome.reason
         if outcome.retry:
             reason = words("gave_up", attempts=str(attempts), reason=outcome.reason)
         store.structured_settle(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bots.followup.structured_sync import StructuredSync, merge_structured
 from bots.followup.sync import edit_summary
-from bots.i18n import Message
+from bots.i18n import msg
 from bots.jobs.context import Job
 from bots.model import PlannedFile, SyncConflict, SyncNote
 from bots.statements import EntityState
@@ -28,11 +28,8 @@ log = logging.getLogger(__name__)
 #: Files whose entities one read asks for.
 BATCH = 50
 
-WORDS: dict[str, str] = {
-    "updated": "structured data",
-    "conflict": "someone edited it at the same moment",
-    "not_saved": "its structured data could not be synced this time ({why}); the next sync tries again",
-}
+#: What the edit summary says sync changed.
+SUMMARY = "structured data"
 
 
 @dataclass(frozen=True)
@@ -73,10 +70,7 @@ def sync_structured(
                 SyncConflict(title, record_id, c.param, c.base, c.ours, c.theirs)
                 for c in merged.conflicts
             ]
-            community += [
-                SyncNote(title, record_id, Message.verbatim(sentence))
-                for sentence in merged.community
-            ]
+            community += [SyncNote(title, record_id, note) for note in merged.community]
             saved += _save(job, name, record_id, title, row, now, merged, community)
     return StructuredSyncResult(saved, tuple(conflicts), tuple(community))
 
@@ -97,7 +91,7 @@ def _save(
         if merged.base != row.draft:
             store.structured_settle(name, record_id, DataState.DONE, draft=merged.base)
         return 0
-    summary = edit_summary(job.hub.request(name), name, [WORDS["updated"]])
+    summary = edit_summary(job.hub.request(name), name, [SUMMARY])
     outcome = job.wiki.edit_entity(merged.send, summary, file_title=title, base_revid=now.revid)
     if isinstance(outcome, EntityEdited):
         store.structured_settle(
@@ -106,7 +100,11 @@ def _save(
         return 1
     if isinstance(outcome, Blocked) or (isinstance(outcome, EntityRefused) and outcome.whole_run):
         raise AccountRefused("muststop", f"Sync stopped: {outcome.reason}.")
-    why = WORDS["conflict"] if isinstance(outcome, EntityConflict) else outcome.reason
+    why = (
+        msg("hubbot-sync-structured-conflict")
+        if isinstance(outcome, EntityConflict)
+        else outcome.reason
+    )
     log.info("%s: %s", title, why)
-    notes.append(SyncNote(title, record_id, Message.verbatim(WORDS["not_saved"].format(why=why))))
+    notes.append(SyncNote(title, record_id, msg("hubbot-sync-structured-not-saved", why)))
     return 0

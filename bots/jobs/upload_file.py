@@ -371,8 +371,8 @@ class _Attempt:
             self._keep_stash(None)
             return None
         if outcome.whole_run:
-            raise self._leave(Message.verbatim(outcome.reason), fatal=True)
-        return _fail(Message.verbatim(outcome.reason), self.title)
+            raise self._leave(outcome.reason, fatal=True)
+        return _fail(outcome.reason, self.title)
 
     def _send(self) -> UploadOutcome:
         text = self.planned.page_text

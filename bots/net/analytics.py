@@ -43,6 +43,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import requests
 
+from bots.i18n import Message, msg
 from bots.net.errors import explain
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,10 @@ class DailyCounts:
 
 @dataclass(frozen=True)
 class NoData:
-    """The service answered, and holds no figures for this page or file in the period."""
+    """The service answered, and holds no figures for this page or file in the period.
+
+    ``reason`` is the service's own explanation ("" when it gave none).
+    """
 
     reason: str
 
@@ -76,7 +80,7 @@ class NoData:
 class Unavailable:
     """The service did not give an answer that can be used; the figure is unknown."""
 
-    reason: str
+    reason: Message
 
 
 AnalyticsResult = DailyCounts | NoData | Unavailable
@@ -122,21 +126,18 @@ def last_days(today: date, days: int = 30) -> tuple[date, date]:
 def parse_counts(data: Any, field: str) -> DailyCounts | Unavailable:
     """Daily counts from a documented answer, or Unavailable if it is not one."""
     if not isinstance(data, Mapping) or not isinstance(data.get("items"), list):
-        return Unavailable("the analytics service answered in an unexpected format (no items)")
+        return Unavailable(msg("hubbot-analytics-format-no-items"))
     by_day: dict[date, int] = {}
     for item in data["items"]:
         if not isinstance(item, Mapping):
-            return Unavailable("the analytics service answered in an unexpected format")
+            return Unavailable(msg("hubbot-analytics-format"))
         stamp, count = item.get("timestamp"), item.get(field)
         if not isinstance(stamp, str) or not isinstance(count, int) or isinstance(count, bool):
-            return Unavailable(
-                f"the analytics service answered in an unexpected format (item without "
-                f"timestamp or {field})"
-            )
+            return Unavailable(msg("hubbot-analytics-format-item", field))
         try:
             day = datetime.strptime(stamp[:8], "%Y%m%d").date()
         except ValueError:
-            return Unavailable(f"the analytics service gave an unreadable day {stamp[:20]!r}")
+            return Unavailable(msg("hubbot-analytics-bad-day", stamp[:20]))
         by_day[day] = by_day.get(day, 0) + count
     return DailyCounts(tuple(sorted(by_day.items())))
 
@@ -163,7 +164,7 @@ class AnalyticsClient:
         self.session.headers["Accept"] = "application/json"
         self.give_up_after = give_up_after
         self.failures_in_a_row = 0
-        self.last_failure = ""
+        self.last_failure: Message | None = None
         self.requests_made = 0
 
     @property
@@ -206,10 +207,8 @@ class AnalyticsClient:
 
     def _get(self, path: str, field: str, what: str) -> AnalyticsResult:
         if self.gave_up:
-            return Unavailable(
-                f"the analytics service at {self.base_url} stopped answering "
-                f"({self.last_failure}); it was not asked again in this run"
-            )
+            last = self.last_failure or msg("hubbot-analytics-format")
+            return Unavailable(msg("hubbot-analytics-gave-up", self.base_url, last))
         result = self._fetch(self.base_url + path, field)
         if isinstance(result, Unavailable):
             self.failures_in_a_row += 1
@@ -224,27 +223,26 @@ class AnalyticsClient:
         try:
             response = self.session.get(url, timeout=self.timeout)
         except requests.Timeout:
-            return Unavailable(f"the analytics service did not answer within {self.timeout:g} s")
+            return Unavailable(msg("hubbot-analytics-timeout", f"{self.timeout:g}"))
         except requests.RequestException as error:
-            return Unavailable(f"the analytics service could not be reached ({_short(error)})")
+            return Unavailable(msg("hubbot-analytics-unreachable", explain(error).words))
         with response:
             status = response.status_code
             if status == 404:
-                return NoData(_problem_detail(response) or "no figures for this period")
+                return NoData(_problem_detail(response))
             if status == 429:
-                return Unavailable("the analytics service asked us to slow down (HTTP 429)")
+                return Unavailable(msg("hubbot-analytics-slow-down"))
             if status >= 500:
-                return Unavailable(f"the analytics service failed (HTTP {status})")
+                return Unavailable(msg("hubbot-analytics-failed", str(status)))
             if status != 200:
                 detail = _problem_detail(response)
-                return Unavailable(
-                    f"the analytics service refused the question (HTTP {status}"
-                    + (f": {detail})" if detail else ")")
-                )
+                if detail:
+                    return Unavailable(msg("hubbot-analytics-refused-detail", str(status), detail))
+                return Unavailable(msg("hubbot-analytics-refused", str(status)))
             try:
                 data = response.json()
             except ValueError:
-                return Unavailable("the analytics service answered with something other than JSON")
+                return Unavailable(msg("hubbot-analytics-not-json"))
         return parse_counts(data, field)
 
 
@@ -260,7 +258,3 @@ def _problem_detail(response: requests.Response) -> str:
     if isinstance(detail, list):
         detail = "; ".join(str(d) for d in detail)
     return str(detail)[:200]
-
-
-def _short(error: Exception) -> str:
-    return str(explain(error).words)  # the analytics report quotes it in English

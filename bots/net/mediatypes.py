@@ -19,6 +19,8 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
+from bots.i18n.message import Message, msg
+
 #: How many leading bytes :func:`sniff` wants to see. Fewer work for most
 #: formats; SVG files with long comments or DOCTYPEs before the root need more.
 SNIFF_BYTES = 8192
@@ -236,13 +238,10 @@ def _vint_width(first: int) -> int | None:
     return None
 
 
+#: What may come before an SVG's root element: whitespace, the XML declaration and
+#: processing instructions, comments, a DOCTYPE (possibly with an internal subset).
 _XML_PROLOG = re.compile(
-    r"""(?:\s+                        # whitespace
-        |<\?[^>]*\?>                   # XML declaration, processing instructions
-        |<!--.*?-->                    # comments
-        |<!DOCTYPE(?:[^\[>]|\[.*?\])*> # DOCTYPE, possibly with an internal subset
-        )""",
-    re.DOTALL | re.VERBOSE | re.IGNORECASE,
+    r"(?:\s+|<\?[^>]*\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>]|\[.*?\])*>)", re.DOTALL | re.IGNORECASE
 )
 _SVG_ROOT = re.compile(r"\A<(?:[A-Za-z_][\w.-]*:)?svg[\s/>]")
 
@@ -388,7 +387,7 @@ _STYLE_ACTIVE = re.compile(r"@import|expression\s*\(|javascript\s*:|behavior\s*:
 _SCRIPT_CHARS = re.compile(r"[\x00-\x20]")
 
 
-def svg_problem(data: bytes) -> str | None:
+def svg_problem(data: bytes) -> Message | None:
     """Why an SVG file is unsafe to put on a wiki, or None when it is safe.
 
     Mirrors what MediaWiki refuses on upload: scripts, event handler
@@ -399,25 +398,25 @@ def svg_problem(data: bytes) -> str | None:
     """
     text = _decode_xml_head(data[:SNIFF_BYTES])
     if text is None or _sniff_svg(data[:SNIFF_BYTES]) is None:
-        return "the file is not an SVG drawing"
+        return msg("hubbot-svg-not-svg")
     encoding = _ENCODING.search(text[:200])
     if encoding and not _SAFE_ENCODINGS.match(encoding.group(1)):
-        return f"the SVG declares the unusual text encoding {encoding.group(1)}"
+        return msg("hubbot-svg-encoding", encoding.group(1))
     if re.search(r"<\?xml-stylesheet", text, re.IGNORECASE) or re.search(
         rb"<\?xml-stylesheet", data, re.IGNORECASE
     ):
-        return "the SVG links a stylesheet with <?xml-stylesheet?>"
+        return msg("hubbot-svg-xml-stylesheet")
     doctype_problem = _doctype_problem(text)
     if doctype_problem:
         return doctype_problem
     try:
         root = SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except defusedxml.DefusedXmlException:
-        return "the SVG declares entities or external references in its DTD"
+        return msg("hubbot-svg-entities")
     except ParseError as error:
-        return f"the SVG is not well-formed XML ({error})"
+        return msg("hubbot-svg-not-well-formed", str(error))
     except (ValueError, LookupError) as error:
-        return f"the SVG cannot be read ({error})"
+        return msg("hubbot-svg-unreadable", str(error))
     for element in root.iter():
         problem = _element_problem(element)
         if problem:
@@ -430,18 +429,18 @@ def svg_is_safe(data: bytes) -> bool:
     return svg_problem(data) is None
 
 
-def _doctype_problem(text: str) -> str | None:
+def _doctype_problem(text: str) -> Message | None:
     if "<!doctype" not in text.lower() and "<!entity" not in text.lower():
         return None
     match = _DOCTYPE.search(text)
     if match is None:
-        return "the SVG has a DOCTYPE the bot cannot read"
+        return msg("hubbot-svg-doctype-unreadable")
     if match.group(4):
-        return "the SVG's DOCTYPE has an internal subset (entity declarations are not accepted)"
+        return msg("hubbot-svg-internal-subset")
     for quoted in _QUOTED.finditer(match.group(3) or ""):
         identifier = quoted.group(1) if quoted.group(1) is not None else quoted.group(2)
         if not _SVG_DTD_IDS.match(identifier.strip()):
-            return f"the SVG refers to the outside DTD {identifier!r}"
+            return msg("hubbot-svg-outside-dtd", identifier)
     return None
 
 
@@ -453,13 +452,13 @@ def _namespace(name: str) -> str:
     return name[1:].split("}", 1)[0] if name.startswith("{") else ""
 
 
-def _element_problem(element: Element) -> str | None:
+def _element_problem(element: Element) -> Message | None:
     tag = element.tag if isinstance(element.tag, str) else ""
     local = _local(tag).lower()
     if local in _FORBIDDEN_ELEMENTS:
-        return f"the SVG contains a <{_local(tag)}> element"
+        return msg("hubbot-svg-element", _local(tag))
     if _namespace(tag) == _XHTML_NS:
-        return f"the SVG embeds the HTML element <{_local(tag)}>"
+        return msg("hubbot-svg-html", _local(tag))
     if local == "style" and element.text:
         problem = _style_problem(element.text)
         if problem:
@@ -467,19 +466,19 @@ def _element_problem(element: Element) -> str | None:
     for name, value in element.attrib.items():
         attribute = _local(name).lower()
         if attribute.startswith("on"):
-            return f"the SVG has the event handler attribute {_local(name)!r}"
+            return msg("hubbot-svg-event-handler", _local(name))
         compact = _SCRIPT_CHARS.sub("", value)
         if _BAD_SCHEME.match(compact) or _BAD_SCHEME.match(value):
-            return f"the SVG has a script URL in the attribute {_local(name)!r}"
+            return msg("hubbot-svg-script-url", _local(name))
         if attribute == "href" and not _reference_is_safe(local, value):
-            return f"the SVG refers to the outside resource {value[:80]!r}"
+            return msg("hubbot-svg-outside-resource", value[:80])
         if attribute == "style":
             problem = _style_problem(value)
             if problem:
                 return problem
         if local in _ANIMATION_ELEMENTS and attribute == "attributename":
             if _local(value).lower() == "href" or value.lower().endswith(":href"):
-                return "the SVG animates a link target"
+                return msg("hubbot-svg-animates-link")
     return None
 
 
@@ -491,11 +490,11 @@ def _reference_is_safe(element: str, value: str) -> bool:
     return element == "a" and re.match(r"^(?:https?|mailto):", value, re.IGNORECASE) is not None
 
 
-def _style_problem(style: str) -> str | None:
+def _style_problem(style: str) -> Message | None:
     if _STYLE_ACTIVE.search(style):
-        return "the SVG has a stylesheet that imports or runs code"
+        return msg("hubbot-svg-style-code")
     for match in _STYLE_URL.finditer(style):
         target = match.group(1)
         if target and not target.startswith("#") and not _SAFE_DATA_URI.match(target):
-            return f"the SVG's stylesheet loads the outside resource {target[:80]!r}"
+            return msg("hubbot-svg-style-resource", target[:80])
     return None

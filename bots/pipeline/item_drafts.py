@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
+from bots.i18n import Message, Param, msg
 from bots.model import ItemSpec, ItemStatementSpec, MappingTable, Record
 from bots.pipeline.patterns import cell, fill_pattern, lookup, mapped_parts
 from bots.pipeline.values import parse_value
@@ -39,20 +40,24 @@ from bots.statements import (
 MAX_TERM = 250
 
 # --- the sentences a partner reads (one place) ----------------------------------------
+#: Each problem's message key.
 SAY = {
-    "no_label": "the item would have no label (item_label gives nothing for this record)",
-    "no_description": "the item would have no description (item_description gives nothing "
-    "for this record)",
-    "long": "the item's {what} is longer than the {limit} characters Wikibase allows",
-    "same": "the item's label and description are the same; Wikibase refuses that",
-    "no_instance": "the item would have no instance of ({prop}) statement",
-    "no_reference": "its statements would have no reference: source_url {reason}",
-    "empty_url": "gives no address for this record",
-    "value": "{prop}: {reason}",
-    "repeated": "record {record} would give its item the same label and description, and "
-    "Wikibase allows one item per label and description: make item_label or "
-    "item_description tell them apart",
+    "no_label": "hubbot-items-draft-no-label",
+    "no_description": "hubbot-items-draft-no-description",
+    "long_label": "hubbot-items-draft-long-label",
+    "long_description": "hubbot-items-draft-long-description",
+    "same": "hubbot-items-draft-same",
+    "no_instance": "hubbot-items-draft-no-instance",
+    "no_reference": "hubbot-items-draft-no-reference",
+    "empty_url": "hubbot-items-draft-empty-url",
+    "value": "hubbot-items-draft-value",
+    "repeated": "hubbot-items-draft-repeated",
 }
+
+
+def say(key: str, *params: Param) -> Message:
+    """The message of :data:`SAY` named ``key``, with its parameters."""
+    return msg(SAY[key], *params)
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,7 @@ class ItemDraft:
     entity: EntityDraft
     #: the value of the ``item_match`` property, if the record has one
     identifier: Value | None = None
-    problems: tuple[str, ...] = ()
+    problems: tuple[Message, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -111,7 +116,7 @@ def build_item(
     language, spec = ctx.language, ctx.spec
     label = fill_pattern(spec.label, record, {}, ctx.split, plain=True).strip()
     description = fill_pattern(spec.description, record, {}, ctx.split, plain=True).strip()
-    problems: list[str] = []
+    problems: list[Message] = []
     references, reason = _references(record, ctx)
     statements: list[Statement] = []
     identifier: Value | None = None
@@ -135,23 +140,23 @@ def build_item(
     )
     problems = _term_problems(label, description) + problems
     if ctx.roles.instance_of not in {s.property for s in statements}:
-        problems.append(SAY["no_instance"].format(prop=ctx.roles.instance_of))
+        problems.append(say("no_instance", ctx.roles.instance_of))
     if statements and not references:
-        problems.append(SAY["no_reference"].format(reason=reason))
+        problems.append(say("no_reference", reason))
     return ItemDraft(record_id, label, description, entity, identifier, tuple(problems))
 
 
-def _term_problems(label: str, description: str) -> list[str]:
-    problems: list[str] = []
+def _term_problems(label: str, description: str) -> list[Message]:
+    problems: list[Message] = []
     if not label:
-        problems.append(SAY["no_label"])
+        problems.append(say("no_label"))
     if not description:
-        problems.append(SAY["no_description"])
-    for what, text in (("label", label), ("description", description)):
+        problems.append(say("no_description"))
+    for what, text in (("long_label", label), ("long_description", description)):
         if len(text) > MAX_TERM:
-            problems.append(SAY["long"].format(what=what, limit=MAX_TERM))
+            problems.append(say(what, MAX_TERM))
     if label and label == description:
-        problems.append(SAY["same"])
+        problems.append(say("same"))
     return problems
 
 
@@ -159,11 +164,11 @@ def _item_snak(prop: str, qid: str) -> Snak:
     return Snak(prop, ItemValue(qid), "wikibase-item")
 
 
-def _references(record: Record, ctx: ItemContext) -> tuple[tuple[tuple[Snak, ...], ...], str]:
+def _references(record: Record, ctx: ItemContext) -> tuple[tuple[tuple[Snak, ...], ...], Param]:
     """The one reference every statement of this record's item carries, or why there is none."""
     text = fill_pattern(ctx.source_url, record, {}, ctx.split, plain=True).strip()
     if not text:
-        return (), SAY["empty_url"]
+        return (), say("empty_url")
     url = parse_value("url", text, ctx.language)
     if isinstance(url, str):
         return (), url
@@ -181,7 +186,7 @@ def _values(
     record: Record,
     tables: Mapping[str, MappingTable],
     ctx: ItemContext,
-) -> tuple[list[Value], list[str]]:
+) -> tuple[list[Value], list[Message]]:
     """The values one ``Pnnn=VALUE`` gives this record (none when its cell is empty)."""
     prop = wanted.property
     if wanted.column is not None:
@@ -199,7 +204,7 @@ def _values(
         return [], []
     value = parse_value(ctx.datatypes.get(prop, ""), text, ctx.language)
     if isinstance(value, str):
-        return [], [SAY["value"].format(prop=prop, reason=value)]
+        return [], [say("value", prop, value)]
     return [value], []
 
 
@@ -215,7 +220,7 @@ def repeated_terms(drafts: Sequence[ItemDraft]) -> list[ItemDraft]:
         key = (draft.label, draft.description)
         first = seen.setdefault(key, draft.record_id) if all(key) else draft.record_id
         if first != draft.record_id:
-            problem = SAY["repeated"].format(record=first)
+            problem = say("repeated", first)
             draft = replace(draft, problems=(*draft.problems, problem))
         out.append(draft)
     return out

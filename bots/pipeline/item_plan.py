@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from bots.i18n import Message, msg
+from bots.i18n import Message, Param, items, msg
 from bots.model import Problem
 from bots.pipeline.item_drafts import ItemDraft
 
@@ -39,10 +39,10 @@ SAY: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def say(key: str, **values: object) -> Message:
+def say(key: str, **values: Param) -> Message:
     """The message ``key`` of :data:`SAY`, with its values."""
     name, params = SAY[key]
-    return msg(name, *(str(values[p]) for p in params))
+    return msg(name, *(values[p] for p in params))
 
 
 class ItemAction(StrEnum):
@@ -85,12 +85,13 @@ class ItemDecision:
         return self.action in (ItemAction.CREATE, ItemAction.MATCH)
 
     def problem(self) -> Problem | None:
-        where = f"record {self.record_id}"
+        where = msg("hubbot-where-record", self.record_id)
         if self.action is ItemAction.REFUSED:
-            return Problem(where, say("refused", reasons="; ".join(self.draft.problems)))
+            reasons = items(self.draft.problems, "semicolon")
+            return Problem(where, say("refused", reasons=reasons))
         if self.action is ItemAction.AMBIGUOUS:
-            items = ", ".join(self.candidates)
-            return Problem(where, say("ambiguous", count=len(self.candidates), items=items))
+            found = ", ".join(self.candidates)
+            return Problem(where, say("ambiguous", count=len(self.candidates), items=found))
         return None
 
 
@@ -137,7 +138,7 @@ def plan_digest(decisions: Iterable[ItemDecision], retrieved: str) -> str:
             item,
             list(decision.candidates),
             _without_property(decision.draft.entity.to_json(), retrieved),
-            list(decision.draft.problems),
+            [str(problem) for problem in decision.draft.problems],  # their English text
         ]
         digest.update(json.dumps(line, ensure_ascii=False, sort_keys=True).encode("utf-8"))
         digest.update(b"\n")

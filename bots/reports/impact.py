@@ -136,7 +136,7 @@ def _trend_context(report: ImpactReport, lang: PageLanguage) -> dict[str, object
 
 
 def _unavailable_context(report: ImpactReport, lang: PageLanguage) -> list[tuple[str, str]]:
-    return [(lang(f"hubbot-impact-source-{s}"), escape_value(r)) for s, r in report.unavailable]
+    return [(lang(f"hubbot-impact-source-{s}"), lang.value(r)) for s, r in report.unavailable]
 
 
 def render_impact(

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bots.i18n import ENGLISH, Message, PageLanguage
+from bots.i18n import ENGLISH, Message, PageLanguage, Param, Wikitext, msg
 from bots.model import Problem
-from bots.pipeline.escape import escape_value
 from bots.reports import shown_problems
 from bots.templates import render_report
 
@@ -34,8 +33,9 @@ class ShownItem:
     label: str = ""
     description: str = ""
     statements: Sequence[ShownStatement] = ()
-    reference: str = ""  # "reference URL https://…, retrieved 2026-11-20"
-    problems: Sequence[str] = ()
+    #: the reference every statement carries ("https://…, retrieved 2026-11-20")
+    reference: Param = ""
+    problems: Sequence[Param] = ()
 
 
 @dataclass(frozen=True)
@@ -60,34 +60,48 @@ class ItemsPreview:
 def render_items_preview(
     section: ItemsPreview, problem_limit: int = 200, lang: PageLanguage = ENGLISH
 ) -> str:
-    """The preview's Wikidata items section (its headings and counts are English for now)."""
+    """The preview's Wikidata items section, every word a message of ``lang``."""
     return render_report(
         "items_preview.wikitext.j2",
         lang,
         s=section,
         problems=shown_problems(section.problems, lang),
         problem_limit=problem_limit,
-        matched=[(escape_value(r), link) for r, link in section.matched],
-        shown=[_escaped(item) for item in section.shown],
+        matched=[(record, Wikitext(link)) for record, link in section.matched],
+        shown=[_shown(item, lang) for item in section.shown],
         notes=[lang.text(n) for n in section.notes],
+        nothing=msg("hubbot-items-section-none"),
     )
 
 
-def _escaped(item: ShownItem) -> ShownItem:
-    return ShownItem(
-        record_id=escape_value(item.record_id),
-        action=item.action,
+@dataclass(frozen=True)
+class _Shown:
+    """One item as the template shows it: message parameters and escaped table cells."""
+
+    record_id: str
+    action: Message
+    link: str
+    label: str
+    description: str
+    statements: Sequence[ShownStatement]
+    reference: Param
+    problems: Sequence[Param]
+
+
+def _shown(item: ShownItem, lang: PageLanguage) -> _Shown:
+    """Values go into messages as they are (the message escapes them); cells are escaped here."""
+    return _Shown(
+        record_id=item.record_id,
+        action=msg(f"hubbot-items-section-action-{item.action}"),
         link=item.link,
-        label=escape_value(item.label),
-        description=escape_value(item.description),
+        label=item.label,
+        description=item.description,
         statements=[
-            ShownStatement(
-                escape_value(s.property), escape_value(s.value), escape_value(s.qualifiers)
-            )
+            ShownStatement(lang.value(s.property), lang.value(s.value), lang.value(s.qualifiers))
             for s in item.statements
         ],
-        reference=escape_value(item.reference),
-        problems=[escape_value(p) for p in item.problems],
+        reference=item.reference,
+        problems=list(item.problems),
     )
 
 
@@ -95,8 +109,8 @@ def _escaped(item: ShownItem) -> ShownItem:
 class ItemLine:
     record_id: str
     link: str  # wikitext link of the item
-    how: str  # created, matched, failed
-    reason: str = ""
+    how: str  # created, matched, failed (an ItemState)
+    reason: Message | None = None
 
 
 @dataclass(frozen=True)
@@ -112,10 +126,9 @@ class ItemsStatus:
 
 
 def render_items_status(section: ItemsStatus, lang: PageLanguage = ENGLISH) -> str:
-    """The status page's Wikidata items section (its headings and counts are English for now)."""
+    """The status page's Wikidata items section, every word a message of ``lang``."""
     lines = [
-        ItemLine(escape_value(line.record_id), line.link, line.how, escape_value(line.reason))
-        for line in section.lines
+        ItemLine(lang.value(line.record_id), line.link, _how(line, lang)) for line in section.lines
     ]
     return render_report(
         "items_status.wikitext.j2",
@@ -124,3 +137,10 @@ def render_items_status(section: ItemsStatus, lang: PageLanguage = ENGLISH) -> s
         lines=lines,
         notes=[lang.text(n) for n in section.notes],
     )
+
+
+def _how(line: ItemLine, lang: PageLanguage) -> str:
+    how = msg(f"hubbot-items-section-how-{line.how.replace('_', '-')}")
+    if line.reason is None:
+        return lang.text(how)
+    return lang.text(msg("hubbot-items-section-how-reason", how, line.reason))

@@ -19,6 +19,7 @@ import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from bots.i18n.message import items, msg
 from bots.model import FORMATS
 from bots.net.deadline import Deadline
 from bots.net.errors import FetchError, FileTooLarge, human_size
@@ -28,6 +29,7 @@ from bots.sources.base import (
     RecordStore,
     SourceData,
     SourceError,
+    duration,
     new_workspace,
     sha256_file,
 )
@@ -48,14 +50,8 @@ _ACCEPT = {
     "iiif": "application/ld+json, application/json;q=0.9, */*;q=0.1",
 }
 _ALIASES = {"oai": "oai-pmh", "oaipmh": "oai-pmh", "oai_pmh": "oai-pmh", "text/csv": "csv"}
-#: what a format's data is called in messages, and what a partner should link to
-_WANTED_WORDS = {
-    None: ("data", "the CSV, JSON, IIIF or OAI-PMH data"),
-    "csv": ("CSV data", "the CSV file"),
-    "tsv": ("TSV data", "the TSV file"),
-    "json": ("JSON data", "the JSON document"),
-    "iiif": ("IIIF data", "the IIIF manifest or collection"),
-}
+#: the formats whose data has its own words in messages (what it is called, what to link to)
+_WANTED_WORDS = ("csv", "tsv", "json", "iiif")
 
 
 def is_url(location: str) -> bool:
@@ -87,7 +83,7 @@ def open_source(
     wanted = _normalise_format(format)
     location = location.strip()
     if not location:
-        raise SourceError("the source is empty: give a URL or a wiki page title")
+        raise SourceError(msg("hubbot-src-empty"))
     deadline = Deadline(base.MAX_READ_SECONDS if max_seconds is None else max_seconds)
     workspace = new_workspace(workdir)
     store = RecordStore(workspace)
@@ -104,7 +100,8 @@ def open_source(
         # the fetcher's own timers end a read at the deadline, a moment after it
         if isinstance(error, SourceError) and max_seconds is not None:
             if deadline.remaining() <= _DEADLINE_SLACK:
-                raise SourceError(f"{error}. {_budget_note(deadline)}") from None
+                note = msg("hubbot-src-budget", error.message, duration(deadline.seconds))
+                raise SourceError(note) from None
         raise
     return data
 
@@ -113,22 +110,14 @@ def open_source(
 _DEADLINE_SLACK = 0.1
 
 
-def _budget_note(deadline: Deadline) -> str:
-    """Why a read ended early when the run's budget ended it: it is not the partner's fault."""
-    return (
-        f"This run could give the source only {deadline.describe()} of its time budget; "
-        "the next run tries again"
-    )
-
-
 def _normalise_format(format: str | None) -> str | None:  # noqa: A002
     if format is None or not format.strip():
         return None
     name = format.strip().lower()
     name = _ALIASES.get(name, name)
     if name not in FORMATS:
-        allowed = ", ".join(FORMATS)
-        raise SourceError(f'the format "{format.strip()}" is not known; use one of: {allowed}')
+        allowed = items(list(FORMATS), "or")
+        raise SourceError(msg("hubbot-src-format-unknown", format.strip(), allowed))
     return name
 
 
@@ -151,14 +140,11 @@ def _open_url(
             url, path, limit=limit, accept=_ACCEPT.get(wanted, "*/*"), deadline=deadline
         )
     except FileTooLarge:
-        raise SourceError(
-            f"the source at {url} is larger than the limit of {human_size(limit)} "
-            "(sources.max_metadata_bytes)"
-        ) from None
+        raise SourceError(msg("hubbot-src-too-large", url, human_size(limit))) from None
     except FetchError as error:
-        raise SourceError(f"the source could not be read: {error}") from None
+        raise SourceError(msg("hubbot-src-unreadable", error.message)) from None
     head = _head(path)
-    _refuse_web_page(head, wanted, fetched.content_type, "the source address gave")
+    _refuse_web_page(head, wanted, fetched.content_type, None)
     if wanted is None and detect_format(head) == "oai-pmh":
         return _harvest(url, options, fetcher, store, split, deadline)
     hasher = sha256_file(path)
@@ -175,17 +161,22 @@ def _open_url(
     )
 
 
-def _refuse_web_page(head: bytes, wanted: str | None, served_as: str | None, origin: str) -> None:
-    """One clear message for a web page where data should be (see :func:`is_web_page`)."""
+def _refuse_web_page(
+    head: bytes, wanted: str | None, served_as: str | None, wiki_page: str | None
+) -> None:
+    """One clear message for a web page where data should be (see :func:`is_web_page`).
+
+    ``wiki_page`` names the wiki page that holds the web page; None: the source address gave it.
+    """
     if not is_web_page(head, served_as):
         return
-    what, link = _WANTED_WORDS.get(wanted, _WANTED_WORDS[None])
+    format_words = wanted if wanted in _WANTED_WORDS else "any"
+    what, link = msg(f"hubbot-src-data-{format_words}"), msg(f"hubbot-src-link-{format_words}")
     title = page_title(head)
-    named = f'"{title}"' if title else "a page without a title"
-    raise SourceError(
-        f"{origin} a web page (HTML), not {what}: {named} (a login page, an error page, "
-        f"or a page about the data?). Give the address of {link} itself"
-    )
+    named = msg("hubbot-src-page-titled", title) if title else msg("hubbot-src-page-untitled")
+    if wiki_page is None:
+        raise SourceError(msg("hubbot-src-web-page", what, named, link))
+    raise SourceError(msg("hubbot-src-web-page-wiki", wiki_page, what, named, link))
 
 
 def _open_page(
@@ -199,19 +190,17 @@ def _open_page(
     deadline: Deadline,
 ) -> SourceData:
     if wanted == "oai-pmh":
-        raise SourceError(
-            f"an OAI-PMH source must be the repository's base URL (http or https), not {title}"
-        )
+        raise SourceError(msg("hubbot-src-oai-not-url", title))
     text = read_wiki_page(title)
     if text is None:
-        raise SourceError(f"the page {title} does not exist")
+        raise SourceError(msg("hubbot-src-page-missing", title))
     data, blocks = data_from_page(text)
     if not data.strip():
-        raise SourceError(f"the page {title} has no data")
+        raise SourceError(msg("hubbot-src-page-empty", title))
     if blocks > 1:
-        store.problem(f"page {title}", f"has {blocks} data blocks; only the first was read")
+        store.problem(msg("hubbot-where-page", title), msg("hubbot-src-page-blocks", blocks))
     encoded = data.encode("utf-8")
-    _refuse_web_page(encoded[: 64 * 1024], wanted, None, f"the page {title} holds")
+    _refuse_web_page(encoded[: 64 * 1024], wanted, None, title)
     path = store.workspace / "page"
     path.write_bytes(encoded)
     return _read_content(
@@ -243,12 +232,9 @@ def _read_content(
     detected = detect_format(_head(path))
     if wanted is None:
         if detected == "oai-pmh":
-            raise SourceError("OAI-PMH data can only be harvested from the repository's URL")
+            raise SourceError(msg("hubbot-src-oai-pasted"))
         if detected == "xml":
-            raise SourceError(
-                "the source is XML but not an OAI-PMH answer; the bot reads CSV, TSV, "
-                "JSON, IIIF and OAI-PMH"
-            )
+            raise SourceError(msg("hubbot-src-xml"))
     if wanted in ("json", "iiif") or (wanted is None and detected == "json"):
         document = parse_json(path.read_bytes())
         if wanted == "iiif" or (wanted is None and looks_like_iiif(document)):

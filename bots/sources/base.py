@@ -55,6 +55,19 @@ class SourceError(Exception):
         return str(self.message)
 
 
+def duration(seconds: float) -> Message:
+    """A time bound in words of the page's language: "10 minutes", "45 seconds"."""
+    if seconds >= 120:
+        return msg("hubbot-src-minutes", _number(seconds / 60))
+    return msg(
+        "hubbot-src-seconds", _number(round(seconds) if seconds >= 10 else round(seconds, 1))
+    )
+
+
+def _number(value: float) -> int | str:
+    return int(value) if value == int(value) else f"{value:g}"
+
+
 def join_values(values: Iterable[str], split: str) -> str:
     """Several values of one field, as one cell (the request's ``split``)."""
     return split.join(values)

@@ -28,6 +28,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+from bots.i18n.message import msg
 from bots.sources.base import RecordStore, SourceError
 
 CANDIDATE_DELIMITERS = (",", "\t", ";", "|")
@@ -132,7 +133,7 @@ def read_delimited(
         sample = text.read(_SAMPLE_CHARS)
         complete = text.read(1) == ""
     if not sample.strip():
-        raise SourceError("the CSV has no header row (the data is empty)")
+        raise SourceError(msg("hubbot-src-csv-empty"))
     delimiter = detect_delimiter(sample, complete=complete, candidates=candidates)
     if csv.field_size_limit() < _FIELD_LIMIT:
         csv.field_size_limit(_FIELD_LIMIT)
@@ -142,10 +143,10 @@ def read_delimited(
             _read_rows(reader, store, delimiter)
         except csv.Error as error:
             raise SourceError(
-                f"the data cannot be read as CSV near line {reader.line_num}: {error}"
+                msg("hubbot-src-csv-unreadable", str(reader.line_num), str(error))
             ) from None
         except UnicodeDecodeError as error:
-            raise SourceError(f"the data is not valid {encoding} text: {error}") from None
+            raise SourceError(msg("hubbot-src-encoding", encoding, str(error))) from None
     kind = "tsv" if delimiter == "\t" else "csv"
     return (format or kind), encoding, delimiter
 
@@ -167,29 +168,27 @@ def _read_rows(reader: Iterator[list[str]], store: RecordStore, delimiter: str) 
             fields = fields[: len(header)]
         if len(fields) != len(header):
             line = getattr(reader, "line_num", None)
-            ending = f" (it ends on line {line} of the file)" if line else ""
+            counts = (len(fields), len(header))
             store.problem(
-                f"row {row_number}",
-                f"has {len(fields)} fields but the header has {len(header)}; "
-                f"the row was left out{ending}",
+                msg("hubbot-where-row", str(row_number)),  # as the file counts, no separators
+                msg("hubbot-src-row-fields-line", *counts, str(line))
+                if line
+                else msg("hubbot-src-row-fields", *counts),
             )
             continue
         store.add_values(fields)  # the header's columns are the store's, in order
     if header is None:
-        raise SourceError("the CSV has no header row (the data is empty)")
+        raise SourceError(msg("hubbot-src-csv-empty"))
 
 
 def _columns_from_header(row: list[str], delimiter: str) -> list[str]:
     names = [name.strip() for name in row]
     if not any(names):
-        raise SourceError("the CSV has no header row (the first row is empty)")
+        raise SourceError(msg("hubbot-src-csv-first-empty"))
     columns = [name or f"column {index}" for index, name in enumerate(names, start=1)]
     seen: dict[str, int] = {}
     for index, name in enumerate(columns, start=1):
         if name in seen:
-            raise SourceError(
-                f'the header names the column "{name}" twice (columns {seen[name]} and {index}); '
-                "every column needs its own name"
-            )
+            raise SourceError(msg("hubbot-src-column-twice", name, seen[name], index))
         seen[name] = index
     return columns

@@ -75,11 +75,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bots.i18n.message import Param, msg
 from bots.net.deadline import Deadline
 from bots.net.errors import FetchError, FileTooLarge, human_size
 from bots.net.fetch import Fetcher
 from bots.net.mediatypes import is_uploadable_mime
-from bots.sources.base import RecordStore, SourceError, join_values
+from bots.sources.base import RecordStore, SourceError, duration, join_values
 from bots.sources.detect import looks_like_iiif
 from bots.sources.iiif_media import choose_body
 from bots.sources.iiif_values import (
@@ -134,7 +135,7 @@ def records_mode(options: Mapping[str, str], document: Any) -> bool:
     if wanted in ("canvas", "canvases"):
         return False
     if wanted:
-        raise SourceError(f'the option records must be "canvas" or "manifest", not "{wanted}"')
+        raise SourceError(msg("hubbot-src-iiif-records-option", wanted))
     return node_kind(document) == "Collection"
 
 
@@ -155,7 +156,7 @@ def read_iiif(
     ids must be absolute http(s) URLs, as IIIF requires.
     """
     if not looks_like_iiif(document) or node_kind(document) is None:
-        raise SourceError("the JSON is not a IIIF manifest or collection")
+        raise SourceError(msg("hubbot-src-iiif-not-iiif"))
     walk = _Walk(
         fetcher=fetcher,
         store=store,
@@ -180,34 +181,28 @@ def _walk(walk: _Walk, node: dict[str, Any], *, depth: int, collection: dict[str
     if kind == "Manifest":
         walk.manifests += 1
         if walk.manifests > MAX_MANIFESTS:
-            raise SourceError(
-                f"the collection lists more than {MAX_MANIFESTS} manifests; "
-                "split it into smaller requests"
-            )
+            raise SourceError(msg("hubbot-src-iiif-too-many", MAX_MANIFESTS))
         _emit_manifest(walk, node, collection)
         return
     if depth >= MAX_DEPTH:
-        raise SourceError(
-            f"the collection nests collections more than {MAX_DEPTH} levels deep "
-            f"(at {node_id(node) or 'an unnamed collection'})"
-        )
+        at: Param = node_id(node) or msg("hubbot-src-iiif-unnamed")
+        raise SourceError(msg("hubbot-src-iiif-deep", MAX_DEPTH, at))
     version = presentation_version(node)
     here = {"collection": node_id(node)}
     _language_fields("collection.label", node.get("label"), walk, version, here)
     members = list(collection_members(node))
     walk.listed += sum(1 for member in members if node_kind(member) != "Collection")
     if walk.listed > MAX_MANIFESTS:
-        raise SourceError(
-            f"the collection lists more than {MAX_MANIFESTS} manifests; "
-            "split it into smaller requests"
-        )
+        raise SourceError(msg("hubbot-src-iiif-too-many", MAX_MANIFESTS))
     for member in members:
         member_id = node_id(member)
         if not member_id:
-            walk.store.problem(node_where(node), "lists a member without an id; it was left out")
+            walk.store.problem(node_where(node), msg("hubbot-src-iiif-member-no-id"))
             continue
         if member_id in walk.seen:
-            walk.store.problem(f"{node_kind(member) or 'member'} {member_id}", "is listed twice")
+            kind = (node_kind(member) or "member").lower()
+            where = msg("hubbot-where-iiif", kind, member_id)
+            walk.store.problem(where, msg("hubbot-src-iiif-twice"))
             continue
         walk.seen.add(member_id)
         document = member if is_embedded(member) else _fetch(walk, member_id)
@@ -217,9 +212,9 @@ def _walk(walk: _Walk, node: dict[str, Any], *, depth: int, collection: dict[str
 
 
 def _fetch(walk: _Walk, address: str) -> dict[str, Any] | None:
-    where = f"manifest {address}"
+    where = msg("hubbot-where-iiif", "manifest", address)
     if not address.lower().startswith(("http://", "https://")):
-        walk.store.problem(where, "is not an http(s) address, so it cannot be read")
+        walk.store.problem(where, msg("hubbot-src-iiif-not-http"))
         return None
     remaining = walk.byte_limit - walk.bytes_used
     if walk.deadline is not None and walk.deadline.expired():
@@ -229,34 +224,30 @@ def _fetch(walk: _Walk, address: str) -> dict[str, Any] | None:
             address, limit=max(0, remaining), accept=ACCEPT, deadline=walk.deadline
         )
     except FileTooLarge:
-        raise SourceError(
-            "the IIIF documents together are larger than the limit of "
-            f"{human_size(walk.byte_limit)}; split the collection into smaller requests"
-        ) from None
+        raise SourceError(msg("hubbot-src-iiif-too-large", human_size(walk.byte_limit))) from None
     except FetchError as error:
         if walk.deadline is not None and walk.deadline.expired():
             raise _too_slow(walk) from None
-        walk.store.problem(where, f"could not be read: {error}; it was left out")
+        walk.store.problem(where, msg("hubbot-src-iiif-unreadable", error.message))
         return None
     walk.bytes_used += len(data)
     walk.hasher.update(data)
     try:
         document = parse_json(data)
     except SourceError as error:
-        walk.store.problem(where, f"could not be read: {error}; it was left out")
+        walk.store.problem(where, msg("hubbot-src-iiif-unreadable", error.message))
         return None
     if not looks_like_iiif(document) or node_kind(document) is None:
-        walk.store.problem(where, "is not a IIIF manifest or collection; it was left out")
+        walk.store.problem(where, msg("hubbot-src-iiif-not-manifest"))
         return None
     return dict(document)
 
 
 def _too_slow(walk: _Walk) -> SourceError:
-    bound = walk.deadline.describe() if walk.deadline is not None else "its time"
-    return SourceError(
-        f"reading the IIIF collection took longer than {bound} "
-        f"({walk.manifests} manifests read); split it into smaller requests"
-    )
+    if walk.deadline is None:  # pragma: no cover - only a deadline ends a walk early
+        return SourceError(msg("hubbot-src-iiif-too-slow-untimed", walk.manifests))
+    bound = duration(walk.deadline.seconds)
+    return SourceError(msg("hubbot-src-iiif-too-slow", bound, walk.manifests))
 
 
 # --- manifests and canvases ----------------------------------------------------------
@@ -277,7 +268,7 @@ def _emit_manifest(walk: _Walk, manifest: dict[str, Any], collection: dict[str, 
         walk.store.add(record)
         return
     if not canvases:
-        walk.store.problem(node_where(manifest), "has no canvases, so it gives no records")
+        walk.store.problem(node_where(manifest), msg("hubbot-src-iiif-no-canvases"))
     for index, canvas in enumerate(canvases):
         fields = _canvas_fields(walk, canvas, index, version)
         record = {"id": fields["canvas.id"], **fields, **shared}
@@ -290,12 +281,8 @@ def _check_media_type(walk: _Walk, record: dict[str, str]) -> None:
     media_type = record.get("format", "").split(";", 1)[0].strip().lower()
     if not record.get("file") or not media_type or is_uploadable_mime(media_type):
         return
-    walk.store.problem(
-        f"record {record['id']}",
-        f"its media is {media_type}, which the bot cannot upload (it takes images, PDF, "
-        "DjVu, and sound and video as Ogg, WebM, MP3, WAV or FLAC), so this record will "
-        "fail; the manifest should offer the file in one of those formats",
-    )
+    where = msg("hubbot-where-record", record["id"])
+    walk.store.problem(where, msg("hubbot-src-iiif-media", media_type))
 
 
 def _manifest_fields(

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import Any
 
+from bots.i18n.message import Message, msg
 from bots.sources.jsonsource import scalar_text
 
 
@@ -170,6 +171,7 @@ def as_number(value: Any) -> float:
         return 0.0
 
 
-def node_where(node: dict[str, Any]) -> str:
+def node_where(node: dict[str, Any]) -> Message:
+    """Where a problem is: the IIIF type's name (a word of the IIIF spec) and the node's id."""
     kind = (node_kind(node) or "document").lower()
-    return f"{kind} {node_id(node)}".strip()
+    return msg("hubbot-where-iiif", kind, node_id(node))

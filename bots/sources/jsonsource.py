@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bots.i18n.message import Message, Param, msg
 from bots.sources.base import RecordStore, SourceError, join_values
 from bots.sources.detect import looks_like_iiif
 
@@ -35,36 +36,37 @@ def parse_json(data: bytes) -> Any:
     except json.JSONDecodeError as error:
         raise SourceError(json_problem(error)) from None
     except RecursionError:
-        raise SourceError("the JSON is nested too deeply to read") from None
+        raise SourceError(msg("hubbot-src-json-deep")) from None
 
 
-#: The JSON parser's messages in words a partner can act on (by how they start).
+#: The JSON parser's messages (by how they start), and the message that says it to a partner.
 _JSON_ERRORS: tuple[tuple[str, str], ...] = (
-    ("Expecting value", "a value is missing"),
-    ("Expecting ',' delimiter", "a comma is missing"),
-    ("Expecting ':' delimiter", "a colon is missing"),
-    ("Expecting property name", "a name in double quotes is expected"),
-    ("Unterminated string", "a text in quotes is never closed"),
-    ("Invalid control character", "a text in quotes holds a control character (a line break?)"),
-    ("Invalid \\escape", "a backslash in a text is not followed by a valid escape"),
-    ("Extra data", "more data follows the end of the document"),
+    ("Expecting value", "hubbot-src-json-value-missing"),
+    ("Expecting ',' delimiter", "hubbot-src-json-comma-missing"),
+    ("Expecting ':' delimiter", "hubbot-src-json-colon-missing"),
+    ("Expecting property", "hubbot-src-json-name-expected"),
+    ("Unterminated string", "hubbot-src-json-unterminated"),
+    ("Invalid control", "hubbot-src-json-control"),
+    ("Invalid \\escape", "hubbot-src-json-escape"),
+    ("Extra data", "hubbot-src-json-extra"),
 )
 
 
-def json_problem(error: json.JSONDecodeError) -> str:
+def json_problem(error: json.JSONDecodeError) -> Message:
     """Where and why a JSON text does not parse; says so when the text looks cut off.
 
     Documents cut off in transfer or by an export that ran out of time are the
     commonest broken JSON, and the parser's own words do not say so.
     """
-    words = next((w for start, w in _JSON_ERRORS if error.msg.startswith(start)), error.msg)
+    key = next((k for start, k in _JSON_ERRORS if error.msg.startswith(start)), None)
+    words: Param = msg(key) if key is not None else error.msg  # the parser's words otherwise
     cut = error.msg.startswith("Unterminated string") or not error.doc[error.pos :].strip()
-    ending = "; the document ends too early, so it may have been cut off" if cut else ""
-    return f"the JSON is not valid: line {error.lineno} column {error.colno}: {words}{ending}"
+    which = "hubbot-src-json-invalid-cut" if cut else "hubbot-src-json-invalid"
+    return msg(which, error.lineno, error.colno, words)
 
 
 def _refuse_constant(name: str) -> Any:
-    raise SourceError(f"the JSON is not valid: {name} is not a JSON value")
+    raise SourceError(msg("hubbot-src-json-constant", name))
 
 
 def _decode(data: bytes) -> str:
@@ -77,9 +79,7 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
-        raise SourceError(
-            f"the JSON is not valid UTF-8 text (byte {error.start + 1} cannot be read)"
-        ) from None
+        raise SourceError(msg("hubbot-src-json-utf8", error.start + 1)) from None
 
 
 def read_json_records(document: Any, store: RecordStore, *, split: str) -> None:
@@ -88,8 +88,8 @@ def read_json_records(document: Any, store: RecordStore, *, split: str) -> None:
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             store.problem(
-                f"record {number}",
-                f"is {_kind(item)}, not an object with named fields; it was left out",
+                msg("hubbot-where-record", str(number)),
+                msg("hubbot-src-json-not-object", _kind(item)),
             )
             continue
         store.add(flatten(item, split=split))
@@ -103,16 +103,14 @@ def record_list(document: Any) -> list[Any]:
         if isinstance(records, list):
             return records
         if "records" in document:
-            raise SourceError(f'the JSON\'s "records" is {_kind(records)}, not a list')
-        hint = ""
-        if looks_like_iiif(document):
-            hint = " It looks like a IIIF manifest: leave format empty or set format = iiif."
-        keys = ", ".join(list(document)[:10]) or "none"
-        raise SourceError(
-            'the JSON must be a list of objects or an object with a "records" list; '
-            f"this object has the keys: {keys}.{hint}"
+            raise SourceError(msg("hubbot-src-json-records-kind", _kind(records)))
+        which = (
+            "hubbot-src-json-shape-iiif" if looks_like_iiif(document) else "hubbot-src-json-shape"
         )
-    raise SourceError(f"the JSON is {_kind(document)}, not a list of records")
+        keys = [str(key) for key in list(document)[:10]]
+        named: Param = ", ".join(keys) if keys else msg("hubbot-src-json-no-keys")
+        raise SourceError(msg(which, named))
+    raise SourceError(msg("hubbot-src-json-kind", _kind(document)))
 
 
 def flatten(item: dict[str, Any], *, split: str) -> dict[str, str]:
@@ -124,7 +122,7 @@ def flatten(item: dict[str, Any], *, split: str) -> dict[str, str]:
 
 def _collect(value: Any, key: str, out: dict[str, list[str]], *, depth: int) -> None:
     if depth > MAX_DEPTH:
-        raise SourceError(f"the JSON is nested more than {MAX_DEPTH} levels deep at {key!r}")
+        raise SourceError(msg("hubbot-src-json-nested", MAX_DEPTH, key))
     if isinstance(value, dict):
         if not value and key:
             out.setdefault(key, [])
@@ -150,17 +148,16 @@ def scalar_text(value: Any) -> str:
     return str(value)
 
 
-def _kind(value: Any) -> str:
+def _kind(value: Any) -> Message:
+    """What a JSON value is, in words ("a number", "a list")."""
     if value is None:
-        return "null"
+        return msg("hubbot-src-kind-null")
     if isinstance(value, bool):
-        return "true/false"
+        return msg("hubbot-src-kind-boolean")
     if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a text"
+        return msg("hubbot-src-kind-number")
     if isinstance(value, list):
-        return "a list"
+        return msg("hubbot-src-kind-list")
     if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
+        return msg("hubbot-src-kind-object")
+    return msg("hubbot-src-kind-text")  # what else json.loads gives

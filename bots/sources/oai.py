@@ -54,11 +54,12 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml
 import defusedxml.ElementTree as SafeET
 
+from bots.i18n.message import msg
 from bots.net.deadline import Deadline
 from bots.net.errors import FetchError, FileTooLarge, human_size
 from bots.net.fetch import Fetcher
 from bots.net.mediatypes import url_extension
-from bots.sources.base import RecordStore, SourceError, join_values
+from bots.sources.base import RecordStore, SourceError, duration, join_values
 from bots.sources.detect import is_web_page, page_title
 
 MAX_PAGES = 10_000
@@ -69,19 +70,14 @@ ACCEPT = "text/xml, application/xml;q=0.9, */*;q=0.1"
 _CUT_OFF = frozenset({3, 5, 6})
 _ARGUMENTS = {"metadataPrefix": "metadata_prefix", "set": "set", "from": "from", "until": "until"}
 
+#: OAI-PMH's error codes, and the message that says what each means for the harvest.
 _ERROR_WORDS = {
-    "badArgument": "the OAI-PMH server says the request's arguments are wrong",
-    "badResumptionToken": (
-        "the OAI-PMH server refused its own resumption token (it may have expired); "
-        "the harvest has to start again"
-    ),
-    "badVerb": "the address does not answer OAI-PMH requests (it says the verb is not valid)",
-    "cannotDisseminateFormat": (
-        "the OAI-PMH server cannot give records in the metadata format {prefix}; "
-        "set metadata_prefix to one it offers"
-    ),
-    "idDoesNotExist": "the OAI-PMH server says the identifier does not exist",
-    "noSetHierarchy": "the OAI-PMH server has no sets; remove the set option",
+    "badArgument": "hubbot-src-oai-bad-argument",
+    "badResumptionToken": "hubbot-src-oai-bad-token",
+    "badVerb": "hubbot-src-oai-bad-verb",
+    "cannotDisseminateFormat": "hubbot-src-oai-format",
+    "idDoesNotExist": "hubbot-src-oai-no-id",
+    "noSetHierarchy": "hubbot-src-oai-no-sets",
 }
 
 
@@ -143,16 +139,11 @@ def harvest(
                 url, limit=max(0, limit - used), accept=ACCEPT, deadline=deadline
             )
         except FileTooLarge:
-            raise SourceError(
-                f"the OAI-PMH answers together are larger than the limit of {human_size(limit)} "
-                f"(reached on page {page}); narrow the harvest with set, from or until"
-            ) from None
+            raise SourceError(msg("hubbot-src-oai-too-large", human_size(limit), page)) from None
         except FetchError as error:
             if deadline is not None and deadline.expired():
                 raise _too_slow(deadline, page - 1, store.count) from None
-            raise SourceError(
-                f"page {page} of the OAI-PMH harvest could not be read: {error}"
-            ) from None
+            raise SourceError(msg("hubbot-src-oai-page-unreadable", page, error.message)) from None
         used += len(data)
         root = parse_response(data, url)
         if _read_errors(root, prefix):
@@ -162,30 +153,19 @@ def harvest(
         if not token:
             break
         if token in seen_tokens:
-            raise SourceError(
-                f"the OAI-PMH server sent the resumption token {token!r} a second time "
-                f"(page {page}); the harvest was stopped so that it does not go round forever"
-            )
+            raise SourceError(msg("hubbot-src-oai-token-twice", token, page))
         seen_tokens.add(token)
         arguments = [("verb", "ListRecords"), ("resumptionToken", token)]
     else:
-        raise SourceError(
-            f"the OAI-PMH harvest did not end after {MAX_PAGES} pages; "
-            "narrow it with set, from or until"
-        )
+        raise SourceError(msg("hubbot-src-oai-endless", MAX_PAGES))
     if store.count == 0:
-        why = f" ({deleted} were marked deleted)" if deleted else ""
-        raise SourceError(
-            f"the OAI-PMH repository gave no records{why} for {asked}; "
-            "check the set, from and until options"
-        )
+        if deleted:
+            raise SourceError(msg("hubbot-src-oai-no-records-deleted", deleted, asked))
+        raise SourceError(msg("hubbot-src-oai-no-records", asked))
 
 
 def _too_slow(deadline: Deadline, pages: int, records: int) -> SourceError:
-    return SourceError(
-        f"the OAI-PMH harvest took longer than {deadline.describe()} "
-        f"({pages} pages, {records} records read); narrow it with set, from or until"
-    )
+    return SourceError(msg("hubbot-src-oai-too-slow", duration(deadline.seconds), pages, records))
 
 
 def _described(arguments: list[tuple[str, str]]) -> str:
@@ -197,21 +177,19 @@ def parse_response(data: bytes, url: str) -> Element:
     """Parse one OAI-PMH answer safely and check that it is one."""
     if is_web_page(data[: 64 * 1024]):
         title = page_title(data[: 64 * 1024])
-        named = f' ("{title}")' if title else ""
-        raise SourceError(
-            f"the answer from {url} is a web page (HTML){named}, not an OAI-PMH response"
-        )
+        if title:
+            raise SourceError(msg("hubbot-src-oai-web-page-titled", url, title))
+        raise SourceError(msg("hubbot-src-oai-web-page", url))
     try:
         root = SafeET.fromstring(data, forbid_dtd=False)
     except defusedxml.DefusedXmlException:
-        raise SourceError(
-            f"the answer from {url} declares XML entities, which the bot refuses for safety"
-        ) from None
+        raise SourceError(msg("hubbot-src-oai-entities", url)) from None
     except ParseError as error:
-        cut = "; it ends too early, so it may have been cut off" if error.code in _CUT_OFF else ""
-        raise SourceError(f"the answer from {url} is not valid XML: {error}{cut}") from None
+        cut = error.code in _CUT_OFF
+        which = "hubbot-src-oai-not-xml-cut" if cut else "hubbot-src-oai-not-xml"
+        raise SourceError(msg(which, url, str(error))) from None
     if root.tag != _q("OAI-PMH"):
-        raise SourceError(f"the answer from {url} is not an OAI-PMH response")
+        raise SourceError(msg("hubbot-src-oai-not-oai", url))
     return root
 
 
@@ -225,10 +203,15 @@ def _read_errors(root: Element, prefix: str) -> bool:
         return True
     error = errors[0]
     code = error.get("code", "unknown")
-    words = _ERROR_WORDS.get(code, f"the OAI-PMH server answered with the error {code}")
+    key = _ERROR_WORDS.get(code)
+    if key is None:
+        words = msg("hubbot-src-oai-error-other", code)
+    else:
+        words = msg(key, prefix) if code == "cannotDisseminateFormat" else msg(key)
     detail = (error.text or "").strip()
-    message = words.format(prefix=prefix)
-    raise SourceError(f"{message} ({code}: {detail})" if detail else f"{message} ({code})")
+    if detail:
+        raise SourceError(msg("hubbot-src-oai-error", words, code, detail))
+    raise SourceError(msg("hubbot-src-oai-error-code", words, code))
 
 
 def _read_page(
@@ -241,7 +224,7 @@ def _read_page(
     """Store the page's records; return its resumption token (if any) and the deleted count."""
     listing = root.find(_q("ListRecords"))
     if listing is None:
-        raise SourceError(f"the answer from {url} has no ListRecords")
+        raise SourceError(msg("hubbot-src-oai-no-list", url))
     deleted = 0
     for element in listing.findall(_q("record")):
         record = _record(element, split)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import IO, TYPE_CHECKING, Any
 
-from bots.i18n import Message
+from bots.i18n import Message, msg
 from bots.model import StashState
 from bots.net.pacing import StopRequested, backoff_delay
 from bots.wiki.errors import AmbiguousWrite, WikiBusy, WikiError, WikiUnavailable
@@ -24,6 +24,7 @@ from bots.wiki.upload_policy import (
     STASH_GONE,
     decide_upload_warnings,
     first_chunk_warnings,
+    refusal,
     upload_error,
 )
 
@@ -138,8 +139,7 @@ class ChunkedUpload:
             if self.restarts > 1:
                 return UploadRefused(
                     code=e.code,
-                    reason="The wiki's upload stash failed twice for this file "
-                    f"({e.code}: {e.info}).",
+                    reason=refusal(msg("hubbot-upload-stash-failed-twice"), e.code, e.info),
                 )
             log.info("the stash of %s failed (%s); starting again", self.file.filename, e.code)
             return None
@@ -171,7 +171,9 @@ class ChunkedUpload:
                 return outcome
             return self.wiki.publish(self.file, key, ignore_warnings=bool(warnings))
         self._keep(None)
-        return UploadRefused(code=str(result), reason=f"The wiki answered {result!r} to a chunk.")
+        return UploadRefused(
+            code=str(result), reason=msg("hubbot-upload-chunk-answer", str(result))
+        )
 
     def _keep(self, stash: StashState | None) -> None:
         self.stash = stash

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from bots.i18n import Message
 from bots.statements import HeldStatement
 from bots.wiki.errors import (
     WikiError,
@@ -137,7 +138,7 @@ class UploadRefused:
     """
 
     code: str
-    reason: str
+    reason: Message
     whole_run: bool = False
 
 
@@ -201,7 +202,7 @@ class EntityRefused(EditOutcome):
     """
 
     code: str
-    reason: str
+    reason: Message
     retry: bool = False
     whole_run: bool = False
     existing: str = ""

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bots.i18n import Message
+from bots.i18n import Message, msg
 from bots.model import StashState
 from bots.wiki.chunked import ChunkedUpload
 from bots.wiki.errors import (
@@ -97,7 +97,7 @@ class Uploads(Writes):
         if limit and size > limit:
             return UploadRefused(
                 code="file-too-large",
-                reason=f"The file is {_mib(size)}; the wiki accepts at most {_mib(limit)}.",
+                reason=msg("hubbot-upload-too-large", _mib(size), _mib(limit)),
             )
         usable = None
         if resume is not None and sha1 and resume.sha1 == sha1 and resume.size == size:
@@ -183,8 +183,7 @@ class Uploads(Writes):
             if e.code in STASH_GONE:
                 return UploadRefused(
                     code="stash-lost",
-                    reason="The wiki lost the uploaded bytes from its upload stash before "
-                    "they were published; the file is sent again next time.",
+                    reason=msg("hubbot-upload-stash-lost"),
                 )
             return upload_error(filename, e.code, e.info, e.data)
         upload = data.get("upload", {})
@@ -236,7 +235,7 @@ class Uploads(Writes):
         if result == "Success":
             return Uploaded(title="File:" + upload.get("filename", filename).replace("_", " "))
         if result != "Warning":
-            return UploadRefused(code=str(result), reason=f"The wiki answered {result!r}.")
+            return UploadRefused(code=str(result), reason=msg("hubbot-upload-answer", str(result)))
         warnings: dict[str, Any] = dict(upload.get("warnings", {}))
         if new_version:
             # a new version of our own file (an impact chart) is the point

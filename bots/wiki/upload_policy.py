@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bots.i18n import Message, items, msg
 from bots.wiki.outcomes import (
     Blocked,
     Duplicate,
@@ -18,21 +19,21 @@ from bots.wiki.outcomes import (
 #: order is the order of precedence when several come together: "the bytes
 #: are already here" beats "the title is taken".
 UPLOAD_WARNINGS: dict[str, str] = {
-    "nochange": "duplicate: the same bytes are this title's current version",
-    "duplicateversions": "duplicate: the same bytes are an old version of this title",
-    "duplicate": "duplicate: names the file that already has these bytes",
-    "duplicate-archive": "failed: these bytes were deleted from the wiki before; never re-uploaded",
-    "exists": "title taken: the record id is appended and the stashed bytes published under it",
-    "exists-normalized": "title taken: a file differing only in the extension's case exists",
-    "page-exists": "title taken: a page without a file has this title; never overwritten",
-    "was-deleted": "failed: a file with this title was deleted; the bot does not re-create it",
-    "badfilename": "failed: the wiki would change the title",
-    "bad-prefix": "failed: the title starts like a camera's file name (DSC_, IMG_...)",
-    "thumb": "failed: the title looks like a thumbnail of an existing file",
-    "thumb-name": "failed: the title looks like a thumbnail's name",
-    "empty-file": "failed: the file is empty",
-    "filetype-unwanted-type": "failed: the wiki does not want this file type",
-    "large-file": "informational: confirmed from the stash (one more request)",
+    "nochange": "duplicate",  # the same bytes are this title's current version
+    "duplicateversions": "duplicate",  # the same bytes are an old version of this title
+    "duplicate": "duplicate",  # names the file that already has these bytes
+    "duplicate-archive": "failed",  # these bytes were deleted before; never re-uploaded
+    "exists": "title taken",  # the record id is appended, the stashed bytes published under it
+    "exists-normalized": "title taken",  # a file differing only in the extension's case
+    "page-exists": "title taken",  # a page without a file has this title; never overwritten
+    "was-deleted": "failed",  # a file with this title was deleted; never re-created
+    "badfilename": "failed",  # the wiki would change the title
+    "bad-prefix": "failed",  # the title starts like a camera's file name (DSC_, IMG_...)
+    "thumb": "failed",  # the title looks like a thumbnail of an existing file
+    "thumb-name": "failed",  # the title looks like a thumbnail's name
+    "empty-file": "failed",  # the file is empty
+    "filetype-unwanted-type": "failed",  # the wiki does not want this file type
+    "large-file": "informational",  # confirmed from the stash (one more request)
 }
 
 # Warnings that only inform; confirmed through the stash. Everything else is an outcome.
@@ -41,28 +42,15 @@ INFORMATIONAL_UPLOAD_WARNINGS = frozenset({"large-file"})
 
 #: Warnings that refuse the file, in order of precedence, each with its reason
 #: for the status page (from the title, the file name and the warning's value).
-_REFUSING_WARNINGS: dict[str, Callable[[str, str, Any], str]] = {
-    "was-deleted": lambda title, _name, _value: (
-        f"A file named {title} was deleted before; the bot does not re-create "
-        "deleted files. Ask an administrator, or change the title pattern."
-    ),
-    "badfilename": lambda _title, _name, value: (
-        f"The wiki would change the title to File:{value}; change the title pattern."
-    ),
-    "bad-prefix": lambda _title, _name, _value: (
-        "The title starts like a camera's automatic file name (such as DSC_ or "
-        "IMG_); make the title pattern more descriptive."
-    ),
-    "thumb": lambda _title, _name, _value: (
-        "The title looks like a thumbnail of an existing file (such as "
-        "120px-...); change the title pattern."
-    ),
-    "thumb-name": lambda _title, _name, _value: (
-        "The title looks like a thumbnail's name (such as 120px-...); change the title pattern."
-    ),
-    "empty-file": lambda _title, _name, _value: "The partner's media file is empty.",
-    "filetype-unwanted-type": lambda _title, name, _value: (
-        f"The wiki does not want files of this type (.{name.rsplit('.', 1)[-1]})."
+_REFUSING_WARNINGS: dict[str, Callable[[str, str, Any], Message]] = {
+    "was-deleted": lambda title, _name, _value: msg("hubbot-upload-was-deleted", title),
+    "badfilename": lambda _title, _name, value: msg("hubbot-upload-badfilename", str(value)),
+    "bad-prefix": lambda _title, _name, _value: msg("hubbot-upload-bad-prefix"),
+    "thumb": lambda _title, _name, _value: msg("hubbot-upload-thumb"),
+    "thumb-name": lambda _title, _name, _value: msg("hubbot-upload-thumb-name"),
+    "empty-file": lambda _title, _name, _value: msg("hubbot-upload-empty-file"),
+    "filetype-unwanted-type": lambda _title, name, _value: msg(
+        "hubbot-upload-filetype-unwanted-type", name.rsplit(".", 1)[-1]
     ),
 }
 
@@ -92,13 +80,9 @@ def decide_upload_warnings(
         existing = "File:" + str(names[0]).replace("_", " ") if names else title
         return Duplicate(existing=existing)
     if "duplicate-archive" in warnings:
+        deleted = str(warnings["duplicate-archive"]).replace("_", " ")
         return UploadRefused(
-            code="duplicate-archive",
-            reason=(
-                "This exact file was deleted from the wiki before "
-                f"(as File:{str(warnings['duplicate-archive']).replace('_', ' ')}); "
-                "it is not uploaded again. Ask an administrator if the deletion was a mistake."
-            ),
+            code="duplicate-archive", reason=msg("hubbot-upload-duplicate-archive", deleted)
         )
     for which in ("exists", "exists-normalized", "page-exists"):
         if which in warnings:
@@ -110,7 +94,7 @@ def decide_upload_warnings(
     if unknown:
         return UploadRefused(
             code=sorted(unknown)[0],
-            reason=f"The wiki warned: {', '.join(sorted(unknown))}; the bot does not override it.",
+            reason=msg("hubbot-upload-warned", items(sorted(unknown))),
         )
     return None
 
@@ -134,39 +118,39 @@ def first_chunk_warnings(filename: str, warnings: dict[str, Any]) -> UploadOutco
     return outcome
 
 
-#: API error codes of an upload, and what they mean for the record.
+#: API error codes of an upload, and the message that says what they mean for the record.
 UPLOAD_ERRORS: dict[str, str] = {
-    "verification-error": "The wiki refused the file's contents",
-    "fileexists-forbidden": "A file with this name exists and cannot be overwritten",
-    "fileexists-shared-forbidden": "A file with this name exists in a shared repository",
-    "filetype-banned": "The wiki does not accept this file type",
-    "filetype-missing": "The file has no extension",
-    "file-too-large": "The file is larger than the wiki accepts",
-    "empty-file": "The file is empty",
-    "titleblacklist-forbidden": "The title is on the wiki's title blacklist",
-    "spamblacklist": "The page text contains a link on the wiki's spam blacklist",
-    "abusefilter-disallowed": "An abuse filter of the wiki refused the upload",
-    "abusefilter-warning": "An abuse filter of the wiki warned about the upload",
-    "abusefilter-blocked-display": "An abuse filter of the wiki refused the upload",
-    "protectedpage": "The file page is protected",
-    "protectedtitle": "The title is protected from creation",
-    "cascadeprotected": "The file page is protected",
-    "stashfailed": "The wiki's upload stash failed",
-    "stash-lost": "The wiki lost the stashed bytes",
-    "uploadstash-file-not-found": "The wiki's upload stash no longer has the file",
+    "verification-error": "hubbot-upload-error-verification",
+    "fileexists-forbidden": "hubbot-upload-error-exists",
+    "fileexists-shared-forbidden": "hubbot-upload-error-exists-shared",
+    "filetype-banned": "hubbot-upload-error-filetype-banned",
+    "filetype-missing": "hubbot-upload-error-filetype-missing",
+    "file-too-large": "hubbot-upload-error-too-large",
+    "empty-file": "hubbot-upload-error-empty",
+    "titleblacklist-forbidden": "hubbot-upload-error-title-blacklist",
+    "spamblacklist": "hubbot-upload-error-spam-blacklist",
+    "abusefilter-disallowed": "hubbot-upload-error-abuse-filter",
+    "abusefilter-warning": "hubbot-upload-error-abuse-filter-warning",
+    "abusefilter-blocked-display": "hubbot-upload-error-abuse-filter",
+    "protectedpage": "hubbot-upload-error-protected",
+    "protectedtitle": "hubbot-upload-error-protected-title",
+    "cascadeprotected": "hubbot-upload-error-protected",
+    "stashfailed": "hubbot-upload-error-stash-failed",
+    "stash-lost": "hubbot-upload-error-stash-lost",
+    "uploadstash-file-not-found": "hubbot-upload-error-stash-not-found",
 }
 
 #: Errors about the account or the wiki, not the file: the run stops.
 WHOLE_RUN_UPLOAD_ERRORS: dict[str, str] = {
-    "permissiondenied": "The bot's account may not upload",
-    "mustbeloggedin": "The bot is not logged in",
-    "cantupload": "The wiki does not accept uploads",
-    "uploaddisabled": "The wiki does not accept uploads",
-    "chunk-too-small": "upload.chunk_size is smaller than the wiki accepts",
-    "invalid-chunk": "The wiki refused a chunk's size; check upload.chunk_size",
-    "badtoken": "The wiki keeps refusing the bot's edit token (a session problem)",
-    "assertuserfailed": "The bot's session ended and logging in again did not help",
-    "assertnameduserfailed": "The bot is logged in as another user",
+    "permissiondenied": "hubbot-upload-error-permission",
+    "mustbeloggedin": "hubbot-upload-error-not-logged-in",
+    "cantupload": "hubbot-upload-error-disabled",
+    "uploaddisabled": "hubbot-upload-error-disabled",
+    "chunk-too-small": "hubbot-upload-error-chunk-too-small",
+    "invalid-chunk": "hubbot-upload-error-invalid-chunk",
+    "badtoken": "hubbot-upload-error-token",
+    "assertuserfailed": "hubbot-upload-error-session",
+    "assertnameduserfailed": "hubbot-upload-error-other-user",
 }
 
 #: Stash errors meaning "the wiki no longer has these bytes": start the file again.
@@ -202,12 +186,20 @@ def upload_error(filename: str, code: str, info: str, data: dict[str, Any]) -> U
             filekey=str(data.get("filekey", "")),
         )
     if code in WHOLE_RUN_UPLOAD_ERRORS:
-        return UploadRefused(
-            code=code, reason=f"{WHOLE_RUN_UPLOAD_ERRORS[code]} ({code}: {info})", whole_run=True
-        )
+        lead = msg(WHOLE_RUN_UPLOAD_ERRORS[code])
+        return UploadRefused(code=code, reason=refusal(lead, code, info), whole_run=True)
     key = "titleblacklist-forbidden" if code.startswith("titleblacklist-forbidden") else code
-    lead = UPLOAD_ERRORS.get(key, "The wiki refused the upload")
+    lead = msg(UPLOAD_ERRORS.get(key, "hubbot-upload-error-other"))
     details = data.get("details")
     if code == "verification-error" and isinstance(details, list) and details:
-        lead = f"{lead} ({', '.join(str(d) for d in details)})"
-    return UploadRefused(code=code, reason=f"{lead} ({code}: {info})")
+        lead = msg("hubbot-upload-error-verification-details", ", ".join(str(d) for d in details))
+    return UploadRefused(code=code, reason=refusal(lead, code, info))
+
+
+def refusal(lead: Message, code: str, info: str) -> Message:
+    """The bot's words for a refusal, quoting the wiki's code and its own words as values.
+
+    The wiki's words (``info``) are in the wiki's language; the lead says in
+    the request's language what failed, so the sentence reads without them.
+    """
+    return msg("hubbot-wiki-refused", lead, code, info)

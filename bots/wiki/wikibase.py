@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bots.i18n import msg
 from bots.statements import EntityDraft, EntityState, statements_from_json
 from bots.wiki.errors import WikiError, WikiUnavailable
 from bots.wiki.outcomes import (
@@ -26,6 +27,7 @@ from bots.wiki.outcomes import (
 )
 from bots.wiki.queries import chunks
 from bots.wiki.records import SearchHit
+from bots.wiki.upload_policy import refusal
 from bots.wiki.writes import Writes
 
 #: How long the wiki's extensions and term languages are taken as known (days).
@@ -276,33 +278,33 @@ def _terms(terms: Any) -> dict[str, str]:
     return {lang: str(term.get("value", "")) for lang, term in terms.items()}
 
 
-#: Wikibase's codes for an edit the entity's state refuses, in words for a status page.
+#: Wikibase's codes for an edit the entity's state refuses, with the message that says so.
 ENTITY_REFUSALS: dict[str, str] = {
-    "modification-failed": "the Wikibase refused the change",
-    "failed-save": "the Wikibase could not save the entity",
-    "no-such-entity": "the entity does not exist",
-    "invalid-entity-id": "the entity id is not valid",
-    "not-recognized": "the Wikibase does not know a value the bot sent",
-    "invalid-claim": "the Wikibase refused a statement",
-    "protectedpage": "the entity is protected",
-    "cascadeprotected": "the entity is protected",
-    "abusefilter-disallowed": "an abuse filter refused the edit",
+    "modification-failed": "hubbot-wikibase-modification-failed",
+    "failed-save": "hubbot-wikibase-failed-save",
+    "no-such-entity": "hubbot-wikibase-no-such-entity",
+    "invalid-entity-id": "hubbot-wikibase-invalid-entity-id",
+    "not-recognized": "hubbot-wikibase-not-recognized",
+    "invalid-claim": "hubbot-wikibase-invalid-claim",
+    "protectedpage": "hubbot-wikibase-protected",
+    "cascadeprotected": "hubbot-wikibase-protected",
+    "abusefilter-disallowed": "hubbot-wikibase-abuse-filter",
 }
 
 
 #: Refusals about the moment, not the data: a later run sends the edit again.
 ENTITY_RETRY_LATER: dict[str, str] = {
-    "failed-save": "the Wikibase could not save the entity this time",
-    "internal_api_error_DBQueryError": "a database error of the wiki",
+    "failed-save": "hubbot-wikibase-failed-save",
+    "internal_api_error_DBQueryError": "hubbot-wikibase-database-error",
 }
 
 #: Refusals about the account or the session: every edit would fail, so the run stops.
 ENTITY_WHOLE_RUN: dict[str, str] = {
-    "permissiondenied": "the bot's account may not edit structured data",
-    "badtoken": "the wiki keeps refusing the bot's edit token (a session problem)",
-    "assertuserfailed": "the bot's session ended and logging in again did not help",
-    "assertnameduserfailed": "the bot is logged in as another user",
-    "mustbeloggedin": "the bot is not logged in",
+    "permissiondenied": "hubbot-wikibase-permission",
+    "badtoken": "hubbot-wikibase-token",
+    "assertuserfailed": "hubbot-wikibase-session",
+    "assertnameduserfailed": "hubbot-wikibase-other-user",
+    "mustbeloggedin": "hubbot-wikibase-not-logged-in",
 }
 
 
@@ -327,15 +329,16 @@ def entity_refusal(entity: str, e: WikiError) -> EntityOutcome:
     if block is not None:  # Wikibase says permissiondenied, with the block among its messages
         return Blocked(reason=block)
     if e.code in ENTITY_WHOLE_RUN:
-        lead = ENTITY_WHOLE_RUN[e.code]
-        return EntityRefused(code=e.code, reason=f"{lead} ({e.code}: {e.info})", whole_run=True)
+        lead = msg(ENTITY_WHOLE_RUN[e.code])
+        return EntityRefused(code=e.code, reason=refusal(lead, e.code, e.info), whole_run=True)
     retry = e.code in ENTITY_RETRY_LATER or e.code.startswith("internal_api_error")
-    lead = ENTITY_RETRY_LATER.get(e.code) or ENTITY_REFUSALS.get(
-        e.code, "the Wikibase refused the edit"
+    lead = msg(
+        ENTITY_RETRY_LATER.get(e.code)
+        or ENTITY_REFUSALS.get(e.code, "hubbot-wikibase-refused-other")
     )
     return EntityRefused(
         code=e.code,
-        reason=f"{lead} ({e.code}: {e.info})",
+        reason=refusal(lead, e.code, e.info),
         retry=retry,
         existing=_same_terms_item(e),
     )

@@ -12,6 +12,7 @@ import logging
 import pytest
 from pywikibot import config as pwb_config
 
+from bots.i18n import from_text
 from bots.store import Outcome
 from bots.wiki import AmbiguousWrite, Saved, WikiUnavailable
 from tests.faults.helpers import (
@@ -414,7 +415,7 @@ def test_a_stash_that_keeps_failing_fails_the_record(flow, proxy, media):
     flow.run()
     store = flow.store()
     l1, s1 = store.get("Stashbad", "L1"), store.get("Stashbad", "S1")
-    assert l1.outcome == Outcome.FAILED and "stash failed twice" in l1.reason
+    assert l1.outcome == Outcome.FAILED and "stash failed twice" in str(from_text(l1.reason))
     assert s1.outcome == Outcome.UPLOADED  # the others carry on
     assert store.get_stash("Stashbad", "L1") is None
     result = tally(flow.bot, present=[sha1(small)], absent=[sha1(large)])

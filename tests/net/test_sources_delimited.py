@@ -75,7 +75,7 @@ def test_tate_artworks_with_the_truncated_last_row(server: LoopbackServer, tmp_p
     assert source.record_count == 2134
     assert len(source.problems) == 1
     problem = source.problems[0]
-    assert problem.where == "row 2136"
+    assert str(problem.where) == "row 2136"
     assert str(problem.message).startswith(
         "has 9 fields but the header has 15; the row was left out"
     )
@@ -231,7 +231,7 @@ def test_rows_with_the_wrong_number_of_fields_are_reported_not_fatal(tmp_path: P
     text = "id,title,year\n1,a,1900\n\n2,b\n3,c,1901,extra\n4,d,1902,,\n,,\n5,e,1903\n"
     source = from_page(text, tmp_path)
     assert [r["id"] for r in source.records()] == ["1", "4", "5"]
-    assert [(p.where, str(p.message).split(";")[0]) for p in source.problems] == [
+    assert [(str(p.where), str(p.message).split(";")[0]) for p in source.problems] == [
         ("row 4", "has 2 fields but the header has 3"),
         ("row 5", "has 4 fields but the header has 3"),
     ]

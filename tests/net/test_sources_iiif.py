@@ -169,7 +169,7 @@ def test_media_the_uploader_refuses_is_named_before_approval(
     source = sample("0003-mvm-video__manifest.json", server, tmp_path)
     record = only(source)  # kept, so that its failure is reported on the status page
     [problem] = source.problems
-    assert problem.where == f"record {record['id']}"
+    assert str(problem.where) == f"record {record['id']}"
     assert str(problem.message).startswith("its media is video/mp4, which the bot cannot upload")
     assert "Ogg, WebM" in problem.message
 
@@ -460,11 +460,11 @@ def test_collection_walks_manifests_and_nested_collections(
     assert records[1]["collection"] == f"{base}/sub.json"
     assert records[1]["collection.label"] == "A version 2 collection"
     assert records[2]["file"].endswith("/full/max/0/default.jpg")
-    problems = {p.where: str(p.message) for p in source.problems}
+    problems = {str(p.where): str(p.message) for p in source.problems}
     assert problems[f"manifest {base}/missing.json"].startswith(
         "could not be read: the server answered 404 Not Found"
     )
-    assert problems[f"Manifest {base}/m1.json"] == "is listed twice"
+    assert problems[f"manifest {base}/m1.json"] == "is listed twice"
     assert problems["manifest {{ id.path }}/m9.json"] == (
         "is not an http(s) address, so it cannot be read"
     )

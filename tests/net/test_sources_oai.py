@@ -275,7 +275,7 @@ def test_a_repeating_token_stops_the_harvest(server: LoopbackServer, tmp_path: P
     with pytest.raises(SourceError) as caught:
         harvest(server, tmp_path)
     assert str(caught.value) == (
-        "the OAI-PMH server sent the resumption token 'same' a second time (page 2); "
+        'the OAI-PMH server sent the resumption token "same" a second time (page 2); '
         "the harvest was stopped so that it does not go round forever"
     )
     assert len(listing_requests(server)) == 2

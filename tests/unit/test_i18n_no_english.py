@@ -30,11 +30,21 @@ from bots.pipeline.undo_items import ItemRemoval
 from bots.reports.dashboard import DashboardRow, render_dashboard
 from bots.reports.edit_preview import ShownChange, render_edit_preview
 from bots.reports.impact import render_hub_impact, render_impact
+from bots.reports.items import (
+    ItemLine,
+    ItemsPreview,
+    ItemsStatus,
+    ShownItem,
+    ShownStatement,
+    render_items_preview,
+    render_items_status,
+)
 from bots.reports.preview import TableSummary, render_preview
 from bots.reports.status import RecordLine, StatusReport, render_status
 from bots.reports.structured import StructuredShown
 from bots.reports.undo import render_deletion_request, render_undo_preview
 from bots.statements import EntityDraft
+from bots.store import ItemState
 from bots.wiki.records import Use
 
 KEYS = PageLanguage("qqx")
@@ -135,6 +145,16 @@ def _sync() -> SyncReport:
         new_records=(V,),
         vanished=((V, f"File:{V}.jpg"),),
         left_alone=(SyncNote(f"File:{V}.jpg", V, msg("hubbot-sync-page-gone")),),
+        structured_saved=2,
+        community_data=(
+            SyncNote(f"File:{V}.jpg", V, msg("hubbot-sync-structured-statements-added", V)),
+            SyncNote(f"File:{V}.jpg", V, msg("hubbot-sync-structured-caption-removed", V)),
+            SyncNote(
+                f"File:{V}.jpg",
+                V,
+                msg("hubbot-sync-structured-not-saved", msg("hubbot-sync-structured-conflict")),
+            ),
+        ),
     )
 
 
@@ -249,7 +269,57 @@ def _undo_plan() -> UndoPlan:
     )
 
 
+def _items_preview() -> str:
+    drafts = [
+        ShownItem(
+            V,
+            action,
+            link="[[Special:EntityPage/Q1|Q1]]",
+            label=V if action != "refused" else "",
+            description=V,
+            statements=[ShownStatement(f"{V} (P1)", V, f"{V}: {V}")],
+            reference=msg("hubbot-items-page-retrieved", V, V),
+            problems=[msg("hubbot-items-draft-no-label"), msg("hubbot-items-draft-repeated", V)],
+        )
+        for action in ("create", "match", "ambiguous", "refused", "none")
+    ]
+    section = ItemsPreview(
+        create=2,
+        match=3,
+        ambiguous=1,
+        refused=1,
+        created_already=1,
+        matched=[(V, "[[Special:EntityPage/Q1|Q1]]")],
+        shown=drafts,
+        notes=[msg("hubbot-items-page-no-image", "P18")],
+        problems=[Problem(msg("hubbot-where-record", V), msg("hubbot-items-item-plan-refused", V))]
+        * 3,
+    )
+    alone = ItemsPreview(alone=2, creates=False)
+    return render_items_preview(section, problem_limit=2, lang=KEYS) + render_items_preview(
+        alone, lang=KEYS
+    )
+
+
+def _items_status() -> str:
+    lines = [
+        ItemLine(V, "[[Special:EntityPage/Q1|Q1]]", state.value, msg("hubbot-items-write-gone", V))
+        for state in ItemState
+    ]
+    section = ItemsStatus(
+        created=4,
+        matched=1,
+        failed=1,
+        in_flight=1,
+        lines=lines,
+        notes=[msg("hubbot-items-write-lease")],
+    )
+    return render_items_status(section, KEYS)
+
+
 PAGES = {
+    "items preview": _items_preview,
+    "items status": _items_status,
     "edit preview": _edit_preview,
     "undo preview": lambda: render_undo_preview(
         id="0123456789", request=V, plan=_undo_plan(), delete=False, undo_page=V, lang=KEYS
@@ -294,6 +364,9 @@ CHECKED = [
     "bots/jobs/undo.py",
     "bots/jobs/undo_items.py",
     "bots/pipeline/undo_items.py",
+    "bots/pipeline/item_drafts.py",
+    "bots/pipeline/item_plan.py",
+    "bots/jobs/item_pages.py",
     "bots/pipeline/edits.py",
     "bots/pipeline/undo.py",
     "bots/pipeline/advice.py",
@@ -309,7 +382,20 @@ CHECKED = [
     "bots/pipeline/titles.py",
     "bots/followup/merge.py",
     "bots/followup/sync.py",
+    "bots/followup/structured_sync.py",
+    "bots/jobs/sync_structured.py",
+    "bots/jobs/items.py",
+    "bots/jobs/structured_edit.py",
+    "bots/wiki/upload_policy.py",
+    "bots/wiki/upload.py",
+    "bots/wiki/wikibase.py",
+    "bots/wiki/outcomes.py",
+    "bots/sources",
     "bots/net/errors.py",
+    "bots/net/mediatypes.py",
+    "bots/net/analytics.py",
+    "bots/jobs/impact_data.py",
+    "bots/followup/impact.py",
     "bots/net/fetch.py",
     "bots/net/watchdog.py",
 ]

@@ -193,7 +193,7 @@ def test_drafts_the_community_would_refuse_carry_their_problems(
     assert not draft.ok
     assert any(says in p for p in draft.problems), draft.problems
     for problem in draft.problems:
-        assert_plain(problem)
+        assert_plain(str(problem))
 
 
 def test_records_with_the_same_label_and_description_do_not_share_an_item() -> None:

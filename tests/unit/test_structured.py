@@ -10,6 +10,7 @@ import pytest
 from bots.config import licence
 from bots.followup.export import FileData, entity_columns
 from bots.followup.structured_sync import merge_structured
+from bots.i18n import msg
 from bots.model import MappingRow, MappingTable, PlannedFile, Request
 from bots.pipeline.mapping import mapping_from_text, merge_mapping, parse_mapping_page
 from bots.pipeline.patterns import placeholders
@@ -498,9 +499,12 @@ def test_sync_keeps_and_lists_what_the_community_did() -> None:
         ("caption (en)", "Old", "New", "A volunteer's"),
     ]
     assert merged.community == (
-        "the P195 statements was removed on the wiki; not added again",
-        "the P180 statements was added on the wiki; kept",
-        "the caption (de) was added on the wiki; kept",
+        msg("hubbot-sync-structured-statements-removed", "P195"),
+        msg("hubbot-sync-structured-statements-added", "P180"),
+        msg("hubbot-sync-structured-caption-added", "de"),
+    )
+    assert str(merged.community[0]) == (
+        "the P195 statements were removed on the wiki; not added again"
     )
     assert merged.base == base  # the next sync still sees the community's changes as theirs
     # the next sync, with the same data: no conflict is resolved by the bot, nothing written
@@ -577,6 +581,6 @@ def test_every_wikibase_refusal_has_an_outcome(code, data, kind, retry, whole_ru
     assert isinstance(outcome, kinds[kind])
     if isinstance(outcome, EntityRefused):
         assert (outcome.retry, outcome.whole_run) == (retry, whole_run)
-        assert code in outcome.reason and outcome.reason.startswith("the ")
+        assert code in outcome.reason and str(outcome.reason).startswith("the ")
     if data:
         assert outcome == Blocked(reason="vandalism")

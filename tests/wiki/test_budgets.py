@@ -118,6 +118,6 @@ def test_a_login_page_where_csv_should_be_is_one_clear_message(flow: Workflow) -
     assert flow.run(request="Login page").requests == {"Login page": "invalid"}
     [problem] = problems(flow, "Login page")
     assert problem.startswith(
-        "the source address gave a web page (HTML), not CSV data: &quot;Sign in &#124; Museum&quot;"
+        'the source address gave a web page (HTML), not CSV data: "Sign in &#124; Museum"'
     ), problem
     assert "column" not in flow.status_text("Login page")

@@ -319,3 +319,42 @@ def test_an_item_made_after_the_files_structured_data_links_it_once(flow, bot):
     assert _file_revisions(bot, title) == 3
     assert len(_statements(_file_entity(bot, title))["P6243"]) == 1
     store.close()
+
+
+def test_the_items_sections_speak_the_requests_language(flow, bot):
+    """A Swedish request: the preview's and the status page's items sections in Swedish."""
+    tag = uuid.uuid4().hex[:6]
+    rows = [
+        {
+            "id": f"{tag}-{n}",
+            "title": f"{flow.tag} svensk {tag} {n}",
+            "artist": "",
+            "image": flow.media.image(f"sv{tag}{n}.png"),
+            "label": f"Svenskt test {tag}" if n == 1 else "",
+        }
+        for n in (1, 2)
+    ]
+    flow.file_request(
+        "Objekt",
+        rows,
+        language="sv",
+        source_url="https://example.org/object/{id}",
+        items="create",
+        item_label="{label}",
+        item_description="testobjekt",
+        item_match="",
+        item_statements=f"P31={PAINTING}; P217={{id}}",
+    )
+    flow.run()
+    preview = flow.bot.read_page(flow.hub.preview("Objekt")).text
+    assert "== Wikidata-objekt ==" in preview
+    assert "* Objekt att skapa: 1" in preview
+    assert "* Avvisade (se problemen nedan; inget objekt): 1" in preview
+    assert f"post {tag}-2 || Inget objekt för den här posten" in preview
+    assert "objektet skulle sakna etikett (item_label ger ingenting" in preview
+    assert "Items to create" not in preview and "would have no label" not in preview
+    flow.approve("Objekt")
+    assert flow.run().requests["Objekt"] == "done"
+    status = flow.status_text("Objekt")
+    assert "== Wikidata-objekt ==" in status and "* Skapade: 1" in status
+    assert "|| skapat" in status and "Created:" not in status

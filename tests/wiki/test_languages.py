@@ -112,6 +112,16 @@ def test_an_arabic_request_runs_right_to_left(flow: Workflow) -> None:
     assert '<div lang="en" dir="ltr"' in dashboard and "Arabic" in dashboard
 
 
+def test_a_source_the_bot_cannot_read_is_explained_in_french(flow: Workflow) -> None:
+    source = flow.media.put("deux-fois.csv", b"id,title,id\n1,a,2\n")
+    flow.file_request("Francais", None, source=source, language="fr")
+    flow.run()
+    status = flow.status_text("Francais")
+    assert '<div lang="fr" dir="ltr"' in status
+    assert "l’en-tête nomme la colonne « id » deux fois (colonnes 1 et 3)" in status
+    assert "the header names" not in status
+
+
 def test_a_missing_message_falls_back_to_english(
     flow: Workflow, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -459,7 +459,7 @@ def test_hostile_oai_pmh_endpoints_end_as_clear_messages(flow, glam):
     )
     cases = {
         "Bomb": ("/bomb", "declares XML entities, which the bot refuses for safety"),
-        "Loop": ("/loop", "sent the resumption token 'A' a second time (page 3)"),
+        "Loop": ("/loop", 'sent the resumption token "A" a second time (page 3)'),
         "Expired": ("/expired", "refused its own resumption token (it may have expired)"),
         "Truncated": (
             "/truncated",
@@ -468,7 +468,7 @@ def test_hostile_oai_pmh_endpoints_end_as_clear_messages(flow, glam):
         "Identify": ("/identify", "has no ListRecords"),
         "Webpage": (
             "/web-page",
-            "is a web page (HTML) (&quot;Our collection&quot;), not an OAI-PMH response",
+            'is a web page (HTML) ("Our collection"), not an OAI-PMH response',
         ),
     }
     for name, (path, _words) in cases.items():
@@ -538,7 +538,7 @@ def test_bad_and_hostile_iiif_documents_end_as_clear_messages(flow, glam):
             "/endless.json",
             "is larger than the limit of 50 MB (sources.max_metadata_bytes)",
         ),
-        "Huge": ("/huge.json", "the collection lists more than 10000 manifests"),
+        "Huge": ("/huge.json", "the collection lists more than 10,000 manifests"),
     }
     for name, (path, _words) in cases.items():
         file_iiif(flow, name, source=glam.url(path), title="{label}")

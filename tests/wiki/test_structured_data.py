@@ -245,7 +245,7 @@ def test_sync_keeps_statements_and_captions_in_step_three_ways(flow, media):
     status = unescape(flow.status_text("Steps"))
     assert "structured data (captions and statements) of 2 files" in status
     assert "caption (en)" in status and "A volunteer's caption" in status  # a conflict, listed
-    assert "the P180 statements was added on the wiki; kept" in status
+    assert "the P180 statements were added on the wiki; kept" in status
     # a second sync changes nothing
     revision = entity(flow, one).revid
     with_store(flow, run_sync, "Steps", progress=lambda m: None)

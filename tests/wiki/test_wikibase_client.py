@@ -48,7 +48,7 @@ def test_a_refused_edit_is_an_outcome_in_words(bot):
     )
     outcome = bot.edit_entity(draft, "client test", entity="Q5")
     assert isinstance(outcome, EntityRefused), outcome
-    assert outcome.reason.startswith("the Wikibase") and "Traceback" not in outcome.reason
+    assert str(outcome.reason).startswith("the Wikibase") and "Traceback" not in outcome.reason
 
 
 def test_an_edit_against_an_old_revision_of_the_same_term_is_a_conflict(bot):
