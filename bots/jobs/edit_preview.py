@@ -167,7 +167,7 @@ def publish_edit_preview(
         problems=tally.problems,
         shown=tally.shown,
         structured=StructuredShown(
-            msg("hubbot-edit-sdc-on") if structured.on else structured.mode.note,
+            msg("hubbot-edit-sdc-on") if structured.on else structured.mode.note or "",
             structured.labels,
         ),
         lang=job.page_language(name),
@@ -177,7 +177,7 @@ def publish_edit_preview(
     )
     job.store.update_request(name, structured=structured.on)
     note = structured.mode.note
-    notes: tuple[Message, ...] = (Message.verbatim(note),) if note else ()
+    notes: tuple[Message, ...] = (note,) if note is not None else ()
     notes += tuple(p.as_note() for p in tally.problems[:50])
     records = len(found) + len(tally.problems)
     preview = Preview(

@@ -114,7 +114,8 @@ def publish_preview(
         media=media,
         advice=file_page_advice(request),
         structured=StructuredShown(
-            msg("hubbot-sdc-on") if structured.on else structured.mode.note, structured.labels
+            msg("hubbot-sdc-on") if structured.on else structured.mode.note or "",
+            structured.labels,
         ),
         items=items_preview(job, request, items, job.page_language(name))
         if items is not None
@@ -213,9 +214,12 @@ def table_summaries(job: Job, name: str, mappings: Mappings) -> list[TableSummar
 
 
 def _notes(
-    counted: _Planned, mappings: Mappings, structured: str = "", items: ItemPlan | None = None
+    counted: _Planned,
+    mappings: Mappings,
+    structured: Message | None = None,
+    items: ItemPlan | None = None,
 ) -> tuple[Message, ...]:
-    notes = [Message.verbatim(structured)] if structured else []
+    notes = [structured] if structured is not None else []
     notes += [p.as_note() for p in (*counted.checks.notes, *mappings.notes)]
     problems = counted.problems
     if items is not None:

@@ -190,15 +190,19 @@ def _role_problems(
                     _words("role_datatype", prop=prop, role=role, datatype=datatype, wanted=wanted),
                 )
             )
+    # each item named by its configuration key, which an operator can look up
     configured = [
-        (settings.item("file_available_on_the_internet"), "file available on the internet")
+        (
+            settings.item("file_available_on_the_internet"),
+            "wikibase.items.file_available_on_the_internet",
+        )
     ]
     for name in _licences_used(request, settings):
         licence = settings.licences.get(name)
         if licence is not None:
             configured += [
-                (licence.item, f"the licence {name}"),
-                (licence.status, f"{name}'s status"),
+                (licence.item, f"licenses.{name}.item"),
+                (licence.status, f"licenses.{name}.status"),
             ]
     for qid, what in configured:
         if qid and vocab.missing_item(qid):
@@ -271,14 +275,8 @@ def _caption_problems(
 # --- on or off -----------------------------------------------------------------------
 
 NOTES: dict[str, str] = {
-    "off": (
-        "Structured data is switched off for this wiki (configuration key "
-        "wikibase.structured_data): files are uploaded without captions and statements."
-    ),
-    "no_mediainfo": (
-        "This wiki has no structured data on files (the WikibaseMediaInfo extension): files "
-        "are uploaded without captions and statements."
-    ),
+    "off": "hubbot-sdc-mode-off",
+    "no_mediainfo": "hubbot-sdc-mode-no-mediainfo",
 }
 
 
@@ -287,17 +285,17 @@ class StructuredMode:
     """Whether a run writes structured data, and what the status page says when it does not."""
 
     on: bool
-    note: str = ""
+    note: Message | None = None
 
 
 def decide_mode(setting: str, has_mediainfo: Callable[[], bool]) -> StructuredMode:
     """``wikibase.structured_data``: true, false, or auto (ask the wiki, only then)."""
     wanted = STRUCTURED_DATA_SETTINGS.get(setting.strip().lower())
     if wanted is False:
-        return StructuredMode(False, NOTES["off"])
+        return StructuredMode(False, msg(NOTES["off"]))
     if wanted is True or has_mediainfo():
         return StructuredMode(True)
-    return StructuredMode(False, NOTES["no_mediainfo"])
+    return StructuredMode(False, msg(NOTES["no_mediainfo"]))
 
 
 def structured_digest(

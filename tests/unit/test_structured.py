@@ -410,9 +410,13 @@ def test_whether_a_run_writes_structured_data(setting, mediainfo, on, asked) -> 
 
     mode = decide_mode(setting, has_mediainfo)
     assert mode.on is on and bool(calls) is asked
-    assert bool(mode.note) is (not on)
-    if not on:
-        assert "uploaded without captions and statements" in mode.note
+    assert (mode.note is not None) is (not on)
+    if mode.note is not None:
+        switched_off = setting.lower() in ("false", "no")
+        assert mode.note.key == (
+            "hubbot-sdc-mode-off" if switched_off else "hubbot-sdc-mode-no-mediainfo"
+        )
+        assert "uploaded without captions and statements" in str(mode.note)
 
 
 # --- the preview id -----------------------------------------------------------------
@@ -584,3 +588,18 @@ def test_every_wikibase_refusal_has_an_outcome(code, data, kind, retry, whole_ru
         assert code in outcome.reason and str(outcome.reason).startswith("the ")
     if data:
         assert outcome == Blocked(reason="vandalism")
+
+
+def test_a_configured_item_that_does_not_exist_names_its_configuration_key() -> None:
+    vocab = Vocabulary(
+        datatypes={**DATATYPES, "P7482": "wikibase-item", "P275": "wikibase-item"},
+        items=frozenset({"Q6938433", "Q88088423"}),
+        checked=frozenset({"Q74228490", "Q6938433", "Q88088423"}) | frozenset(DATATYPES),
+    )
+    problems = request_problems(request(), {}, SETTINGS, vocab, languages=frozenset({"en"}))
+    found = [(p.where, str(p.message)) for p in problems]
+    assert (
+        "configuration",
+        "Q74228490 (wikibase.items.file_available_on_the_internet) is not an item on the "
+        "Wikibase; an operator must set the right id in the configuration.",
+    ) in found
