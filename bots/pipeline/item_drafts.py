@@ -170,7 +170,7 @@ def _references(record: Record, ctx: ItemContext) -> tuple[tuple[tuple[Snak, ...
     if not text:
         return (), say("empty_url")
     url = parse_value("url", text, ctx.language)
-    if isinstance(url, str):
+    if isinstance(url, Message):
         return (), url
     roles = ctx.roles
     return (
@@ -203,7 +203,7 @@ def _values(
     if not text:
         return [], []
     value = parse_value(ctx.datatypes.get(prop, ""), text, ctx.language)
-    if isinstance(value, str):
+    if isinstance(value, Message):
         return [], [say("value", prop, value)]
     return [value], []
 

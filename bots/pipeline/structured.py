@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from bots.config import DEFAULT_ITEMS, DEFAULT_PROPERTIES, Licence
-from bots.i18n import msg
+from bots.i18n import Message, Param, msg
 from bots.model import MappingTable, Problem, Record, Request
 from bots.pipeline.licences import record_licence_name
 from bots.pipeline.patterns import CompiledPattern, cell, lookup, mapped_parts, placeholders
@@ -261,7 +261,7 @@ class StructuredBuilder:
     def _fill(self, pattern: CompiledPattern, record: Record) -> str:
         return " ".join(pattern.fill(record).split())
 
-    def _problem(self, problems: list[Problem], where: str, key: str, **values: str) -> None:
+    def _problem(self, problems: list[Problem], where: str, key: str, **values: Param) -> None:
         name, params = MESSAGES[key]
         problems.append(Problem(where, msg(name, *(values[p] for p in params))))
 
@@ -347,7 +347,7 @@ class StructuredBuilder:
             if not text:
                 continue  # nothing for this record: no statement
             value = parse_value(datatype, text, self.settings.language)
-            if isinstance(value, str):
+            if isinstance(value, Message):
                 if has_placeholders:  # a literal was checked once for the whole request
                     self._problem(problems, where, "bad_value", prop=pid, reason=value)
                 continue

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from bots.config import STRUCTURED_DATA_SETTINGS
-from bots.i18n import Message, msg
+from bots.i18n import Message, Param, msg
 from bots.model import MappingTable, Problem, Record, Request
 from bots.pipeline.patterns import fill_pattern, placeholders
 from bots.pipeline.structured import (
@@ -64,7 +64,7 @@ MESSAGES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def _words(key: str, **values: str) -> Message:
+def _words(key: str, **values: Param) -> Message:
     name, params = MESSAGES[key]
     return msg(name, *(values[p] for p in params))
 
@@ -222,7 +222,7 @@ def _statement_problems(
             problems.append(Problem("statements", _words("datatype", prop=pid, datatype=datatype)))
         elif not placeholders(written):
             value = parse_value(datatype, written, settings.language)
-            if isinstance(value, str):
+            if isinstance(value, Message):
                 problems.append(
                     Problem(
                         "statements", _words("bad_literal", prop=pid, value=written, reason=value)

@@ -1,7 +1,7 @@
 """Text from a request or a record, turned into a Wikibase value by the property's datatype.
 
 Each datatype has one small rule; a text that does not fit gives a sentence a
-partner can act on instead of a value (never a guess):
+partner can act on instead of a value (a message, never a guess):
 
 | datatype | the text | the value |
 |---|---|---|
@@ -19,6 +19,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
+from bots.i18n import Message, msg
 from bots.statements import (
     DAY,
     ENTITY_URI,
@@ -75,16 +76,16 @@ def time_value(text: str) -> TimeValue | None:
     return TimeValue(f"+{number:04d}-{m:02d}-{d:02d}T00:00:00Z", DAY)
 
 
-def parse_value(datatype: str, text: str, language: str = "en") -> Value | str:
+def parse_value(datatype: str, text: str, language: str = "en") -> Value | Message:
     """The value ``text`` stands for as a ``datatype``, or why it cannot be one."""
     text = " ".join(text.split())
     if not text:
-        return "the value is empty"
+        return msg("hubbot-value-empty")
     if datatype == "wikibase-item":
-        return ItemValue(text) if ITEM_ID.fullmatch(text) else f'"{text}" is not an item id (Q123)'
+        return ItemValue(text) if ITEM_ID.fullmatch(text) else msg("hubbot-value-not-item", text)
     if datatype in ("string", "external-id", "commonsMedia", "monolingualtext"):
         if len(text) > MAX_STRING:
-            return f"the text is longer than the {MAX_STRING} characters a value may have"
+            return msg("hubbot-value-too-long", MAX_STRING)
         if datatype == "monolingualtext":
             return MonolingualValue(text, language)
         return StringValue(text)
@@ -92,22 +93,22 @@ def parse_value(datatype: str, text: str, language: str = "en") -> Value | str:
         parts = urlsplit(text)
         if parts.scheme in ("http", "https") and parts.hostname and " " not in text:
             return StringValue(text)
-        return f'"{text}" is not an http:// or https:// address'
+        return msg("hubbot-value-not-url", text)
     if datatype == "time":
-        return time_value(text) or f'"{text}" is not a date written as YYYY, YYYY-MM or YYYY-MM-DD'
+        return time_value(text) or msg("hubbot-value-not-date", text)
     if datatype == "quantity":
         return _quantity(text)
-    return f"the bot cannot write values of the datatype {datatype}"
+    return msg("hubbot-value-datatype", datatype)
 
 
-def _quantity(text: str) -> Value | str:
+def _quantity(text: str) -> Value | Message:
     match = _QUANTITY.fullmatch(text)
     if not match:
-        return f'"{text}" is not a number (optionally followed by the Q-id of its unit)'
+        return msg("hubbot-value-not-number", text)
     try:
         amount = Decimal(match.group(1))
     except InvalidOperation:  # pragma: no cover - the pattern admits numbers only
-        return f'"{text}" is not a number'
+        return msg("hubbot-value-not-number", text)
     sign = "+" if amount >= 0 else ""
     unit = ENTITY_URI + match.group(2) if match.group(2) else "1"
     return QuantityValue(f"{sign}{amount}", unit)

@@ -365,6 +365,7 @@ CHECKED = [
     "bots/jobs/undo_items.py",
     "bots/pipeline/undo_items.py",
     "bots/pipeline/structured_checks.py",
+    "bots/pipeline/values.py",
     "bots/pipeline/item_drafts.py",
     "bots/pipeline/item_plan.py",
     "bots/jobs/item_pages.py",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bots.i18n import Message
+from bots.i18n.render import render
 from bots.pipeline.values import parse_value, time_value
 from bots.statements import (
     DAY,
@@ -55,7 +57,20 @@ from bots.statements import (
     ],
 )
 def test_parse_value(datatype: str, text: str, expected: object) -> None:
-    assert parse_value(datatype, text, language="sv") == expected
+    value = parse_value(datatype, text, language="sv")
+    if isinstance(expected, str):  # why not: a message, English here
+        assert isinstance(value, Message) and str(value) == expected
+    else:
+        assert value == expected
+
+
+def test_why_a_value_cannot_be_made_is_said_in_the_requests_language() -> None:
+    reason = parse_value("time", "c. 1850")
+    assert isinstance(reason, Message)
+    assert (
+        render(reason, "sv")
+        == '"c. 1850" är inte ett datum skrivet som YYYY, YYYY-MM eller YYYY-MM-DD'
+    )
 
 
 @pytest.mark.parametrize("text", ["0800", "1850", "1850-03", "2026-11-20"])
