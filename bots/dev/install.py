@@ -73,7 +73,7 @@ def language_pages(
 
     The messages of the on-wiki templates come first, so that the templates
     using them render in full from the start; TemplateData labels are given in
-    every shipped language; each language's help page and (dev wiki) the
+    every shipped language; each language's help pages and (dev wiki) the
     language templates of multilingual descriptions follow.
     """
     messages = [
@@ -92,8 +92,9 @@ def language_pages(
         for p in pages
     ]
     helps = [
-        HubPage(f"{root}/Help/{lang}", text.replace("{root}", root))
-        for lang, text in install_i18n.help_pages(templates_dir).items()
+        HubPage(install_i18n.help_title(root, kind, lang), text.replace("{root}", root))
+        for kind in install_i18n.HELPS
+        for lang, text in install_i18n.help_pages(templates_dir, kind).items()
     ]
     standin_pattern = templates_dir / "pages" / "devwiki" / "Language.wikitext"
     standin_pages = [

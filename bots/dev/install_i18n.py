@@ -5,8 +5,10 @@
   language, each message falling back to English; ``{{Hub message}}`` picks
   the page of the request's language. MediaWiki renders these, so they hold
   no ``{{PLURAL}}`` (the wiki would use its own language's rules).
-- ``R/Help/LANG``: the help page of each language that has one in
-  ``wiki_templates/pages/hub/help/``.
+- ``R/Help/LANG``, ``R/Help/Mappings/LANG`` and ``R/Help/Reviewing/LANG``: the
+  partners', volunteers' and reviewers' help in each language that has a file
+  for it in ``wiki_templates/pages/hub/help/`` (``LANG.wikitext``,
+  ``Mappings/LANG.wikitext``, ``Reviewing/LANG.wikitext``).
 - TemplateData labels in every shipped language (``hubbot-template-label-*``).
 - On the dev wiki, stand-ins for Commons' language templates (``{{sv|1=...}}``)
   that multilingual descriptions use.
@@ -130,9 +132,23 @@ def _english(value: object) -> str:
     return str(value)
 
 
-def help_pages(templates_dir: Path) -> dict[str, str]:
-    """Language -> text of ``R/Help/LANG``, from ``pages/hub/help/LANG.wikitext``."""
-    folder = templates_dir / "pages" / "hub" / "help"
+#: The helps translated per language: ``""`` is the partners' ``R/Help``, the others
+#: are its subpages, each with its translations in a folder of the same name.
+HELPS = ("", "Mappings", "Reviewing")
+
+
+def help_title(root: str, kind: str, language: str) -> str:
+    """``R/Help/LANG`` or ``R/Help/KIND/LANG``: a translation sits under the page it translates."""
+    return "/".join(part for part in (root, "Help", kind, language) if part)
+
+
+def help_pages(templates_dir: Path, kind: str = "") -> dict[str, str]:
+    """Language -> text of ``R/Help/LANG`` (or ``R/Help/KIND/LANG``).
+
+    From ``pages/hub/help/LANG.wikitext`` (or ``pages/hub/help/KIND/LANG.wikitext``):
+    a translator adds a language with one file, and no code names the languages.
+    """
+    folder = templates_dir / "pages" / "hub" / "help" / kind
     return {
         path.stem: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.wikitext"))
     }

@@ -63,7 +63,7 @@ MAGIC_WORDS = {
 #: Regions whose text MediaWiki does not parse as wikitext (or that are
 #: documentation examples): left out when looking at what a page uses.
 OPAQUE = re.compile(
-    r"<!--.*?-->|<nowiki>.*?</nowiki>|<pre>.*?</pre>|<templatedata>.*?</templatedata>",
+    r"<!--.*?-->|<nowiki>.*?</nowiki>|<pre[^>]*>.*?</pre>|<templatedata>.*?</templatedata>",
     re.DOTALL,
 )
 
@@ -141,7 +141,7 @@ def load_pages(root: str = DEFAULT_ROOT) -> list[Page]:
 GENERATED = "(generated)"
 #: Files that generated pages are made from.
 GENERATED_FROM = {"devwiki/Language.wikitext"} | {
-    f"hub/help/{p.name}" for p in (PAGES_DIR / "hub" / "help").glob("*.wikitext")
+    str(p.relative_to(PAGES_DIR)) for p in (PAGES_DIR / "hub" / "help").rglob("*.wikitext")
 }
 
 
