@@ -127,7 +127,7 @@ def gaps(page: tuple[str, str], text: str) -> list[str]:
         missing = sorted(english.bot_words - translated.bot_words)
         if missing:
             found.append(f"{where} lacks {missing}")
-    if page[0] and PRE.findall(text) != PRE.findall(ENGLISH[page[0]]):
+    if PRE.findall(text) != PRE.findall(ENGLISH[page[0]]):
         found.append(f"{page_id(page)}: the examples in <pre> differ from the English ones")
     return found
 

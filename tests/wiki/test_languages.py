@@ -175,3 +175,33 @@ def test_help_pages_and_labels_in_every_language(flow: Workflow) -> None:
     )
     page = next(iter(data["pages"].values()))
     assert page["params"]["source"]["label"] == "Källa för metadata"
+
+
+#: A heading of each translated volunteers' (Mappings) and reviewers' (Reviewing) help.
+SUBPAGE_HELP_SECTIONS = {
+    ("Mappings", "sv"): "Påståenden från tabellen",
+    ("Mappings", "es"): "Sugerencias para la celda de Wikidata",
+    ("Mappings", "fr"): "Règles du robot",
+    ("Mappings", "ar"): "قواعد البوت",
+    ("Reviewing", "sv"): "Inaktuella godkännanden",
+    ("Reviewing", "es"): "Aprobaciones caducadas",
+    ("Reviewing", "fr"): "Approbations périmées",
+    ("Reviewing", "ar"): "الموافقات المتقادمة",
+}
+
+
+def test_volunteers_and_reviewers_help_in_every_language(flow: Workflow) -> None:
+    """``hubbot install`` puts R/Help/Mappings/LANG and R/Help/Reviewing/LANG on the wiki."""
+    root = flow.hub.root
+    for (kind, lang), heading in SUBPAGE_HELP_SECTIONS.items():
+        html = rendered(flow, f"{root}/Help/{kind}/{lang}")
+        assert heading in headlines(html), (kind, lang, headlines(html))
+        assert len(headlines(html)) == len(headlines(rendered(flow, f"{root}/Help/{kind}")))
+        missing = re.findall(r'title="([^"]*) \(page does not exist\)"', html)
+        assert not missing, (kind, lang, missing)  # the language bar and the other helps exist
+        assert f"/Help/{kind}/{lang}" in rendered(flow, f"{root}/Help/{kind}")  # English links
+        assert f"/Help/{kind}/{lang}" in rendered(flow, f"{root}/Help/{lang}")  # partners' help
+    mappings = rendered(flow, f"{root}/Help/Mappings/ar")
+    assert 'dir="rtl"' in mappings and '<code dir="ltr">suggestions</code>' in mappings
+    reviewing = rendered(flow, f"{root}/Help/Reviewing/ar")
+    assert 'dir="rtl"' in reviewing and "|approve     = 3f9a1c02de" in reviewing
