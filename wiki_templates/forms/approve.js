@@ -107,7 +107,7 @@
 			self.approve();
 		}, { 'data-cph': 'approve' } );
 		this.result = el( 'div', { class: 'cph-result' } );
-		return el( 'div', { class: 'cph-approve', dir: ui.dir() }, [
+		return el( 'div', { class: 'cph-approve', dir: ui.dir(), lang: ui.lang() }, [
 			el( 'p', { class: 'cph-approve-text', text: msg( 'cph-forms-approve-intro', ctx.shownId ) } ),
 			this.button,
 			this.result

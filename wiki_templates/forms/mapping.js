@@ -291,7 +291,7 @@
 		}, { 'data-cph': 'save-mapping' } );
 		this.result = el( 'div', { class: 'cph-result' } );
 		this.bar = el( 'div', { class: 'cph-savebar' }, [ this.count, this.summaryInput, this.saveButton ] );
-		var form = el( 'div', { class: 'cph-form cph-mapping-form', dir: ui.dir() }, [
+		var form = el( 'div', { class: 'cph-form cph-mapping-form', dir: ui.dir(), lang: ui.lang() }, [
 			el( 'h2', { class: 'cph-title', text: msg( 'cph-forms-mapping-title', ctx.column, ctx.name ) } ),
 			el( 'p', { class: 'cph-intro' }, [ msg( 'cph-forms-mapping-intro' ) + ' ', ui.link( ctx.root + '/Help/Mappings', msg( 'cph-forms-help-link' ) ) ] ),
 			el( 'div', { class: 'cph-toolbar' }, [

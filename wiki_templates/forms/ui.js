@@ -77,6 +77,12 @@
 		return document.documentElement.dir || 'ltr';
 	}
 
+	/** The reader's language, for the forms' own text: the page content around them is
+	 * marked in the wiki's language, which screen readers would otherwise read it in. */
+	function lang() {
+		return document.documentElement.lang || 'en';
+	}
+
 	/** A promise of the API's answer; a refusal rejects with {code, info}. */
 	function call( method, params ) {
 		var api = new mw.Api();
@@ -285,6 +291,7 @@
 		el: el,
 		msg: msg,
 		dir: dir,
+		lang: lang,
 		call: call,
 		readPage: readPage,
 		creator: creator,

@@ -269,7 +269,8 @@
 		var ctx = this.ctx;
 		var placed = {};
 		this.sections = [];
-		var form = el( 'form', { class: 'cph-form cph-wizard', novalidate: true, dir: ui.dir(),
+		var form = el( 'form', {
+			class: 'cph-form cph-wizard', novalidate: true, dir: ui.dir(), lang: ui.lang(),
 			onsubmit: function ( e ) {
 				e.preventDefault();
 			} } );
