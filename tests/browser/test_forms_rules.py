@@ -139,3 +139,12 @@ def test_the_forms_speak_the_readers_language(browser, flow, person):
     assert button == "Vorschau " + flow.preview_id("Sprache") + " freigeben"
     # messages not translated fall back to English
     assert "approver" in browser.text(".cph-approve-text")
+    # the shipped translations, Arabic right to left
+    preview_id = flow.preview_id("Sprache")
+    browser.open(flow.hub.preview("Sprache"), uselang="sv")
+    assert browser.visible("[data-cph=approve]").text == f"Godkänn förhandsgranskning {preview_id}"
+    browser.open(flow.hub.preview("Sprache"), uselang="ar")
+    assert browser.visible("[data-cph=approve]").text == f"الموافقة على المعاينة {preview_id}"
+    box = browser.visible(".cph-approve")
+    assert (box.get_attribute("dir"), box.get_attribute("lang")) == ("rtl", "ar")
+    assert "لديك صلاحية الموافقة" in browser.text(".cph-approve-text")
