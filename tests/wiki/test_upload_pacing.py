@@ -14,6 +14,7 @@ import time
 
 import pytest
 
+from bots.dev.install import install
 from bots.store import Outcome
 from tests.faults.helpers import (
     FAST_UPLOAD_CONFIG,
@@ -52,8 +53,14 @@ def waits(caplog):
 
 
 @pytest.fixture
-def limited(devwiki, bot):
-    """The bot loses its ``noratelimit`` right; uploads are limited to 2 per 4 seconds."""
+def limited(devwiki, bot, hub_root):
+    """The bot loses its ``noratelimit`` right; uploads are limited to 2 per 4 seconds.
+
+    The hub's pages are installed first, as an operator does once: the test's
+    own install (48 pages) would otherwise spend most of the wiki's per-minute
+    edit limit (90 for a user) that the bot's run then meets.
+    """
+    install(bot, hub_root, standins=True, progress=lambda message: None)
     devwiki.set_extra_settings(
         "$wgGroupPermissions['bot']['noratelimit'] = false;\n"
         "$wgRateLimits['upload']['user'] = [2, 4];"
