@@ -28,7 +28,7 @@ from bots.hub import editgroup, upload_summary
 from bots.i18n.message import Message, items, msg, to_text
 from bots.jobs.context import Job
 from bots.jobs.edit_preview import FoundEdit, read_entities
-from bots.jobs.pages import BotPages
+from bots.jobs.pages import run_pages
 from bots.jobs.preview import Preview
 from bots.jobs.session import STOP_CHECK_SECONDS
 from bots.jobs.structured_edit import StructuredWriter
@@ -58,7 +58,7 @@ class EditBatch:
     def __init__(self, job: Job, name: str, preview: Preview, found: Iterable[FoundEdit]) -> None:
         self.job, self.name, self.preview_id = job, name, preview.id
         self.found = list(found)
-        self.pages = BotPages(job.wiki, job.store, job.hub, job.progress)
+        self.pages = run_pages(job)
         self.edited: set[str] = set()
         self.structured = StructuredWriter(
             job,

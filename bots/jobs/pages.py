@@ -14,7 +14,8 @@ from typing import Any
 
 from bots.hub import Hub, summary
 from bots.i18n import PageLanguage, from_text
-from bots.jobs.item_pages import items_status, local_item_link
+from bots.jobs.context import Job
+from bots.jobs.item_pages import item_linker, items_status, local_item_link
 from bots.jobs.session import now_iso
 from bots.model import RequestFacts
 from bots.reports.dashboard import DashboardRow, render_dashboard
@@ -28,6 +29,21 @@ log = logging.getLogger(__name__)
 LISTED_RECORDS = 100
 #: How many recent uploads the status page's gallery shows.
 GALLERY_FILES = 24
+
+
+def run_pages(job: Job) -> BotPages:
+    """The bot's pages as ``hubbot run`` writes them, whatever the request asks for
+    (uploads, batch edits, undo): items linked on the configured Wikibase, and the
+    pages that show a bot page purged once, when the run ends (:meth:`Job.purge_pending`).
+    """
+    return BotPages(
+        job.wiki,
+        job.store,
+        job.hub,
+        job.progress,
+        item_link=item_linker(job.config),
+        purges=job.purges,
+    )
 
 
 class BotPages:

@@ -22,9 +22,8 @@ from bots.jobs.context import Job
 from bots.jobs.edit_batch import EditBatch
 from bots.jobs.edit_preview import publish_edit_preview
 from bots.jobs.item_match import check_items
-from bots.jobs.item_pages import item_linker
 from bots.jobs.mappings import update_mappings
-from bots.jobs.pages import BotPages
+from bots.jobs.pages import run_pages
 from bots.jobs.preview import Preview, PreviewNotDone, publish_preview
 from bots.jobs.session import Stopped
 from bots.jobs.structured import prepare_structured
@@ -103,14 +102,7 @@ class Runner:
     def run(self, options: RunOptions) -> RunSummary:
         summary = RunSummary()
         self.job = self._job(options)
-        self.pages = BotPages(
-            self.wiki,
-            self.store,
-            self.job.hub,
-            self.progress,
-            item_link=item_linker(self.config),
-            purges=self.job.purges,
-        )
+        self.pages = run_pages(self.job)
         try:
             with self.job.gate:
                 self._run(options, summary)

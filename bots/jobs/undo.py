@@ -21,7 +21,7 @@ from bots.hub import editgroup, summary
 from bots.i18n import Wikitext
 from bots.i18n.message import msg
 from bots.jobs.context import Job
-from bots.jobs.pages import BotPages
+from bots.jobs.pages import run_pages
 from bots.jobs.undo_files import plan_file_data, remove_file_data, text_tails
 from bots.jobs.undo_items import plan_items, remove_statements
 from bots.model import Request, UndoReport
@@ -40,7 +40,7 @@ class UndoRun:
         self, job: Job, name: str, request: Request, approval: Callable[[str, str], Decision]
     ) -> None:
         self.job, self.name, self.request, self.approval = job, name, request, approval
-        self.pages = BotPages(job.wiki, job.store, job.hub, job.progress)
+        self.pages = run_pages(job)
 
     @property
     def undo_page(self) -> str:

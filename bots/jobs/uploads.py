@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from bots.i18n import Message, msg
 from bots.jobs.context import Job
 from bots.jobs.item_links import ItemLinks, references
-from bots.jobs.item_pages import item_linker
 from bots.jobs.items import ItemBatch
-from bots.jobs.pages import BotPages
+from bots.jobs.pages import run_pages
 from bots.jobs.prefetch import Download, Prefetcher
 from bots.jobs.preview import Preview
 from bots.jobs.session import STOP_CHECK_SECONDS
@@ -64,14 +63,7 @@ class UploadBatch:
     ) -> None:
         self.job, self.name, self.request = job, name, request
         self.source, self.tables, self.preview = source, tables, preview
-        self.pages = BotPages(
-            job.wiki,
-            job.store,
-            job.hub,
-            job.progress,
-            item_link=item_linker(job.config),
-            purges=job.purges,
-        )
+        self.pages = run_pages(job)
         #: links files and items after each upload, when the request has items (SPEC 12)
         self.links: ItemLinks | None = None
         self.uploader = Uploader(
