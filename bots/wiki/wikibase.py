@@ -169,8 +169,6 @@ class WikibaseQueries(Writes):
         params: dict[str, Any] = {
             "action": "wbeditentity",
             "data": json.dumps(draft.to_json(), ensure_ascii=False, separators=(",", ":")),
-            "summary": summary,
-            "bot": 1,
         }
         if entity:
             params["id"] = entity
@@ -178,14 +176,9 @@ class WikibaseQueries(Writes):
             params.update(site=FILE_SITE, title=file_title)
         else:
             params["new"] = new or "item"
-        if base_revid:
-            params["baserevid"] = base_revid
-        try:
-            data = self.post(params, limit_action="edit")
-        except WikiError as e:
-            if isinstance(e, WikiUnavailable):
-                raise
-            return entity_refusal(entity or file_title or "new item", e)
+        data = self._entity_write(params, summary, base_revid, entity or file_title or "new item")
+        if not isinstance(data, dict):
+            return data
         edited = data.get("entity", {})
         claims = edited.get("claims") or edited.get("statements") or {}
         return EntityEdited(
@@ -203,20 +196,12 @@ class WikibaseQueries(Writes):
         refuses the removal as a conflict when the entity changed since.
         """
         ids = list(claim_ids)
-        params: dict[str, Any] = {
-            "action": "wbremoveclaims",
-            "claim": "|".join(ids),
-            "summary": summary,
-            "bot": 1,
-        }
-        if base_revid:
-            params["baserevid"] = base_revid
-        try:
-            data = self.post(params)
-        except WikiError as e:
-            if isinstance(e, WikiUnavailable):
-                raise
-            return entity_refusal(ids[0].split("$", 1)[0] if ids else "", e)
+        params: dict[str, Any] = {"action": "wbremoveclaims", "claim": "|".join(ids)}
+        data = self._entity_write(
+            params, summary, base_revid, ids[0].split("$", 1)[0] if ids else ""
+        )
+        if not isinstance(data, dict):
+            return data
         return EntityEdited(id="", revid=int(data.get("pageinfo", {}).get("lastrevid", 0)))
 
     def strip_entity(
@@ -241,19 +226,27 @@ class WikibaseQueries(Writes):
             "action": "wbeditentity",
             "id": entity,
             "data": json.dumps(data, ensure_ascii=False, separators=(",", ":")),
-            "summary": summary,
-            "bot": 1,
         }
+        answer = self._entity_write(params, summary, base_revid, entity)
+        if not isinstance(answer, dict):
+            return answer
+        edited = answer.get("entity", {})
+        return EntityEdited(id=entity, revid=int(edited.get("lastrevid", 0)))
+
+    def _entity_write(
+        self, params: dict[str, Any], summary: str, base_revid: int, entity: str
+    ) -> dict[str, Any] | EntityOutcome:
+        """Send one Wikibase write as a bot edit (on ``base_revid`` when given): the API's
+        answer, or the outcome of its refusal; an unreachable wiki is raised."""
+        params.update(summary=summary, bot=1)
         if base_revid:
             params["baserevid"] = base_revid
         try:
-            answer = self.post(params, limit_action="edit")
+            return self.post(params, limit_action="edit")
         except WikiError as e:
             if isinstance(e, WikiUnavailable):
                 raise
             return entity_refusal(entity, e)
-        edited = answer.get("entity", {})
-        return EntityEdited(id=entity, revid=int(edited.get("lastrevid", 0)))
 
 
 def entity_state(key: str, entity: Mapping[str, Any]) -> EntityState:
